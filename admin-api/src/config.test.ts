@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('when DATABASE_URL is missing, then it refuses to start naming the variable', () => {
+    expect(() => loadConfig({})).toThrow(/DATABASE_URL/);
+  });
+
+  it('when PORT is not a number, then it names PORT', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x', PORT: 'eighty' })).toThrow(/PORT/);
+  });
+
+  it('when only DATABASE_URL is set, then the defaults apply and the result is frozen', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://x', CORS_ORIGINS: 'http://a, http://b' });
+    expect(config).toMatchObject({ port: 8081, corsOrigins: ['http://a', 'http://b'], authEmulator: false });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+});

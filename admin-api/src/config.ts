@@ -1,0 +1,53 @@
+// The admin API's whole configuration: one schema, parsed once at start-up. The process
+// refuses to start on bad config, naming the variable.
+import { z } from 'zod';
+import { describeIssues } from '@colonycraft/protocol';
+
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean));
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (a postgres:// URL)'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  CORS_ORIGINS: csv.default([]),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT: z.string().default('100kb'),
+  GCLOUD_PROJECT: z.string().optional(),
+  FIREBASE_AUTH_EMULATOR_HOST: z.string().optional(),
+  /** JSON list of users to create in the Auth emulator at start-up (local stacks only). */
+  SEED_USERS: z.string().optional(),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  databaseUrl: string;
+  databasePoolSize: number;
+  corsOrigins: readonly string[];
+  logLevel: string;
+  bodyLimit: string;
+  projectId: string | undefined;
+  authEmulator: boolean;
+  seedUsers: string | undefined;
+}>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`Invalid configuration: ${describeIssues(parsed.error)}`);
+  const c = parsed.data;
+  return Object.freeze({
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    databasePoolSize: c.DATABASE_POOL_SIZE,
+    corsOrigins: Object.freeze(c.CORS_ORIGINS),
+    logLevel: c.LOG_LEVEL,
+    bodyLimit: c.BODY_LIMIT,
+    projectId: c.GCLOUD_PROJECT,
+    authEmulator: c.FIREBASE_AUTH_EMULATOR_HOST !== undefined,
+    seedUsers: c.SEED_USERS,
+  });
+}

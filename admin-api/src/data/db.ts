@@ -1,0 +1,24 @@
+// The Postgres pool. Everything that runs SQL takes a `Queryable`, so it works on the pool or
+// inside a transaction's client alike.
+import pg from 'pg';
+
+export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+export function createPool(url: string, max: number): pg.Pool {
+  return new pg.Pool({ connectionString: url, max });
+}
+
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

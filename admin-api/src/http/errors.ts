@@ -1,0 +1,44 @@
+// One shape for every error response, built in one place: `{ error: { code, message } }`
+// plus the request id, so a caller can quote it.
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+
+export type ApiErrorCode = 'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'unavailable';
+
+const STATUS: Record<ApiErrorCode, number> = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  unavailable: 503,
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function sendError(res: Response, code: ApiErrorCode | 'internal', message: string): void {
+  res.status(code === 'internal' ? 500 : STATUS[code]).json({
+    error: { code, message, requestId: res.getHeader('x-request-id') },
+  });
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (error instanceof ApiError) return sendError(res, error.code, error.message);
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      // body-parser's own errors: too large, malformed JSON
+      return sendError(res, 'invalid_request', (error as Error).message);
+    }
+    logger.error({ err: error }, 'unexpected error');
+    sendError(res, 'internal', 'Something went wrong on our side.');
+  };
+}

@@ -1,0 +1,38 @@
+// `exchangeToken`: a signed-in user's Firebase ID token (checked by the callable framework)
+// becomes a short-lived client token carrying who they are and what they may use.
+import { randomUUID } from 'node:crypto';
+import { onCall } from 'firebase-functions/v2/https';
+import { FieldValue } from 'firebase-admin/firestore';
+import { Role, type ClientTokenClaims, type ExchangeTokenResponse } from '@colonycraft/protocol';
+import { GatewayError, toHttpsError } from '../errors.js';
+import { db } from '../firebase.js';
+import { TOKEN_SIGNING_KEYS } from '../params.js';
+import { issueClientToken } from './client-token.js';
+import { currentSigningKey } from './keys.js';
+
+export const exchangeToken = onCall(
+  { secrets: [TOKEN_SIGNING_KEYS] },
+  async (request): Promise<ExchangeTokenResponse> => {
+    try {
+      if (!request.auth) throw new GatewayError('unauthenticated', 'Sign in before exchanging a token.');
+      const role = Role.catch('member').parse(request.auth.token.role);
+      const claims: ClientTokenClaims = {
+        sub: request.auth.uid,
+        role,
+        models: ['*'],
+        tier: role === 'admin' ? 'unlimited' : 'standard',
+        jti: randomUUID(),
+      };
+      const issued = await issueClientToken(claims, await currentSigningKey());
+      await db()
+        .doc(`users/${request.auth.uid}`)
+        .set(
+          { email: request.auth.token.email ?? null, role, lastTokenAt: FieldValue.serverTimestamp() },
+          { merge: true },
+        );
+      return { ...issued, claims };
+    } catch (error) {
+      throw toHttpsError(error);
+    }
+  },
+);

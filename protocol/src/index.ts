@@ -1,0 +1,5 @@
+export * from './chat.js';
+export * from './roles.js';
+export * from './token.js';
+export * from './validation.js';
+export * from './runtime-config.js';

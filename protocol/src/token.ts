@@ -1,0 +1,30 @@
+// Client tokens: the short-lived JWTs that `exchangeToken` issues and every provider endpoint
+// verifies without a database call.
+import { z } from 'zod';
+import { RateTier, Role } from './roles.js';
+
+export const CLIENT_TOKEN_ISSUER = 'colonycraft';
+export const CLIENT_TOKEN_AUDIENCE = 'colonycraft-gateway';
+/** Upper bound on a client token's lifetime, in seconds. */
+export const CLIENT_TOKEN_MAX_TTL_SECONDS = 15 * 60;
+
+export const ClientTokenClaims = z.object({
+  sub: z.string().min(1),
+  role: Role,
+  /** Model ids (`provider/model`) or `*` for every model. */
+  models: z.array(z.string().min(1)),
+  tier: RateTier,
+  jti: z.string().min(1),
+});
+export type ClientTokenClaims = z.infer<typeof ClientTokenClaims>;
+
+export const ExchangeTokenResponse = z.object({
+  token: z.string(),
+  /** Milliseconds since the epoch. */
+  expiresAt: z.number().int(),
+  claims: ClientTokenClaims,
+});
+export type ExchangeTokenResponse = z.infer<typeof ExchangeTokenResponse>;
+
+/** Every call to a provider endpoint carries the client token beside its own payload. */
+export const WithClientToken = z.object({ clientToken: z.string().min(1) });

@@ -1,0 +1,42 @@
+// Client-token key material for local development and tests: an Ed25519 pair as the JSON the
+// functions read (private set as the TOKEN_SIGNING_KEYS secret, public JWKS as TOKEN_VERIFY_KEYS).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair } from 'jose';
+
+export interface TokenKeys {
+  signing: { active: string; keys: Record<string, unknown>[] };
+  verify: { keys: Record<string, unknown>[] };
+}
+
+export async function generateTokenKeys(kid: string): Promise<TokenKeys> {
+  const alg = 'Ed25519';
+  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+  return {
+    signing: { active: kid, keys: [{ ...(await exportJWK(privateKey)), kid, alg }] },
+    verify: { keys: [{ ...(await exportJWK(publicKey)), kid, alg }] },
+  };
+}
+
+function hasEntry(file: string, name: string): boolean {
+  return existsSync(file) && readFileSync(file, 'utf8').includes(`${name}=`);
+}
+
+/**
+ * Makes sure the Functions emulator finds its secrets (`.secret.local`) and parameters
+ * (`.env.local`). Both files are git-ignored; they are made once and then kept, so tokens stay
+ * valid across restarts.
+ */
+export async function ensureLocalFunctionEnv(functionsDir: string): Promise<void> {
+  const secretFile = join(functionsDir, '.secret.local');
+  const envFile = join(functionsDir, '.env.local');
+  if (hasEntry(secretFile, 'TOKEN_SIGNING_KEYS') && hasEntry(envFile, 'TOKEN_VERIFY_KEYS')) return;
+  const keys = await generateTokenKeys(`local-${Date.now().toString(36)}`);
+  writeFileSync(
+    envFile,
+    `TOKEN_VERIFY_KEYS='${JSON.stringify(keys.verify)}'\nLOCAL_PROVIDER_CHUNK_DELAY_MS=40\n`,
+  );
+  writeFileSync(secretFile, `TOKEN_SIGNING_KEYS='${JSON.stringify(keys.signing)}'\n`, {
+    mode: 0o600,
+  });
+}

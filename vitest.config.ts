@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+// One run covers every workspace; each workspace's own vitest.config.ts says how its tests run.
+export default defineConfig({
+  test: {
+    projects: ['protocol', 'testing', 'functions', 'admin-api', 'web'],
+  },
+});
