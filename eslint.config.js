@@ -7,7 +7,15 @@ import ts from 'typescript-eslint';
 
 export default ts.config(
   {
-    ignores: ['**/node_modules/', '**/dist/', '**/lib/', '**/build/', '**/.svelte-kit/', '.run/', 'artifacts/'],
+    ignores: [
+      '**/node_modules/',
+      '**/dist/',
+      '**/lib/',
+      '**/build/',
+      '**/.svelte-kit/',
+      '.run/',
+      'artifacts/',
+    ],
   },
   js.configs.recommended,
   ...ts.configs.recommended,
@@ -15,7 +23,10 @@ export default ts.config(
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {

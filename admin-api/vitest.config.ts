@@ -4,5 +4,7 @@ export default defineProject({
   test: {
     name: 'admin-api',
     include: ['src/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 180_000,
   },
 });

@@ -4,5 +4,7 @@ export default defineProject({
   test: {
     name: 'functions',
     include: ['src/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 180_000,
   },
 });

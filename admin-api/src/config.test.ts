@@ -12,7 +12,11 @@ describe('loadConfig', () => {
 
   it('when only DATABASE_URL is set, then the defaults apply and the result is frozen', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://x', CORS_ORIGINS: 'http://a, http://b' });
-    expect(config).toMatchObject({ port: 8081, corsOrigins: ['http://a', 'http://b'], authEmulator: false });
+    expect(config).toMatchObject({
+      port: 8081,
+      corsOrigins: ['http://a', 'http://b'],
+      authEmulator: false,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 });

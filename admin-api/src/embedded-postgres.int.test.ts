@@ -28,15 +28,21 @@ describe('the admin API on embedded PGlite', () => {
 
   it('when several pool connections work at once, then every query answers', async () => {
     await Promise.all(
-      ['a', 'b', 'c', 'd', 'e', 'f'].map((uid) => upsertRole(pool, { uid, email: null, role: 'member' })),
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((uid) =>
+        upsertRole(pool, { uid, email: null, role: 'member' }),
+      ),
     );
-    const counts = await Promise.all([1, 2, 3, 4].map(() => pool.query('SELECT count(*)::int AS n FROM user_roles')));
+    const counts = await Promise.all(
+      [1, 2, 3, 4].map(() => pool.query('SELECT count(*)::int AS n FROM user_roles')),
+    );
     expect(counts.map((r) => r.rows[0].n)).toEqual([6, 6, 6, 6]);
   });
 
   it('when a role is written, then the check constraint holds there too', async () => {
     await upsertRole(pool, { uid: 'a', email: 'a@x.test', role: 'auditor' });
     expect(await findRole(pool, 'a')).toEqual({ uid: 'a', email: 'a@x.test', role: 'auditor' });
-    await expect(pool.query(`UPDATE user_roles SET role = 'owner' WHERE uid = 'a'`)).rejects.toThrow(/check/);
+    await expect(
+      pool.query(`UPDATE user_roles SET role = 'owner' WHERE uid = 'a'`),
+    ).rejects.toThrow(/check/);
   });
 });

@@ -76,13 +76,17 @@ describe('authentication and roles', () => {
   it('when no token is sent, then the call gets 401 in the shared error shape with a request id', async () => {
     const res = await fetch(`${server.url}/me`);
     expect(res.status).toBe(401);
-    const body = (await res.json()) as { error: { code: string; message: string; requestId: string } };
+    const body = (await res.json()) as {
+      error: { code: string; message: string; requestId: string };
+    };
     expect(body.error.code).toBe('unauthenticated');
     expect(body.error.requestId).toBe(res.headers.get('x-request-id'));
   });
 
   it('when the token is forged, then the call gets 401', async () => {
-    const res = await fetch(`${server.url}/me`, { headers: { authorization: 'Bearer not-a-token' } });
+    const res = await fetch(`${server.url}/me`, {
+      headers: { authorization: 'Bearer not-a-token' },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -93,12 +97,18 @@ describe('authentication and roles', () => {
     expect(res.status).toBe(200);
     const me = (await res.json()) as { uid: string; role: string; email: string };
     expect(me).toMatchObject({ email: 'boss@example.test', role: 'admin' });
-    const app = getApps().find((a) => a.name === 'test') ?? initializeApp({ projectId: DEMO_PROJECT_ID }, 'test');
+    const app =
+      getApps().find((a) => a.name === 'test') ??
+      initializeApp({ projectId: DEMO_PROJECT_ID }, 'test');
     expect((await getAuth(app).getUser(me.uid)).customClaims).toEqual({ role: 'admin' });
   });
 
   it('when Postgres says otherwise than the claim, then Postgres wins', async () => {
-    const { uid, idToken: token } = await signInWithPassword(emulators.urls.auth!, 'pat@example.test', 'pat-password');
+    const { uid, idToken: token } = await signInWithPassword(
+      emulators.urls.auth!,
+      'pat@example.test',
+      'pat-password',
+    );
     const db = new pg.Client({ connectionString: database.url });
     await db.connect();
     await db.query(`UPDATE user_roles SET role = 'auditor' WHERE uid = $1`, [uid]);
@@ -108,7 +118,11 @@ describe('authentication and roles', () => {
   });
 
   it('when a user has no role row, then they are a member', async () => {
-    const { idToken: token } = await signUp(emulators.urls.auth!, 'new@example.test', 'new-password');
+    const { idToken: token } = await signUp(
+      emulators.urls.auth!,
+      'new@example.test',
+      'new-password',
+    );
     const res = await fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await res.json()) as { role: string }).role).toBe('member');
   });
@@ -120,7 +134,9 @@ describe('service hygiene', () => {
       headers: { authorization: `Bearer ${await idToken('boss@example.test', 'boss-password')}` },
     });
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toBe('No route for GET /nope.');
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      'No route for GET /nope.',
+    );
   });
 
   it('when the body is over the limit, then the answer is 400 before anything else runs', async () => {
@@ -134,9 +150,13 @@ describe('service hygiene', () => {
   });
 
   it('when the origin is allowed, then CORS headers are sent; for any other origin, none', async () => {
-    const allowed = await fetch(`${server.url}/healthz`, { headers: { origin: 'http://app.example.test' } });
+    const allowed = await fetch(`${server.url}/healthz`, {
+      headers: { origin: 'http://app.example.test' },
+    });
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://app.example.test');
-    const other = await fetch(`${server.url}/healthz`, { headers: { origin: 'http://evil.example.test' } });
+    const other = await fetch(`${server.url}/healthz`, {
+      headers: { origin: 'http://evil.example.test' },
+    });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 

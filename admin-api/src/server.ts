@@ -19,16 +19,24 @@ export interface RunningServer {
 export function createLogger(level: string): Logger {
   return pino({
     level,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.key', '*.apiKey'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', '*.key', '*.apiKey'],
+      censor: '[redacted]',
+    },
   });
 }
 
 function firebaseApp(projectId: string | undefined): App {
   const name = `admin-api-${projectId ?? 'default'}`;
-  return getApps().find((a) => a.name === name) ?? initializeApp(projectId ? { projectId } : {}, name);
+  return (
+    getApps().find((a) => a.name === name) ?? initializeApp(projectId ? { projectId } : {}, name)
+  );
 }
 
-export async function start(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function start(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
   const pool = createPool(config.databaseUrl, config.databasePoolSize);
   const auth = getAuth(firebaseApp(config.projectId));
   let server: Server | undefined;
@@ -36,7 +44,11 @@ export async function start(config: Config, logger: Logger = createLogger(config
     const applied = await migrate(pool);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     if (config.seedUsers) {
-      const seeded = await seedUsers(config.seedUsers, { auth, db: pool, authEmulator: config.authEmulator });
+      const seeded = await seedUsers(config.seedUsers, {
+        auth,
+        db: pool,
+        authEmulator: config.authEmulator,
+      });
       logger.info({ seeded }, 'demo users seeded');
     }
     server = createServer(createApp({ config, db: pool, auth, logger }));

@@ -18,7 +18,10 @@ describe('ChatRequest', () => {
   it('when a message has an unknown role, then the path points at that message', () => {
     const result = ChatRequest.safeParse({
       model: 'local/echo',
-      messages: [{ role: 'user', content: 'a' }, { role: 'robot', content: 'b' }],
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'robot', content: 'b' },
+      ],
     });
     expect(describeIssues(result.error!)).toMatch(/^messages\.1\.role: /);
   });

@@ -11,14 +11,22 @@ async function post(authUrl: string, path: string, body: unknown): Promise<Signe
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  const json = (await res.json()) as { localId?: string; idToken?: string; error?: { message: string } };
+  const json = (await res.json()) as {
+    localId?: string;
+    idToken?: string;
+    error?: { message: string };
+  };
   if (!res.ok || !json.idToken || !json.localId) {
     throw new Error(`Auth emulator ${path} failed: ${json.error?.message ?? res.status}`);
   }
   return { uid: json.localId, idToken: json.idToken };
 }
 
-export function signInWithPassword(authUrl: string, email: string, password: string): Promise<SignedIn> {
+export function signInWithPassword(
+  authUrl: string,
+  email: string,
+  password: string,
+): Promise<SignedIn> {
   return post(authUrl, 'accounts:signInWithPassword', { email, password, returnSecureToken: true });
 }
 

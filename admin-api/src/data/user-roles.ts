@@ -9,7 +9,10 @@ export interface UserRole {
 }
 
 export async function findRole(db: Queryable, uid: string): Promise<UserRole | undefined> {
-  const { rows } = await db.query<UserRole>('SELECT uid, email, role FROM user_roles WHERE uid = $1', [uid]);
+  const { rows } = await db.query<UserRole>(
+    'SELECT uid, email, role FROM user_roles WHERE uid = $1',
+    [uid],
+  );
   return rows[0];
 }
 

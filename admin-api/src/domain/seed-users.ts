@@ -20,7 +20,9 @@ export async function seedUsers(
   deps: { auth: Auth; db: Queryable; authEmulator: boolean },
 ): Promise<string[]> {
   if (!deps.authEmulator) {
-    throw new Error('SEED_USERS is only allowed with the Auth emulator (FIREBASE_AUTH_EMULATOR_HOST)');
+    throw new Error(
+      'SEED_USERS is only allowed with the Auth emulator (FIREBASE_AUTH_EMULATOR_HOST)',
+    );
   }
   const parsed = SeedUsers.safeParse(JSON.parse(raw));
   if (!parsed.success) throw new Error(`SEED_USERS is malformed: ${describeIssues(parsed.error)}`);

@@ -22,7 +22,11 @@ declare module 'express-serve-static-core' {
 export function authenticate(auth: Auth, db: Queryable): RequestHandler {
   return async (req, res, next) => {
     const match = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '');
-    if (!match) throw new ApiError('unauthenticated', 'Send a Firebase ID token as "Authorization: Bearer <token>".');
+    if (!match)
+      throw new ApiError(
+        'unauthenticated',
+        'Send a Firebase ID token as "Authorization: Bearer <token>".',
+      );
     let decoded;
     try {
       decoded = await auth.verifyIdToken(match[1]!, true);
@@ -30,7 +34,11 @@ export function authenticate(auth: Auth, db: Queryable): RequestHandler {
       throw new ApiError('unauthenticated', 'The ID token is invalid, expired or revoked.');
     }
     const row = await findRole(db, decoded.uid);
-    res.locals.caller = { uid: decoded.uid, email: decoded.email ?? null, role: row?.role ?? 'member' };
+    res.locals.caller = {
+      uid: decoded.uid,
+      email: decoded.email ?? null,
+      role: row?.role ?? 'member',
+    };
     next();
   };
 }

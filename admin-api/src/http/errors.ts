@@ -3,7 +3,8 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
-export type ApiErrorCode = 'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'unavailable';
+export type ApiErrorCode =
+  'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'unavailable';
 
 const STATUS: Record<ApiErrorCode, number> = {
   invalid_request: 400,

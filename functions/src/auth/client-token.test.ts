@@ -2,7 +2,12 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { SignJWT, base64url, type CryptoKey } from 'jose';
 import type { ClientTokenClaims } from '@colonycraft/protocol';
 import { issueClientToken, verifyClientToken } from './client-token.js';
-import { generateTokenKeys, loadSigningKey, loadVerifyKeys, type SigningKey } from './signing-keys.js';
+import {
+  generateTokenKeys,
+  loadSigningKey,
+  loadVerifyKeys,
+  type SigningKey,
+} from './signing-keys.js';
 
 const claims: ClientTokenClaims = {
   sub: 'user-1',
@@ -33,17 +38,24 @@ describe('client tokens', () => {
 
   it('when a longer lifetime is asked for, then it is capped at 15 minutes', async () => {
     const now = 1_700_000_000_000;
-    const { expiresAt } = await issueClientToken(claims, signing, { ttlSeconds: 3600, now: () => now });
+    const { expiresAt } = await issueClientToken(claims, signing, {
+      ttlSeconds: 3600,
+      now: () => now,
+    });
     expect(expiresAt).toBe(now + 15 * 60 * 1000);
   });
 
   it('when the token has expired, then it is refused as expired', async () => {
-    const { token } = await issueClientToken(claims, signing, { now: () => Date.now() - 20 * 60 * 1000 });
+    const { token } = await issueClientToken(claims, signing, {
+      now: () => Date.now() - 20 * 60 * 1000,
+    });
     await expect(verifyClientToken(token, verify)).rejects.toThrow(/expired/);
   });
 
   it('when the token is not yet valid, then it is refused', async () => {
-    const { token } = await issueClientToken(claims, signing, { now: () => Date.now() + 60 * 60 * 1000 });
+    const { token } = await issueClientToken(claims, signing, {
+      now: () => Date.now() + 60 * 60 * 1000,
+    });
     await expect(verifyClientToken(token, verify)).rejects.toThrow(/nbf|iat/);
   });
 
@@ -61,9 +73,18 @@ describe('client tokens', () => {
     const header = base64url.encode(JSON.stringify({ alg: 'none', kid: 'k1' }));
     const now = Math.floor(Date.now() / 1000);
     const body = base64url.encode(
-      JSON.stringify({ ...claims, iss: 'colonycraft', aud: 'colonycraft-gateway', iat: now, nbf: now, exp: now + 60 }),
+      JSON.stringify({
+        ...claims,
+        iss: 'colonycraft',
+        aud: 'colonycraft-gateway',
+        iat: now,
+        nbf: now,
+        exp: now + 60,
+      }),
     );
-    await expect(verifyClientToken(`${header}.${body}.`, verify)).rejects.toThrow('Client token is not valid.');
+    await expect(verifyClientToken(`${header}.${body}.`, verify)).rejects.toThrow(
+      'Client token is not valid.',
+    );
   });
 
   it('when the token was made for another audience, then it is refused naming the claim', async () => {

@@ -22,7 +22,10 @@ export async function issueClientToken(
   signingKey: SigningKey,
   options: { ttlSeconds?: number; now?: () => number } = {},
 ): Promise<IssuedToken> {
-  const ttl = Math.min(options.ttlSeconds ?? CLIENT_TOKEN_MAX_TTL_SECONDS, CLIENT_TOKEN_MAX_TTL_SECONDS);
+  const ttl = Math.min(
+    options.ttlSeconds ?? CLIENT_TOKEN_MAX_TTL_SECONDS,
+    CLIENT_TOKEN_MAX_TTL_SECONDS,
+  );
   const nowSeconds = Math.floor((options.now?.() ?? Date.now()) / 1000);
   const { sub, jti, ...rest } = claims;
   const token = await new SignJWT(rest)
@@ -45,7 +48,8 @@ export async function verifyClientToken(
 ): Promise<ClientTokenClaims> {
   const keyFor = (header: JWTHeaderParameters): CryptoKey => {
     const key = header.kid === undefined ? undefined : verifyKeys.get(header.kid);
-    if (!key) throw new GatewayError('unauthenticated', 'Client token was signed by an unknown key.');
+    if (!key)
+      throw new GatewayError('unauthenticated', 'Client token was signed by an unknown key.');
     return key;
   };
   let payload: unknown;
@@ -64,7 +68,10 @@ export async function verifyClientToken(
   }
   const claims = ClientTokenClaims.safeParse(payload);
   if (!claims.success) {
-    throw new GatewayError('unauthenticated', `Client token claims are invalid: ${describeIssues(claims.error)}`);
+    throw new GatewayError(
+      'unauthenticated',
+      `Client token claims are invalid: ${describeIssues(claims.error)}`,
+    );
   }
   return claims.data;
 }

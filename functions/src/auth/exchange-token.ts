@@ -14,7 +14,8 @@ export const exchangeToken = onCall(
   { secrets: [TOKEN_SIGNING_KEYS] },
   async (request): Promise<ExchangeTokenResponse> => {
     try {
-      if (!request.auth) throw new GatewayError('unauthenticated', 'Sign in before exchanging a token.');
+      if (!request.auth)
+        throw new GatewayError('unauthenticated', 'Sign in before exchanging a token.');
       const role = Role.catch('member').parse(request.auth.token.role);
       const claims: ClientTokenClaims = {
         sub: request.auth.uid,
@@ -27,7 +28,11 @@ export const exchangeToken = onCall(
       await db()
         .doc(`users/${request.auth.uid}`)
         .set(
-          { email: request.auth.token.email ?? null, role, lastTokenAt: FieldValue.serverTimestamp() },
+          {
+            email: request.auth.token.email ?? null,
+            role,
+            lastTokenAt: FieldValue.serverTimestamp(),
+          },
           { merge: true },
         );
       return { ...issued, claims };

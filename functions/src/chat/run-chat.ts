@@ -35,7 +35,11 @@ function mayUse(claims: ClientTokenClaims, model: string): boolean {
   return claims.models.includes('*') || claims.models.includes(model);
 }
 
-export async function runChat(data: unknown, channel: ChatChannel, deps: ChatDeps): Promise<ChatResult> {
+export async function runChat(
+  data: unknown,
+  channel: ChatChannel,
+  deps: ChatDeps,
+): Promise<ChatResult> {
   const now = deps.now ?? Date.now;
   const started = now();
   const parsed = ChatCallRequest.safeParse(data);
@@ -45,10 +49,16 @@ export async function runChat(data: unknown, channel: ChatChannel, deps: ChatDep
   const claims = await verifyClientToken(clientToken, await deps.verifyKeys());
   const { provider: providerId } = splitModelId(request.model);
   if (providerId !== deps.providerId) {
-    throw new GatewayError('invalid-argument', `model: "${request.model}" is not served by the ${deps.providerId} provider`);
+    throw new GatewayError(
+      'invalid-argument',
+      `model: "${request.model}" is not served by the ${deps.providerId} provider`,
+    );
   }
   if (!mayUse(claims, request.model)) {
-    throw new GatewayError('permission-denied', `model: your token does not allow "${request.model}"`);
+    throw new GatewayError(
+      'permission-denied',
+      `model: your token does not allow "${request.model}"`,
+    );
   }
   const provider = await deps.provider();
   if (!provider.models.some((m) => m.id === request.model)) {
@@ -77,7 +87,10 @@ export async function runChat(data: unknown, channel: ChatChannel, deps: ChatDep
     outputTokens: usage.outputTokens,
   });
   if (failure) {
-    throw new GatewayError('unavailable', failure.message, { code: failure.code, retryable: failure.retryable });
+    throw new GatewayError('unavailable', failure.message, {
+      code: failure.code,
+      retryable: failure.retryable,
+    });
   }
   if (finishReason === 'cancelled') throw new GatewayError('cancelled', 'The call was cancelled.');
   return { model: request.model, text, finishReason, usage };

@@ -19,7 +19,9 @@ async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[
 describe('local provider', () => {
   it('when asked, then it streams the deterministic reply word by word and ends with usage and stop', async () => {
     const provider = createLocalProvider({ chunkDelayMs: 0 });
-    const events = await collect(provider.streamChat(request, { signal: new AbortController().signal }));
+    const events = await collect(
+      provider.streamChat(request, { signal: new AbortController().signal }),
+    );
     const deltas = events.filter((e) => e.type === 'text-delta');
     expect(deltas.map((e) => e.text).join('')).toBe(localReply(request));
     expect(deltas.length).toBe(11);
@@ -35,9 +37,12 @@ describe('local provider', () => {
     const events = await collect(
       provider.streamChat({ ...request, maxTokens: 3 }, { signal: new AbortController().signal }),
     );
-    expect(events.filter((e) => e.type === 'text-delta').map((e) => e.text).join('')).toBe(
-      'Hello from ColonyCraft\'s ',
-    );
+    expect(
+      events
+        .filter((e) => e.type === 'text-delta')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe("Hello from ColonyCraft's ");
     expect(events.at(-1)).toEqual({ type: 'finish', reason: 'length' });
   });
 
