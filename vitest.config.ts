@@ -4,5 +4,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['protocol', 'testing', 'functions', 'admin-api', 'web'],
+    reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });

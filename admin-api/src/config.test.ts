@@ -20,3 +20,11 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 });
+
+describe('loadConfig with empty variables', () => {
+  it('when a variable is set but empty, then it counts as unset', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://x', FIREBASE_AUTH_EMULATOR_HOST: '', PORT: '' });
+    expect(config.authEmulator).toBe(false);
+    expect(config.port).toBe(8081);
+  });
+});

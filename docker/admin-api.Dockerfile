@@ -1,0 +1,37 @@
+# The admin API's image. Build from the repository root:
+#   docker build -f docker/admin-api.Dockerfile -t colonycraft-admin-api .
+# The build runs the same npm scripts as CI (npm ci, then the workspace's build).
+
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
+COPY protocol/package.json protocol/
+COPY testing/package.json testing/
+COPY functions/package.json functions/
+COPY admin-api/package.json admin-api/
+COPY web/package.json web/
+RUN npm ci --no-audit --no-fund
+COPY protocol protocol
+COPY testing testing
+COPY admin-api admin-api
+RUN npm run build -w admin-api
+
+FROM node:22-bookworm-slim AS runtime
+ENV NODE_ENV=production PORT=8081
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY protocol/package.json protocol/
+COPY testing/package.json testing/
+COPY functions/package.json functions/
+COPY admin-api/package.json admin-api/
+COPY web/package.json web/
+RUN npm ci --omit=dev --workspace @colonycraft/admin-api --no-audit --no-fund \
+  && npm cache clean --force
+COPY --from=build /app/protocol/dist protocol/dist
+COPY --from=build /app/admin-api/dist admin-api/dist
+COPY admin-api/migrations admin-api/migrations
+USER node
+EXPOSE 8081
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "admin-api/dist/main.js"]
