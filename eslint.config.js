@@ -10,7 +10,7 @@ export default ts.config(
     ignores: [
       '**/node_modules/',
       '**/dist/',
-      '**/lib/',
+      'functions/lib/',
       '**/build/',
       '**/.svelte-kit/',
       '.run/',

@@ -19,7 +19,9 @@ const stack = await startStack({
     if (verbose) console.log(`[${source}] ${line}`);
   },
 }).catch((error: unknown) => {
-  console.error(`ColonyCraft did not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `ColonyCraft did not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   console.error(`Service output: ${logFile}`);
   process.exit(1);
 });

@@ -13,6 +13,8 @@ export default class SummaryReporter implements Reporter {
         else count.skipped += 1;
       }
     }
-    console.log(`\nTests: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped`);
+    console.log(
+      `\nTests: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped`,
+    );
   }
 }

@@ -23,7 +23,11 @@ describe('loadConfig', () => {
 
 describe('loadConfig with empty variables', () => {
   it('when a variable is set but empty, then it counts as unset', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://x', FIREBASE_AUTH_EMULATOR_HOST: '', PORT: '' });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://x',
+      FIREBASE_AUTH_EMULATOR_HOST: '',
+      PORT: '',
+    });
     expect(config.authEmulator).toBe(false);
     expect(config.port).toBe(8081);
   });

@@ -1,0 +1,15 @@
+// Vite and SvelteKit configuration. SvelteKit 3 reads its options (the adapter included) from
+// the `sveltekit()` plugin here; it no longer loads `svelte.config.js`.
+import adapter from '@sveltejs/adapter-static';
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  plugins: [
+    sveltekit({
+      // A single-page app: every path that is not a file falls back to index.html, which
+      // Firebase Hosting's catch-all rewrite also serves.
+      adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html' }),
+    }),
+  ],
+});
