@@ -1,0 +1,35 @@
+// Firebase Auth calls the app makes, reduced to what the session store needs.
+import {
+  onAuthStateChanged,
+  signInWithEmailAndPassword,
+  signOut,
+  type Auth,
+  type User,
+} from 'firebase/auth';
+
+export interface SessionUser {
+  uid: string;
+  email: string | null;
+}
+
+function toSessionUser(user: User | null): SessionUser | null {
+  return user ? { uid: user.uid, email: user.email } : null;
+}
+
+/** Calls `listener` with the signed-in user now and on every change; returns the unsubscribe. */
+export function watchUser(auth: Auth, listener: (user: SessionUser | null) => void): () => void {
+  return onAuthStateChanged(auth, (user) => listener(toSessionUser(user)));
+}
+
+export async function signInWithPassword(
+  auth: Auth,
+  email: string,
+  password: string,
+): Promise<SessionUser> {
+  const credential = await signInWithEmailAndPassword(auth, email.trim(), password);
+  return { uid: credential.user.uid, email: credential.user.email };
+}
+
+export function signOutUser(auth: Auth): Promise<void> {
+  return signOut(auth);
+}

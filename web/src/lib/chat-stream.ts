@@ -1,0 +1,61 @@
+// Streams one chat answer from a provider's callable: sends the request with the client token,
+// validates every chunk, and hands each event to the caller as it arrives.
+import {
+  ChatResult,
+  type ChatMessage,
+  type ModelId,
+  type StreamEvent,
+} from '@colonycraft/protocol';
+import { httpsCallable, type Functions, type HttpsCallableStreamResult } from 'firebase/functions';
+import { parseChunk } from './chat-events.ts';
+
+export interface ChatCallData {
+  clientToken: string;
+  model: ModelId;
+  messages: ChatMessage[];
+}
+
+/** The streaming half of an `httpsCallable`, as a parameter so tests can pass a fake. */
+export type StreamCall = (
+  data: ChatCallData,
+  options: { signal: AbortSignal },
+) => Promise<HttpsCallableStreamResult<unknown, unknown>>;
+
+/** The streaming call of the callable `name`, for example `chatLocal`. */
+export function callableStream(functions: Functions, name: string): StreamCall {
+  const callable = httpsCallable<ChatCallData, unknown, unknown>(functions, name);
+  return (data, options) => callable.stream(data, options);
+}
+
+/** How long to wait for the final result once the stream has ended. */
+const RESULT_GRACE_MS = 5_000;
+
+/**
+ * Runs the call to its end. Resolves with the final `ChatResult` (or `undefined` when the server
+ * sent none); rejects with the SDK's error, `functions/cancelled` when `signal` was aborted.
+ */
+export async function streamChat(
+  call: StreamCall,
+  data: ChatCallData,
+  options: { signal: AbortSignal; onEvent: (event: StreamEvent) => void },
+): Promise<ChatResult | undefined> {
+  const { stream, data: result } = await call(data, { signal: options.signal });
+  // The SDK rejects `data` too when the stream fails; that rejection is reported through the
+  // stream, so this one must not surface as unhandled.
+  result.catch(() => undefined);
+  for await (const chunk of stream) {
+    options.onEvent(parseChunk(chunk));
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const grace = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), RESULT_GRACE_MS);
+  });
+  try {
+    const final = await Promise.race([result, grace]);
+    if (final === undefined) return undefined;
+    const parsed = ChatResult.safeParse(final);
+    return parsed.success ? parsed.data : undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,63 @@
+import { FirebaseError } from 'firebase/app';
+import { FunctionsError } from 'firebase/functions';
+import { describe, expect, it } from 'vitest';
+import { describeError, formatUserError } from './errors.ts';
+
+describe('describeError', () => {
+  it('when a callable rejects the input, then the person is told so and sees the server’s reason', () => {
+    const error = new FunctionsError(
+      'invalid-argument',
+      'messages: must hold at least one message',
+    );
+    expect(describeError(error)).toEqual({
+      summary: 'The request was rejected. Change it and try again.',
+      detail: 'messages: must hold at least one message',
+      code: 'functions/invalid-argument',
+    });
+  });
+
+  it('when the token is refused, then the person is told to sign in again', () => {
+    const error = new FunctionsError('unauthenticated', 'The client token has expired.');
+    expect(describeError(error)).toMatchObject({
+      summary: 'Your session has expired. Sign out and sign in again.',
+      detail: 'The client token has expired',
+      code: 'functions/unauthenticated',
+    });
+  });
+
+  it('when the provider is unavailable, then the advice is to try again', () => {
+    const error = new FunctionsError('unavailable', 'The provider is overloaded.');
+    expect(formatUserError(describeError(error))).toBe(
+      'The model is unavailable right now. Try again in a moment. (The provider is overloaded)',
+    );
+  });
+
+  it('when the SDK could not reach the server (bare "internal"), then it reads as a connection problem', () => {
+    expect(describeError(new FunctionsError('internal', 'internal'))).toEqual({
+      summary: 'Could not reach the server. Check your connection and try again.',
+      code: 'functions/internal',
+    });
+  });
+
+  it('when fetch itself fails, then it reads as a connection problem', () => {
+    expect(describeError(new TypeError('Failed to fetch')).summary).toMatch(/connection/);
+  });
+
+  it('when sign-in fails, then it says what to do and drops Firebase’s empty wrapping', () => {
+    const error = new FirebaseError(
+      'auth/invalid-credential',
+      'Firebase: Error (auth/invalid-credential).',
+    );
+    expect(describeError(error)).toEqual({
+      summary: 'Wrong email or password. Check both and try again.',
+      code: 'auth/invalid-credential',
+    });
+  });
+
+  it('when the error is unknown, then a generic message still keeps its text', () => {
+    expect(describeError(new Error('boom'))).toEqual({
+      summary: 'Something went wrong. Try again.',
+      detail: 'boom',
+    });
+  });
+});

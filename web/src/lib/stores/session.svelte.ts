@@ -1,0 +1,51 @@
+// The app's session: loads the runtime config, initializes Firebase once, and follows the
+// signed-in user (who gets a client token, and whose conversation is cleared on sign-out).
+import { signInWithPassword, signOutUser, watchUser, type SessionUser } from '../auth.ts';
+import { firebase, initFirebase } from '../firebase.ts';
+import { loadRuntimeConfig } from '../runtime-config.ts';
+import { chat } from './chat.svelte.ts';
+import { clientToken } from './client-token.svelte.ts';
+
+type Phase = 'loading' | 'ready' | 'failed';
+
+class Session {
+  phase = $state<Phase>('loading');
+  /** Why the app could not start. */
+  failure = $state<string>();
+  /** `undefined` until Firebase has reported whether someone is signed in. */
+  user = $state<SessionUser | null | undefined>(undefined);
+  /** True when talking to the local emulators (demo accounts exist there). */
+  emulated = $state(false);
+  #started = false;
+
+  /** Starts the app once; safe to call again. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    try {
+      const config = await loadRuntimeConfig();
+      const services = initFirebase(config);
+      this.emulated = services.emulated;
+      clientToken.attach(services.functions);
+      watchUser(services.auth, (user) => {
+        if (!user) chat.reset();
+        clientToken.userChanged(user?.uid ?? null);
+        this.user = user;
+      });
+      this.phase = 'ready';
+    } catch (error) {
+      this.failure = error instanceof Error ? error.message : String(error);
+      this.phase = 'failed';
+    }
+  }
+
+  signIn(email: string, password: string): Promise<SessionUser> {
+    return signInWithPassword(firebase().auth, email, password);
+  }
+
+  signOut(): Promise<void> {
+    return signOutUser(firebase().auth);
+  }
+}
+
+export const session = new Session();
