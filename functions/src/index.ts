@@ -5,4 +5,18 @@ import { setGlobalOptions } from 'firebase-functions/v2';
 setGlobalOptions({ region: 'us-central1', maxInstances: 100 });
 
 export { exchangeToken } from './auth/exchange-token.js';
-export { chatLocal } from './chat/chat-local.js';
+export {
+  chat,
+  chatAnthropic,
+  chatCompatible,
+  chatLocal,
+  chatOpenai,
+} from './chat/chat-functions.js';
+export { listModels } from './gateway/list-models.js';
+export { v1 } from './v1/v1.js';
+export {
+  deleteConversation,
+  getConversation,
+  listConversations,
+  renameConversation,
+} from './conversations/conversation-callables.js';

@@ -8,10 +8,10 @@ describe('ChatRequest', () => {
   });
 
   it('when messages are empty and the model has no provider, then both field paths are named', () => {
-    const result = ChatRequest.safeParse({ model: 'gpt', messages: [] });
+    const result = ChatRequest.safeParse({ model: 'GPT 4', messages: [] });
     expect(result.success).toBe(false);
     const message = describeIssues(result.error!);
-    expect(message).toContain('model: must look like "provider/model"');
+    expect(message).toContain('model: must be "provider/model"');
     expect(message).toContain('messages: must hold at least one message');
   });
 
@@ -24,6 +24,16 @@ describe('ChatRequest', () => {
       ],
     });
     expect(describeIssues(result.error!)).toMatch(/^messages\.1\.role: /);
+  });
+});
+
+describe('ChatRequest.model', () => {
+  it('accepts model ids and alias names alike', () => {
+    for (const model of ['local/echo', 'openai/gpt-4o', 'smart', 'fast-2']) {
+      expect(
+        ChatRequest.safeParse({ model, messages: [{ role: 'user', content: 'x' }] }).success,
+      ).toBe(true);
+    }
   });
 });
 

@@ -17,13 +17,22 @@ export const ModelId = z
   .regex(/^[a-z0-9][a-z0-9-]*\/\S+$/, 'must look like "provider/model", for example "local/echo"');
 export type ModelId = z.infer<typeof ModelId>;
 
+/** What a request may name: a model id, or an alias for a fallback chain such as `smart`. */
+export const ModelRef = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]*(\/\S+)?$/,
+    'must be "provider/model" (for example "local/echo") or an alias such as "smart"',
+  );
+export type ModelRef = z.infer<typeof ModelRef>;
+
 export function splitModelId(id: ModelId): { provider: string; model: string } {
   const slash = id.indexOf('/');
   return { provider: id.slice(0, slash), model: id.slice(slash + 1) };
 }
 
 export const ChatRequest = z.object({
-  model: ModelId,
+  model: ModelRef,
   messages: z.array(ChatMessage).min(1, 'must hold at least one message'),
   temperature: z.number().min(0).max(2).optional(),
   maxTokens: z.number().int().positive().optional(),
@@ -59,6 +68,7 @@ export type StreamEvent = z.infer<typeof StreamEvent>;
 
 /** What a chat call returns once its stream has ended. */
 export const ChatResult = z.object({
+  /** The model that answered: for an alias, the target that served it. */
   model: ModelId,
   text: z.string(),
   finishReason: FinishReason,

@@ -1,20 +1,19 @@
-// Builds the streaming callable for one provider. Each provider gets its own function so it
-// binds only its own secret and loads only its own SDK.
+// Builds a streaming chat callable. Each provider gets its own, binding only its own secret
+// and loading only its own SDK; `chat` binds them all and serves aliases that fall back
+// across providers.
 import { onCall } from 'firebase-functions/v2/https';
-import type { SecretParam } from 'firebase-functions/params';
 import type { ChatResult, StreamEvent } from '@colonycraft/protocol';
 import { toHttpsError } from '../errors.js';
 import { currentVerifyKeys } from '../auth/keys.js';
-import type { Provider } from '../providers/provider.js';
+import { db } from '../firebase.js';
+import { policyFromEnv } from '../gateway/policy.js';
+import type { ProviderEntry } from '../providers/registry-types.js';
 import { runChat } from './run-chat.js';
 
-export function chatCallable(options: {
-  providerId: string;
-  provider: () => Promise<Provider>;
-  secrets?: SecretParam[];
-}) {
+export function chatCallable(entries: readonly ProviderEntry[]) {
+  const secrets = entries.flatMap((entry) => (entry.secret ? [entry.secret] : []));
   return onCall<unknown, Promise<ChatResult>, StreamEvent>(
-    { secrets: options.secrets ?? [], timeoutSeconds: 300 },
+    { secrets, timeoutSeconds: 540 },
     async (request, response) => {
       const channel = {
         sendChunk: (event: StreamEvent) => response?.sendChunk(event) ?? Promise.resolve(false),
@@ -22,9 +21,11 @@ export function chatCallable(options: {
       };
       try {
         return await runChat(request.data, channel, {
-          providerId: options.providerId,
-          provider: options.provider,
+          entries,
           verifyKeys: currentVerifyKeys,
+          policy: policyFromEnv(),
+          db,
+          keepConversations: true,
         });
       } catch (error) {
         throw toHttpsError(error);

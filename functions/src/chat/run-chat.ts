@@ -1,10 +1,10 @@
-// One chat call, whatever the provider: validate, authorize, stream the provider's events to
-// the client, and return the whole answer. Every call ends in exactly one log line.
+// One chat call, whatever the provider: validate, authorize, resolve the model to its targets,
+// stream the answer to the client through retries and fallbacks, and return the whole answer.
+// Every call ends in exactly one log line.
 import {
   ChatRequest,
   WithClientToken,
   describeIssues,
-  splitModelId,
   type ChatResult,
   type ClientTokenClaims,
   type FinishReason,
@@ -12,86 +12,185 @@ import {
   type Usage,
 } from '@colonycraft/protocol';
 import type { CryptoKey } from 'jose';
+import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
-import { GatewayError } from '../errors.js';
 import { verifyClientToken } from '../auth/client-token.js';
-import type { Provider } from '../providers/provider.js';
+import { GatewayError } from '../errors.js';
+import { catalogFor } from '../gateway/catalog-cache.js';
+import { resolveTargets, type Catalog } from '../gateway/catalog.js';
+import { executeChat, type Target } from '../gateway/execute.js';
+import type { CallPolicy } from '../gateway/policy.js';
+import { fromProviderError } from '../gateway/provider-errors.js';
+import { ProviderError } from '../providers/provider.js';
+import type { ProviderEntry } from '../providers/registry-types.js';
+import { openConversation, recordCall, type CallOutcome } from './record-call.js';
 
 export const ChatCallRequest = ChatRequest.extend(WithClientToken.shape);
 
 export interface ChatChannel {
-  sendChunk(event: StreamEvent): Promise<unknown>;
+  /** `model` is the target serving the call, which for an alias may change before the first event. */
+  sendChunk(event: StreamEvent, model: string): Promise<unknown>;
   signal: AbortSignal;
 }
 
 export interface ChatDeps {
-  providerId: string;
-  provider: () => Promise<Provider>;
+  /** The providers this function may call: its own, or every one for `chat`. */
+  entries: readonly ProviderEntry[];
   verifyKeys: () => Promise<ReadonlyMap<string, CryptoKey>>;
+  policy: CallPolicy;
   now?: () => number;
+  /** Where usage (and conversations) are recorded; without it nothing is. */
+  db?: () => Firestore;
+  /** Keep the exchange in the caller's conversation (the web's callables; not `/v1`). */
+  keepConversations?: boolean;
 }
 
 function mayUse(claims: ClientTokenClaims, model: string): boolean {
   return claims.models.includes('*') || claims.models.includes(model);
 }
 
-export async function runChat(
+export function validateChat(
   data: unknown,
-  channel: ChatChannel,
-  deps: ChatDeps,
-): Promise<ChatResult> {
-  const now = deps.now ?? Date.now;
-  const started = now();
+  policy: CallPolicy,
+): { clientToken: string; request: ChatRequest } {
   const parsed = ChatCallRequest.safeParse(data);
   if (!parsed.success) throw new GatewayError('invalid-argument', describeIssues(parsed.error));
   const { clientToken, ...request } = parsed.data;
-
-  const claims = await verifyClientToken(clientToken, await deps.verifyKeys());
-  const { provider: providerId } = splitModelId(request.model);
-  if (providerId !== deps.providerId) {
+  const size = request.messages.reduce((sum, m) => sum + m.content.length, 0);
+  if (size > policy.maxInputChars) {
     throw new GatewayError(
       'invalid-argument',
-      `model: "${request.model}" is not served by the ${deps.providerId} provider`,
+      `messages: ${size} characters in all is more than the ${policy.maxInputChars} allowed`,
     );
   }
+  return { clientToken, request };
+}
+
+export interface PreparedChat {
+  request: ChatRequest;
+  claims: ClientTokenClaims;
+  catalog: Catalog;
+  targets: Target[];
+}
+
+/** Checks that the caller may use the model and resolves it to the targets to try. */
+export async function prepareChat(
+  request: ChatRequest,
+  claims: ClientTokenClaims,
+  deps: Pick<ChatDeps, 'entries'>,
+): Promise<PreparedChat> {
   if (!mayUse(claims, request.model)) {
     throw new GatewayError(
       'permission-denied',
       `model: your token does not allow "${request.model}"`,
     );
   }
-  const provider = await deps.provider();
-  if (!provider.models.some((m) => m.id === request.model)) {
-    throw new GatewayError('invalid-argument', `model: "${request.model}" is not a known model`);
-  }
+  const catalog = await catalogFor(deps.entries);
+  return { request, claims, catalog, targets: resolveTargets(catalog, request.model) };
+}
 
+/** The callables' entry: validate the data, verify the client token, then answer. */
+export async function runChat(
+  data: unknown,
+  channel: ChatChannel,
+  deps: ChatDeps,
+): Promise<ChatResult> {
+  const started = (deps.now ?? Date.now)();
+  const { clientToken, request } = validateChat(data, deps.policy);
+  const claims = await verifyClientToken(clientToken, await deps.verifyKeys());
+  return streamAnswer(await prepareChat(request, claims, deps), channel, deps, started);
+}
+
+/**
+ * Streams the answer to the channel through retries and fallbacks and returns it whole. A
+ * failure before the first byte throws a GatewayError; one after it has already reached the
+ * client as an `error` event, and is thrown too so that no caller mistakes it for an answer.
+ */
+export async function streamAnswer(
+  prepared: PreparedChat,
+  channel: ChatChannel,
+  deps: Pick<ChatDeps, 'policy' | 'now' | 'db' | 'keepConversations'>,
+  started: number,
+): Promise<ChatResult> {
+  const now = deps.now ?? Date.now;
+  const { request, claims, catalog, targets } = prepared;
+  const store = deps.db?.();
+  const conversationId =
+    store && deps.keepConversations
+      ? await openConversation(store, claims.sub, request)
+      : undefined;
+  let served: Target = targets[0]!;
   let text = '';
   let usage: Usage = { inputTokens: 0, outputTokens: 0, estimated: true };
   let finishReason: FinishReason = 'error';
-  let failure: Extract<StreamEvent, { type: 'error' }> | undefined;
-  for await (const event of provider.streamChat(request, { signal: channel.signal })) {
-    if (event.type === 'text-delta') text += event.text;
-    else if (event.type === 'usage') usage = event.usage;
-    else if (event.type === 'finish') finishReason = event.reason;
-    else failure = event;
-    await channel.sendChunk(event);
+  let failure: CallOutcome['failure'];
+  const finish = async (status: string): Promise<void> => {
+    log(status);
+    if (!store) return;
+    const outcome = {
+      claims,
+      request,
+      served,
+      text,
+      usage,
+      finishReason,
+      failure,
+      latencyMs: now() - started,
+      at: started,
+    };
+    await recordCall(store, outcome, conversationId);
+  };
+  const log = (status: string): void =>
+    logger.info('chat', {
+      principal: claims.sub,
+      provider: served.provider,
+      model: served.id,
+      requested: request.model,
+      status,
+      latencyMs: now() - started,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      estimated: usage.estimated,
+    });
+
+  try {
+    const { conversationId: _stored, model: _requested, ...unified } = request;
+    const events = executeChat(
+      targets,
+      unified,
+      { policy: deps.policy, signal: channel.signal, onRoute: (target) => (served = target) },
+      { loadProvider: async (id) => catalog.providers.get(id)! },
+    );
+    for await (const event of events) {
+      if (event.type === 'text-delta') text += event.text;
+      else if (event.type === 'usage') usage = event.usage;
+      else if (event.type === 'finish') finishReason = event.reason;
+      else failure = event;
+      await channel.sendChunk(event, served.id);
+    }
+  } catch (error) {
+    if (error instanceof ProviderError) {
+      const refused = fromProviderError(error);
+      failure = { code: error.code ?? `status-${error.status}`, message: refused.message };
+      await finish(`failed:${error.status ?? error.code ?? 'error'}`);
+      throw refused;
+    }
+    throw error;
   }
 
-  logger.info('chat', {
-    principal: claims.sub,
-    provider: providerId,
-    model: request.model,
-    status: failure ? 'error' : finishReason,
-    latencyMs: now() - started,
-    inputTokens: usage.inputTokens,
-    outputTokens: usage.outputTokens,
-  });
+  await finish(failure ? 'error' : finishReason);
   if (failure) {
     throw new GatewayError('unavailable', failure.message, {
       code: failure.code,
-      retryable: failure.retryable,
+      retryable: 'retryable' in failure && failure.retryable,
     });
   }
   if (finishReason === 'cancelled') throw new GatewayError('cancelled', 'The call was cancelled.');
-  return { model: request.model, text, finishReason, usage };
+  return {
+    model: served.id,
+    text,
+    finishReason,
+    usage,
+    ...(conversationId ? { conversationId } : {}),
+  };
 }

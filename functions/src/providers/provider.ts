@@ -3,9 +3,20 @@
 // sees who is calling or what they may do (the gateway has decided that already).
 import type { ChatRequest, StreamEvent } from '@colonycraft/protocol';
 
+/** What a provider is asked: the unified request, with the provider's own model name. */
+export type ProviderRequest = Omit<ChatRequest, 'model' | 'conversationId'> & {
+  /** The provider's own name for the model, without the `provider/` prefix. */
+  model: string;
+};
+
 export interface ProviderCallOptions {
-  /** Aborted when the client goes away; the provider must cancel its upstream request. */
+  /**
+   * Aborted when the client goes away or the call's total time runs out; the provider must
+   * cancel its upstream request.
+   */
   signal: AbortSignal;
+  /** Longest wait for the upstream's response headers, in ms. */
+  connectTimeoutMs: number;
 }
 
 export interface ModelInfo {
@@ -23,8 +34,68 @@ export interface Provider {
   readonly id: string;
   readonly models: readonly ModelInfo[];
   /**
-   * Streams the answer. The stream ends with a `usage` event and a `finish` event, or with an
-   * `error` event; it never just stops.
+   * Streams the answer to `request`.
+   *
+   * Contract, which retries and fallbacks rely on:
+   * - A failure before the first event is thrown as a `ProviderError`; nothing has reached the
+   *   client yet, so the gateway may retry or fall back.
+   * - Once an event has been yielded, a failure is yielded as an `error` event and the stream
+   *   ends: never a `finish` after it, never a throw.
+   * - A stream that completes ends with exactly one `usage` event and then one `finish` event.
+   *   Where the upstream sent no usage, the provider counts tokens itself and marks the usage
+   *   `estimated`.
+   * - When `signal` aborts, the upstream request is cancelled and the stream ends with
+   *   `usage` (what was produced so far) and `finish` with reason `cancelled`.
    */
-  streamChat(request: ChatRequest, options: ProviderCallOptions): AsyncIterable<StreamEvent>;
+  streamChat(request: ProviderRequest, options: ProviderCallOptions): AsyncIterable<StreamEvent>;
+}
+
+export interface ProviderErrorOptions {
+  /** The upstream's HTTP status, when it answered. */
+  status?: number | undefined;
+  /** `network` (no answer), `timeout`, or the upstream's own error code. */
+  code?: string | undefined;
+  /** From the upstream's `retry-after` header, in ms. */
+  retryAfterMs?: number | undefined;
+  cause?: unknown;
+}
+
+/**
+ * A provider call that failed before any event reached the client. Its message is safe to
+ * show: it names the provider and never holds a key.
+ */
+export class ProviderError extends Error {
+  override readonly name = 'ProviderError';
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    readonly provider: string,
+    message: string,
+    options: ProviderErrorOptions = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.status = options.status;
+    this.code = options.code;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  /** 408, 409, 429, 5xx, and failures with no answer at all: worth another try. */
+  get isRetryable(): boolean {
+    if (this.status === undefined) return this.code === 'network' || this.code === 'timeout';
+    return this.status === 408 || this.status === 409 || this.status === 429 || this.status >= 500;
+  }
+}
+
+/** Parses a `retry-after` header (seconds, or an HTTP date) into ms. */
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now = Date.now(),
+): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatRequest, StreamEvent } from '@colonycraft/protocol';
+import type { StreamEvent } from '@colonycraft/protocol';
+import type { ProviderRequest } from '../provider.js';
 import { createLocalProvider, localReply } from './local-provider.js';
 
-const request: ChatRequest = {
-  model: 'local/echo',
+const request: ProviderRequest = {
+  model: 'echo',
   messages: [
     { role: 'system', content: 'Be brief.' },
     { role: 'user', content: 'What is a colony?' },
@@ -20,7 +21,10 @@ describe('local provider', () => {
   it('when asked, then it streams the deterministic reply word by word and ends with usage and stop', async () => {
     const provider = createLocalProvider({ chunkDelayMs: 0 });
     const events = await collect(
-      provider.streamChat(request, { signal: new AbortController().signal }),
+      provider.streamChat(request, {
+        signal: new AbortController().signal,
+        connectTimeoutMs: 1000,
+      }),
     );
     const deltas = events.filter((e) => e.type === 'text-delta');
     expect(deltas.map((e) => e.text).join('')).toBe(localReply(request));
@@ -35,7 +39,10 @@ describe('local provider', () => {
   it('when max tokens is lower than the reply, then it stops there with reason length', async () => {
     const provider = createLocalProvider({ chunkDelayMs: 0 });
     const events = await collect(
-      provider.streamChat({ ...request, maxTokens: 3 }, { signal: new AbortController().signal }),
+      provider.streamChat(
+        { ...request, maxTokens: 3 },
+        { signal: new AbortController().signal, connectTimeoutMs: 1000 },
+      ),
     );
     expect(
       events
@@ -50,7 +57,10 @@ describe('local provider', () => {
     const provider = createLocalProvider({ chunkDelayMs: 5 });
     const controller = new AbortController();
     const events: StreamEvent[] = [];
-    for await (const event of provider.streamChat(request, { signal: controller.signal })) {
+    for await (const event of provider.streamChat(request, {
+      signal: controller.signal,
+      connectTimeoutMs: 1000,
+    })) {
       events.push(event);
       if (events.length === 2) controller.abort();
     }

@@ -1,7 +1,7 @@
 // The built-in `local` provider: answers without any key or network, deterministically, so
 // `npm start` works on a machine with nothing configured and tests know the exact reply.
-import type { ChatRequest, StreamEvent } from '@colonycraft/protocol';
-import type { ModelInfo, Provider, ProviderCallOptions } from '../provider.js';
+import type { StreamEvent } from '@colonycraft/protocol';
+import type { ModelInfo, Provider, ProviderCallOptions, ProviderRequest } from '../provider.js';
 
 export const LOCAL_MODELS: readonly ModelInfo[] = [
   {
@@ -13,7 +13,7 @@ export const LOCAL_MODELS: readonly ModelInfo[] = [
   },
 ];
 
-export function localReply(request: ChatRequest): string {
+export function localReply(request: Pick<ProviderRequest, 'messages'>): string {
   const lastUser = request.messages.findLast((m) => m.role === 'user')?.content ?? '';
   return `Hello from ColonyCraft's local model. You said: ${lastUser}`;
 }
@@ -45,7 +45,7 @@ export function createLocalProvider(options: { chunkDelayMs: number }): Provider
     specificationVersion: 'v1',
     id: 'local',
     models: LOCAL_MODELS,
-    async *streamChat(request: ChatRequest, { signal }: ProviderCallOptions) {
+    async *streamChat(request: ProviderRequest, { signal }: ProviderCallOptions) {
       let reply = words(localReply(request));
       if (request.maxTokens !== undefined) reply = reply.slice(0, request.maxTokens);
       const truncated = reply.length < countLocalTokens(localReply(request));

@@ -1,0 +1,111 @@
+// After a call: one usage record (always), and for the web's callables the exchange in the
+// caller's conversation, partial answers marked incomplete. A failure to record is logged and
+// never turns a delivered answer into an error.
+import type { Firestore } from 'firebase-admin/firestore';
+import { logger } from 'firebase-functions';
+import type {
+  ChatRequest,
+  ClientTokenClaims,
+  FinishReason,
+  StreamEvent,
+  Usage,
+  UsageRecord,
+} from '@colonycraft/protocol';
+import {
+  appendExchange,
+  assertConversation,
+  createConversation,
+  titleFrom,
+} from '../conversations/conversation-store.js';
+import type { Target } from '../gateway/execute.js';
+import { costOf, recordUsage } from '../usage/usage-ledger.js';
+
+export interface CallOutcome {
+  claims: ClientTokenClaims;
+  request: ChatRequest;
+  served: Target;
+  text: string;
+  usage: Usage;
+  finishReason: FinishReason;
+  failure?: Extract<StreamEvent, { type: 'error' }> | { code: string; message: string } | undefined;
+  latencyMs: number;
+  at: number;
+}
+
+function statusOf(outcome: CallOutcome): UsageRecord['status'] {
+  if (outcome.failure) return outcome.text.length > 0 ? 'incomplete' : 'error';
+  return outcome.finishReason === 'cancelled' ? 'cancelled' : 'ok';
+}
+
+/** The conversation a callable's answer goes into: the one named, or a new one. */
+export async function openConversation(
+  db: Firestore,
+  uid: string,
+  request: ChatRequest,
+): Promise<string> {
+  if (request.conversationId) {
+    await assertConversation(db, uid, request.conversationId);
+    return request.conversationId;
+  }
+  const firstUser = request.messages.find((m) => m.role === 'user')?.content ?? '';
+  const systemPrompt = request.messages.find((m) => m.role === 'system')?.content;
+  const conversation = await createConversation(db, uid, {
+    title: titleFrom(firstUser),
+    model: request.model,
+    systemPrompt,
+  });
+  return conversation.id;
+}
+
+export async function recordCall(
+  db: Firestore,
+  outcome: CallOutcome,
+  conversationId?: string,
+): Promise<void> {
+  const costUsd = costOf(outcome.usage, outcome.served.info);
+  const writes: Promise<unknown>[] = [
+    recordUsage(db, {
+      principal: outcome.claims.sub,
+      principalType: 'user',
+      model: outcome.served.id,
+      provider: outcome.served.provider,
+      inputTokens: outcome.usage.inputTokens,
+      outputTokens: outcome.usage.outputTokens,
+      estimated: outcome.usage.estimated,
+      costUsd,
+      latencyMs: outcome.latencyMs,
+      status: statusOf(outcome),
+      at: outcome.at,
+    }),
+  ];
+  if (conversationId) {
+    const lastUser = outcome.request.messages.findLast((m) => m.role === 'user')?.content ?? '';
+    const complete = !outcome.failure && outcome.finishReason !== 'cancelled';
+    writes.push(
+      appendExchange(db, outcome.claims.sub, conversationId, {
+        user: { content: lastUser },
+        assistant: {
+          content: outcome.text,
+          model: outcome.served.id,
+          usage: outcome.usage,
+          costUsd,
+          latencyMs: outcome.latencyMs,
+          finishReason: outcome.failure ? 'error' : outcome.finishReason,
+          complete,
+          ...(outcome.failure
+            ? { error: { code: outcome.failure.code, message: outcome.failure.message } }
+            : {}),
+        },
+      }),
+    );
+  }
+  const results = await Promise.allSettled(writes);
+  for (const result of results) {
+    if (result.status === 'rejected') {
+      logger.error('recording a call failed', {
+        principal: outcome.claims.sub,
+        error: String(result.reason),
+      });
+    }
+  }
+}

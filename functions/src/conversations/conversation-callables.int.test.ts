@@ -1,0 +1,235 @@
+// The history callables as a client meets them: hosted the way Cloud Run hosts them, called
+// with the real firebase client SDK, backed by a real Firestore emulator.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
+import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
+import { initializeApp as initializeAdminApp } from 'firebase-admin/app';
+import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import {
+  GetConversationResponse,
+  ListConversationsResponse,
+  RenameConversationResponse,
+  type ClientTokenClaims,
+} from '@colonycraft/protocol';
+import {
+  generateTokenKeys,
+  startFirestoreEmulator,
+  type FirestoreEmulator,
+} from '@colonycraft/testing';
+import { issueClientToken } from '../auth/client-token.js';
+import { loadSigningKey, type SigningKey } from '../auth/signing-keys.js';
+import { hostFunctions, type HostedFunctions, type HttpFunction } from '../dev/http-host.js';
+import * as callables from './conversation-callables.js';
+import { appendExchange, createConversation } from './conversation-store.js';
+
+let emulator: FirestoreEmulator;
+let hosted: HostedFunctions;
+let client: FirebaseApp;
+let functions: Functions;
+let db: Firestore;
+let signingKey: SigningKey;
+
+beforeAll(async () => {
+  emulator = await startFirestoreEmulator();
+  process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
+  process.env.GCLOUD_PROJECT = 'demo-colonycraft';
+  const keys = await generateTokenKeys('history-test');
+  process.env.TOKEN_VERIFY_KEYS = JSON.stringify(keys.verify);
+  signingKey = await loadSigningKey(JSON.stringify(keys.signing));
+  // The default app: the callables reach Firestore through `db()` in firebase.ts.
+  db = getFirestore(initializeAdminApp({ projectId: 'demo-colonycraft' }));
+
+  const handlers: Record<string, HttpFunction> = {};
+  for (const [name, fn] of Object.entries(callables)) {
+    handlers[name] = fn as unknown as HttpFunction;
+  }
+  hosted = await hostFunctions(handlers);
+  client = initializeApp({ apiKey: 'demo-api-key', projectId: 'demo-colonycraft' }, randomUUID());
+  functions = getFunctions(client);
+});
+
+afterAll(async () => {
+  if (client) await deleteApp(client);
+  await hosted?.close();
+  await emulator?.stop();
+});
+
+async function tokenFor(uid: string): Promise<string> {
+  const claims: ClientTokenClaims = {
+    sub: uid,
+    role: 'member',
+    models: ['*'],
+    tier: 'standard',
+    jti: randomUUID(),
+  };
+  return (await issueClientToken(claims, signingKey)).token;
+}
+
+async function call(name: keyof typeof callables, data: unknown): Promise<unknown> {
+  return (await httpsCallableFromURL(functions, hosted.url(name))(data)).data;
+}
+
+async function seed(uid: string, title: string, exchanges = 1, at = Date.now()): Promise<string> {
+  const { id } = await createConversation(db, uid, { title, model: 'local/echo' }, () => at);
+  for (let n = 1; n <= exchanges; n += 1) {
+    await appendExchange(
+      db,
+      uid,
+      id,
+      {
+        user: { content: `${title} q${n}` },
+        assistant: {
+          content: `${title} a${n}`,
+          model: 'local/echo',
+          usage: { inputTokens: 3, outputTokens: 2, estimated: true },
+          costUsd: 0,
+          latencyMs: 5,
+          finishReason: 'stop',
+          complete: true,
+        },
+      },
+      () => at,
+    );
+  }
+  return id;
+}
+
+describe('listConversations and getConversation', () => {
+  it('when five conversations are paged two at a time, then three pages come newest first', async () => {
+    const uid = `u-${randomUUID()}`;
+    const clientToken = await tokenFor(uid);
+    for (let n = 0; n < 5; n += 1) await seed(uid, `c${n}`, 0, 1_700_000_000_000 + n);
+
+    const titles: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = ListConversationsResponse.parse(
+        await call('listConversations', { clientToken, pageSize: 2, cursor }),
+      );
+      titles.push(page.conversations.map((c) => c.title));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(titles).toEqual([['c4', 'c3'], ['c2', 'c1'], ['c0']]);
+  });
+
+  it('when a conversation is read, then its messages come in the order they were written', async () => {
+    const uid = `u-${randomUUID()}`;
+    const id = await seed(uid, 'talk', 3);
+    const { conversation, messages } = GetConversationResponse.parse(
+      await call('getConversation', { clientToken: await tokenFor(uid), conversationId: id }),
+    );
+    expect(conversation).toMatchObject({ id, title: 'talk', messageCount: 6 });
+    expect(messages.map((m) => m.content)).toEqual([
+      'talk q1',
+      'talk a1',
+      'talk q2',
+      'talk a2',
+      'talk q3',
+      'talk a3',
+    ]);
+  });
+
+  it('when pageSize is out of range, then the call is invalid-argument naming pageSize', async () => {
+    const clientToken = await tokenFor(`u-${randomUUID()}`);
+    await expect(call('listConversations', { clientToken, pageSize: 0 })).rejects.toMatchObject({
+      code: 'functions/invalid-argument',
+      message: expect.stringMatching(/^pageSize: /),
+    });
+  });
+});
+
+describe('renameConversation and deleteConversation', () => {
+  it('when renamed, then the new trimmed title is returned and stored', async () => {
+    const uid = `u-${randomUUID()}`;
+    const id = await seed(uid, 'old');
+    const renamed = RenameConversationResponse.parse(
+      await call('renameConversation', {
+        clientToken: await tokenFor(uid),
+        conversationId: id,
+        title: '  Harvest plan ',
+      }),
+    );
+    expect(renamed.conversation).toMatchObject({ id, title: 'Harvest plan' });
+    expect((await db.doc(`users/${uid}/conversations/${id}`).get()).get('title')).toBe(
+      'Harvest plan',
+    );
+  });
+
+  it('when the title is empty, then the call is invalid-argument naming title', async () => {
+    const uid = `u-${randomUUID()}`;
+    const id = await seed(uid, 'old');
+    await expect(
+      call('renameConversation', {
+        clientToken: await tokenFor(uid),
+        conversationId: id,
+        title: '',
+      }),
+    ).rejects.toMatchObject({
+      code: 'functions/invalid-argument',
+      message: expect.stringMatching(/^title: /),
+    });
+  });
+
+  it('when deleted, then the conversation and its messages are gone', async () => {
+    const uid = `u-${randomUUID()}`;
+    const id = await seed(uid, 'doomed', 2);
+    const clientToken = await tokenFor(uid);
+    expect(await call('deleteConversation', { clientToken, conversationId: id })).toEqual({
+      deleted: true,
+    });
+    const messages = await db.collection(`users/${uid}/conversations/${id}/messages`).get();
+    expect(messages.size).toBe(0);
+    await expect(
+      call('getConversation', { clientToken, conversationId: id }),
+    ).rejects.toMatchObject({ code: 'functions/not-found' });
+  });
+});
+
+describe('access', () => {
+  it("when another user names someone's conversation, then get, rename and delete are not-found", async () => {
+    const owner = `u-${randomUUID()}`;
+    const id = await seed(owner, 'private', 1);
+    const clientToken = await tokenFor(`u-${randomUUID()}`);
+    const notFound = { code: 'functions/not-found' };
+
+    await expect(
+      call('getConversation', { clientToken, conversationId: id }),
+    ).rejects.toMatchObject(notFound);
+    await expect(
+      call('renameConversation', { clientToken, conversationId: id, title: 'mine now' }),
+    ).rejects.toMatchObject(notFound);
+    await expect(
+      call('deleteConversation', { clientToken, conversationId: id }),
+    ).rejects.toMatchObject(notFound);
+    const stored = (await db.doc(`users/${owner}/conversations/${id}`).get()).data();
+    expect(stored).toMatchObject({ title: 'private', messageCount: 2 });
+  });
+
+  it('when the client token is missing, malformed or signed by an unknown key, then every callable is unauthenticated', async () => {
+    const uid = `u-${randomUUID()}`;
+    const id = await seed(uid, 'guarded');
+    const strangerKeys = await generateTokenKeys('stranger');
+    const forged = (
+      await issueClientToken(
+        { sub: uid, role: 'admin', models: ['*'], tier: 'unlimited', jti: 'x' },
+        await loadSigningKey(JSON.stringify(strangerKeys.signing)),
+      )
+    ).token;
+    const names = [
+      'listConversations',
+      'getConversation',
+      'renameConversation',
+      'deleteConversation',
+    ] as const;
+    for (const clientToken of [undefined, '', 'not-a-jwt', forged]) {
+      for (const name of names) {
+        await expect(
+          call(name, { clientToken, conversationId: id, title: 'x' }),
+          `${name} with ${String(clientToken).slice(0, 12)}`,
+        ).rejects.toMatchObject({ code: 'functions/unauthenticated' });
+      }
+    }
+    expect((await db.doc(`users/${uid}/conversations/${id}`).get()).get('title')).toBe('guarded');
+  });
+});

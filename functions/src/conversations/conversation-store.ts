@@ -1,0 +1,264 @@
+// Conversations and their messages in Firestore: `users/{uid}/conversations/{cid}` and
+// `.../messages/{mid}`. Every path starts at the caller's uid, so another user's conversation
+// id simply does not exist here: ownership needs no check that could be forgotten.
+import type { CollectionReference, DocumentReference, Firestore } from 'firebase-admin/firestore';
+import {
+  AssistantMessage,
+  Conversation,
+  ConversationId,
+  ConversationTitle,
+  StoredMessage,
+  describeIssues,
+  type GetConversationResponse,
+  type ListConversationsResponse,
+  type UserMessage,
+} from '@colonycraft/protocol';
+import { GatewayError } from '../errors.js';
+
+export type Clock = () => number;
+
+/** Deletes stay well under Firestore's 500 writes per commit. */
+const DELETE_BATCH = 400;
+const TITLE_LENGTH = 60;
+const UNTITLED = 'New conversation';
+
+export interface NewConversation {
+  title: string;
+  model: string;
+  systemPrompt?: string | undefined;
+}
+
+export interface Exchange {
+  user: { content: string };
+  assistant: Omit<AssistantMessage, 'id' | 'role' | 'createdAt'>;
+}
+
+export interface AppendedExchange {
+  conversation: Conversation;
+  user: UserMessage;
+  assistant: AssistantMessage;
+}
+
+/** A title from the first user message: its first line, at most 60 characters. */
+export function titleFrom(firstUserMessage: string): string {
+  const line = firstUserMessage.trim().split(/\r?\n/, 1)[0]?.trim() ?? '';
+  // Code points, not UTF-16 units, so an emoji is never cut in half.
+  const chars = Array.from(line);
+  if (chars.length === 0) return UNTITLED;
+  if (chars.length <= TITLE_LENGTH) return line;
+  return `${chars
+    .slice(0, TITLE_LENGTH - 1)
+    .join('')
+    .trimEnd()}…`;
+}
+
+function notFound(): GatewayError {
+  return new GatewayError('not-found', 'conversationId: no such conversation');
+}
+
+function conversationsOf(db: Firestore, uid: string): CollectionReference {
+  // A uid is one path segment; anything else would address some other document.
+  if (uid.length === 0 || uid.includes('/')) {
+    throw new GatewayError('unauthenticated', 'The caller has no usable user id.');
+  }
+  return db.collection('users').doc(uid).collection('conversations');
+}
+
+function conversationRef(db: Firestore, uid: string, conversationId: string): DocumentReference {
+  // Ids come from clients (chat requests too); a malformed one cannot name a conversation.
+  if (!ConversationId.safeParse(conversationId).success) throw notFound();
+  return conversationsOf(db, uid).doc(conversationId);
+}
+
+/**
+ * One field that orders the list exactly: the update time, fixed width so strings sort as
+ * numbers, then the id to break ties. Paging filters on it alone, which needs no composite
+ * index and works on the local emulator, which ignores query cursors (`startAfter`).
+ */
+function sortKey(updatedAt: number, id: string): string {
+  return `${String(updatedAt).padStart(16, '0')}_${id}`;
+}
+
+const SORT_KEY = /^\d{16}_[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+function encodeCursor(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!SORT_KEY.test(key)) {
+    throw new GatewayError('invalid-argument', 'cursor: is not a cursor this list returned');
+  }
+  return key;
+}
+
+function toConversation(id: string, data: unknown): Conversation {
+  // Parsing strips the stored sort key and fails loudly on a document of another shape.
+  return Conversation.parse({ ...(data as object), id });
+}
+
+function validTitle(title: string): string {
+  const parsed = ConversationTitle.safeParse(title);
+  if (!parsed.success) {
+    throw new GatewayError('invalid-argument', `title: ${describeIssues(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/** Throws not-found unless the conversation exists under this user; reads one document. */
+export async function assertConversation(
+  db: Firestore,
+  uid: string,
+  conversationId: string,
+): Promise<void> {
+  if (!(await conversationRef(db, uid, conversationId).get()).exists) throw notFound();
+}
+
+export async function createConversation(
+  db: Firestore,
+  uid: string,
+  input: NewConversation,
+  now: Clock = Date.now,
+): Promise<Conversation> {
+  const ref = conversationsOf(db, uid).doc();
+  const at = now();
+  const conversation: Conversation = {
+    id: ref.id,
+    title: input.title.trim().slice(0, 200) || UNTITLED,
+    createdAt: at,
+    updatedAt: at,
+    messageCount: 0,
+    lastModel: input.model,
+    ...(input.systemPrompt === undefined ? {} : { systemPrompt: input.systemPrompt }),
+  };
+  const { id: _id, ...fields } = conversation;
+  await ref.create({ ...fields, sortKey: sortKey(at, ref.id) });
+  return conversation;
+}
+
+/**
+ * Writes a user message and its answer in one transaction. `seq` orders messages exactly,
+ * even when both share a millisecond; the transaction makes it unique per conversation.
+ */
+export async function appendExchange(
+  db: Firestore,
+  uid: string,
+  conversationId: string,
+  exchange: Exchange,
+  now: Clock = Date.now,
+): Promise<AppendedExchange> {
+  const ref = conversationRef(db, uid, conversationId);
+  return db.runTransaction(async (tx) => {
+    const snapshot = await tx.get(ref);
+    if (!snapshot.exists) throw notFound();
+    const current = toConversation(ref.id, snapshot.data());
+    // Instances' clocks differ; the list's order must never run backwards.
+    const at = Math.max(now(), current.updatedAt);
+    const seq = current.messageCount;
+    const messages = ref.collection('messages');
+    const userRef = messages.doc();
+    const assistantRef = messages.doc();
+    const { content } = exchange.user;
+    const user: UserMessage = { id: userRef.id, role: 'user', content, createdAt: at };
+    // Parsing keeps only the message's own fields; Firestore refuses an `undefined` error.
+    const { error, ...reply } = exchange.assistant;
+    const assistant = AssistantMessage.parse({
+      ...reply,
+      ...(error ? { error } : {}),
+      id: assistantRef.id,
+      role: 'assistant',
+      createdAt: at,
+    });
+    const { id: _u, ...userFields } = user;
+    const { id: _a, ...assistantFields } = assistant;
+    tx.create(userRef, { ...userFields, seq });
+    tx.create(assistantRef, { ...assistantFields, seq: seq + 1 });
+    const changes = { updatedAt: at, messageCount: seq + 2, lastModel: assistant.model };
+    tx.update(ref, { ...changes, sortKey: sortKey(at, ref.id) });
+    return { conversation: { ...current, ...changes }, user, assistant };
+  });
+}
+
+/** Newest activity first; `nextCursor` is absent on the last page. */
+export async function listConversations(
+  db: Firestore,
+  uid: string,
+  page: { pageSize: number; cursor?: string | undefined },
+): Promise<ListConversationsResponse> {
+  let query = conversationsOf(db, uid).orderBy('sortKey', 'desc');
+  if (page.cursor !== undefined) query = query.where('sortKey', '<', decodeCursor(page.cursor));
+  // One extra document tells whether another page exists, so no client fetches an empty one.
+  const snapshot = await query.limit(page.pageSize + 1).get();
+  const docs = snapshot.docs.slice(0, page.pageSize);
+  const last = docs.at(-1);
+  const more = snapshot.docs.length > page.pageSize && last !== undefined;
+  return {
+    conversations: docs.map((doc) => toConversation(doc.id, doc.data())),
+    ...(more ? { nextCursor: encodeCursor(String(last.get('sortKey'))) } : {}),
+  };
+}
+
+export async function getConversation(
+  db: Firestore,
+  uid: string,
+  conversationId: string,
+): Promise<GetConversationResponse> {
+  const ref = conversationRef(db, uid, conversationId);
+  // One snapshot, so `messageCount` and the messages agree even during an append.
+  return db.runTransaction(
+    async (tx) => {
+      const [snapshot, messages] = await Promise.all([
+        tx.get(ref),
+        tx.get(ref.collection('messages').orderBy('seq')),
+      ]);
+      if (!snapshot.exists) throw notFound();
+      return {
+        conversation: toConversation(ref.id, snapshot.data()),
+        messages: messages.docs.map((doc) => StoredMessage.parse({ ...doc.data(), id: doc.id })),
+      };
+    },
+    { readOnly: true },
+  );
+}
+
+/** Renaming keeps `updatedAt`: a new title is not new activity, so the list keeps its order. */
+export async function renameConversation(
+  db: Firestore,
+  uid: string,
+  conversationId: string,
+  title: string,
+): Promise<Conversation> {
+  const ref = conversationRef(db, uid, conversationId);
+  const newTitle = validTitle(title);
+  return db.runTransaction(async (tx) => {
+    const snapshot = await tx.get(ref);
+    if (!snapshot.exists) throw notFound();
+    tx.update(ref, { title: newTitle });
+    return { ...toConversation(ref.id, snapshot.data()), title: newTitle };
+  });
+}
+
+/**
+ * Deletes the messages batch by batch and the conversation with the last batch. Each batch is
+ * a transaction that reads the conversation, so an exchange appended meanwhile is either seen
+ * and deleted or refused as not-found; none is left behind without its conversation.
+ */
+export async function deleteConversation(
+  db: Firestore,
+  uid: string,
+  conversationId: string,
+): Promise<void> {
+  const ref = conversationRef(db, uid, conversationId);
+  for (let done = false; !done;) {
+    done = await db.runTransaction(async (tx) => {
+      const snapshot = await tx.get(ref);
+      if (!snapshot.exists) throw notFound();
+      const messages = await tx.get(ref.collection('messages').select().limit(DELETE_BATCH));
+      for (const message of messages.docs) tx.delete(message.ref);
+      const last = messages.size < DELETE_BATCH;
+      if (last) tx.delete(ref);
+      return last;
+    });
+  }
+}

@@ -1,0 +1,24 @@
+// `listModels`: the configured providers' models and the aliases, for the model picker. It
+// binds every provider's secret only to learn which are configured; it never returns a key.
+import { onCall } from 'firebase-functions/v2/https';
+import { ListModelsRequest, describeIssues, type ListModelsResponse } from '@colonycraft/protocol';
+import { verifyClientToken } from '../auth/client-token.js';
+import { currentVerifyKeys } from '../auth/keys.js';
+import { GatewayError, toHttpsError } from '../errors.js';
+import { PROVIDERS } from '../providers/registry.js';
+import { catalogFor } from './catalog-cache.js';
+import { describeCatalog } from './describe-catalog.js';
+
+export const listModels = onCall(
+  { secrets: PROVIDERS.flatMap((entry) => (entry.secret ? [entry.secret] : [])) },
+  async (request): Promise<ListModelsResponse> => {
+    try {
+      const parsed = ListModelsRequest.safeParse(request.data);
+      if (!parsed.success) throw new GatewayError('invalid-argument', describeIssues(parsed.error));
+      const claims = await verifyClientToken(parsed.data.clientToken, await currentVerifyKeys());
+      return describeCatalog(await catalogFor(PROVIDERS), PROVIDERS, claims);
+    } catch (error) {
+      throw toHttpsError(error);
+    }
+  },
+);

@@ -1,0 +1,70 @@
+// How patient the gateway is with a provider: timeouts, retries and input limits. Read from
+// the environment once per instance; every value has a default and a name to set it by.
+import { z } from 'zod';
+
+export interface CallPolicy {
+  /** Longest wait for a provider's response headers. */
+  connectTimeoutMs: number;
+  /** Longest wait from sending the request to the first event of the answer. */
+  firstTokenTimeoutMs: number;
+  /** Longest a whole call may take, retries included. */
+  totalTimeoutMs: number;
+  /** Further attempts on one target after a retryable failure before the first byte. */
+  maxRetries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** A `retry-after` longer than this is not waited for: the next target is tried instead. */
+  maxRetryAfterMs: number;
+  /** Largest total size of a request's messages, in characters. */
+  maxInputChars: number;
+}
+
+const ms = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+const PolicyEnv = z.object({
+  GATEWAY_CONNECT_TIMEOUT_MS: ms(10_000),
+  GATEWAY_FIRST_TOKEN_TIMEOUT_MS: ms(60_000),
+  GATEWAY_TOTAL_TIMEOUT_MS: ms(300_000),
+  GATEWAY_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  GATEWAY_RETRY_BASE_MS: ms(250),
+  GATEWAY_RETRY_MAX_MS: ms(4_000),
+  GATEWAY_MAX_RETRY_AFTER_MS: ms(20_000),
+  GATEWAY_MAX_INPUT_CHARS: z.coerce.number().int().positive().default(400_000),
+});
+
+export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): CallPolicy {
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k.startsWith('GATEWAY_') && v !== ''),
+  );
+  const parsed = PolicyEnv.safeParse(given);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${String(issue.path[0])} is invalid: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    connectTimeoutMs: e.GATEWAY_CONNECT_TIMEOUT_MS,
+    firstTokenTimeoutMs: e.GATEWAY_FIRST_TOKEN_TIMEOUT_MS,
+    totalTimeoutMs: e.GATEWAY_TOTAL_TIMEOUT_MS,
+    maxRetries: e.GATEWAY_MAX_RETRIES,
+    retryBaseMs: e.GATEWAY_RETRY_BASE_MS,
+    retryMaxMs: e.GATEWAY_RETRY_MAX_MS,
+    maxRetryAfterMs: e.GATEWAY_MAX_RETRY_AFTER_MS,
+    maxInputChars: e.GATEWAY_MAX_INPUT_CHARS,
+  };
+}
+
+/**
+ * Exponential backoff with full jitter; a provider's `retry-after` wins when it sent one.
+ * Returns undefined when the provider asks for a longer wait than the policy allows.
+ */
+export function retryDelay(
+  policy: CallPolicy,
+  attempt: number,
+  retryAfterMs: number | undefined,
+  random: () => number,
+): number | undefined {
+  if (retryAfterMs !== undefined)
+    return retryAfterMs <= policy.maxRetryAfterMs ? retryAfterMs : undefined;
+  return Math.round(Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** attempt) * random());
+}

@@ -1,0 +1,38 @@
+// What a client is told when a provider failed before answering: the provider's own refusal
+// passes through naming the provider; our key being refused or the provider being down is
+// `unavailable`, with whether trying again may help.
+import { GatewayError } from '../errors.js';
+import { ProviderError } from '../providers/provider.js';
+
+export function fromProviderError(error: ProviderError): GatewayError {
+  const details = {
+    provider: error.provider,
+    status: error.status ?? null,
+    retryable: error.isRetryable,
+  };
+  if (error.status === 401 || error.status === 403) {
+    return new GatewayError(
+      'unavailable',
+      `${error.provider} is not available: it refused the configured key.`,
+      {
+        ...details,
+        retryable: false,
+      },
+    );
+  }
+  if (
+    !error.isRetryable &&
+    error.status !== undefined &&
+    error.status >= 400 &&
+    error.status < 500
+  ) {
+    return new GatewayError('invalid-argument', error.message, details);
+  }
+  return new GatewayError(
+    'unavailable',
+    error.code === 'timeout'
+      ? `${error.provider} did not answer in time; try again or pick another model.`
+      : `${error.provider} is not available right now (${error.message}); try again or pick another model.`,
+    details,
+  );
+}

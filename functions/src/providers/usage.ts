@@ -1,0 +1,19 @@
+// Token counts for providers that send none: counted with the GPT tokenizer and marked
+// estimated, so usage is never lost, only approximated.
+import { countTokens } from 'gpt-tokenizer';
+import type { ChatRequest, Usage } from '@colonycraft/protocol';
+
+/** Per-message overhead of chat formatting, as OpenAI documents it for its chat models. */
+const TOKENS_PER_MESSAGE = 3;
+
+export function estimateInputTokens(request: Pick<ChatRequest, 'messages'>): number {
+  return request.messages.reduce((sum, m) => sum + TOKENS_PER_MESSAGE + countTokens(m.content), 3);
+}
+
+export function estimateUsage(request: Pick<ChatRequest, 'messages'>, outputText: string): Usage {
+  return {
+    inputTokens: estimateInputTokens(request),
+    outputTokens: countTokens(outputText),
+    estimated: true,
+  };
+}

@@ -1,0 +1,33 @@
+// `v1`: the OpenAI-compatible HTTPS function. It binds every provider's secret, since a
+// program may call any model. Client tokens are accepted as Bearer; API keys come with the
+// identity work.
+import { onRequest } from 'firebase-functions/v2/https';
+import { verifyClientToken } from '../auth/client-token.js';
+import { currentVerifyKeys } from '../auth/keys.js';
+import { db } from '../firebase.js';
+import { policyFromEnv } from '../gateway/policy.js';
+import { PROVIDERS } from '../providers/registry.js';
+import { createV1App } from './v1-app.js';
+
+let app: ReturnType<typeof createV1App> | undefined;
+
+export const v1 = onRequest(
+  {
+    secrets: PROVIDERS.flatMap((entry) => (entry.secret ? [entry.secret] : [])),
+    timeoutSeconds: 540,
+  },
+  (req, res) => {
+    app ??= createV1App({
+      entries: PROVIDERS,
+      verifyKeys: currentVerifyKeys,
+      policy: policyFromEnv(),
+      db,
+      authenticate: async (bearer) => verifyClientToken(bearer, await currentVerifyKeys()),
+      corsOrigins: (process.env.V1_CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    });
+    return app(req, res);
+  },
+);

@@ -1,0 +1,39 @@
+// One metered call, as the usage ledger records it. The daily aggregates built from these
+// records are what budget checks and usage reports read.
+import { z } from 'zod';
+import { ModelId } from './chat.js';
+
+export const PrincipalType = z.enum(['user', 'apiKey']);
+export type PrincipalType = z.infer<typeof PrincipalType>;
+
+export const UsageStatus = z.enum(['ok', 'error', 'cancelled', 'incomplete']);
+export type UsageStatus = z.infer<typeof UsageStatus>;
+
+export const UsageRecord = z.object({
+  /** Who is billed: a uid or an API key's id. It names a Firestore document, hence no `/`. */
+  principal: z
+    .string()
+    .regex(/^[^/_.][^/]{0,127}$/, 'must be a uid or an API key id (no "/", 1 to 128 characters)'),
+  principalType: PrincipalType,
+  /** The user behind the call, when the principal is an API key. */
+  uid: z.string().min(1).optional(),
+  model: ModelId,
+  provider: z.string().min(1),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  /** True when the provider sent no usage and the tokens were counted locally. */
+  estimated: z.boolean(),
+  costUsd: z.number().nonnegative(),
+  latencyMs: z.number().int().nonnegative(),
+  status: UsageStatus,
+  /** Milliseconds since the epoch; its UTC date picks the day aggregate. */
+  at: z.number().int().nonnegative(),
+});
+export type UsageRecord = z.infer<typeof UsageRecord>;
+
+/** Prices in USD per million tokens. */
+export const ModelPrices = z.object({
+  inputPrice: z.number().nonnegative(),
+  outputPrice: z.number().nonnegative(),
+});
+export type ModelPrices = z.infer<typeof ModelPrices>;
