@@ -1,61 +1,36 @@
-// A client that stops a stream must stop the provider too. The Functions emulator does not
-// pass a client's disconnect on to the function, so this runs the functions the way Cloud Run
-// hosts them (dev/serve.ts) and calls `chatLocal` with the real client SDK.
+// A client that stops a stream must stop the provider too, and what it had received so far is
+// kept, marked incomplete. The Functions emulator does not pass a client's disconnect on to
+// the function, so this runs the functions as Cloud Run hosts them (dev/serve.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
-import { StreamEvent, type ClientTokenClaims } from '@colonycraft/protocol';
-import { generateTokenKeys, startChild, type Child } from '@colonycraft/testing';
-import { issueClientToken } from '../auth/client-token.js';
-import { loadSigningKey } from '../auth/signing-keys.js';
+import {
+  GetConversationResponse,
+  ListConversationsResponse,
+  StreamEvent,
+} from '@colonycraft/protocol';
+import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
 
-let server: Child;
-let baseUrl: string;
+let gw: GatewayFixture;
 let app: FirebaseApp;
 let functions: Functions;
-let clientToken: string;
 
 beforeAll(async () => {
-  const keys = await generateTokenKeys('abort-test');
-  const claims: ClientTokenClaims = {
-    sub: 'u1',
-    role: 'member',
-    models: ['*'],
-    tier: 'standard',
-    jti: 'j1',
-  };
-  clientToken = (await issueClientToken(claims, await loadSigningKey(JSON.stringify(keys.signing))))
-    .token;
-  server = startChild(
-    'functions',
-    process.execPath,
-    [fileURLToPath(new URL('../../lib/dev/serve.js', import.meta.url))],
-    {
-      cwd: process.cwd(),
-      env: {
-        ...process.env,
-        TOKEN_VERIFY_KEYS: JSON.stringify(keys.verify),
-        LOCAL_PROVIDER: 'enabled',
-        LOCAL_PROVIDER_CHUNK_DELAY_MS: '50',
-        GCLOUD_PROJECT: 'demo-colonycraft',
-      },
-    },
-  );
-  baseUrl = (await server.waitForLine(/functions hosted at/, 30_000)).split(' ').at(-1)!;
+  gw = await startGatewayFixture({ LOCAL_PROVIDER_CHUNK_DELAY_MS: '50' });
   app = initializeApp({ apiKey: 'demo-api-key', projectId: 'demo-colonycraft' }, 'abort-test');
   functions = getFunctions(app);
 });
 
 afterAll(async () => {
   if (app) await deleteApp(app);
-  await server?.stop();
+  await gw?.stop();
 });
 
-describe('chatLocal hosted as on Cloud Run', () => {
-  it('when the client aborts after two chunks, then the provider stops and the call is logged as cancelled', async () => {
+describe('stopping a stream', () => {
+  it('when the client aborts after two chunks, then the provider stops, the call is logged cancelled and the partial answer kept', async () => {
+    const clientToken = await gw.token({ sub: 'aborting-user' });
     const controller = new AbortController();
-    const call = await httpsCallableFromURL(functions, `${baseUrl}chatLocal`).stream(
+    const call = await httpsCallableFromURL(functions, `${gw.url}chatLocal`).stream(
       {
         model: 'local/echo',
         messages: [{ role: 'user', content: 'count to one hundred' }],
@@ -76,10 +51,34 @@ describe('chatLocal hosted as on Cloud Run', () => {
     expect(deltas).toBe(2);
     expect(await data).toMatchObject({ code: 'functions/cancelled' });
 
-    const line = await server.waitForLine(/"message":"chat"/, 10_000);
-    const entry = JSON.parse(line) as Record<string, unknown>;
-    expect(entry).toMatchObject({ status: 'cancelled', principal: 'u1', model: 'local/echo' });
+    const entry = JSON.parse(await gw.server.waitForLine(/"message":"chat"/, 10_000)) as Record<
+      string,
+      unknown
+    >;
+    expect(entry).toMatchObject({
+      status: 'cancelled',
+      principal: 'aborting-user',
+      model: 'local/echo',
+    });
     // The whole reply is 12 words; the provider stopped long before its end.
     expect(entry.outputTokens).toBeLessThan(6);
+
+    const callable = (name: string) => httpsCallableFromURL(functions, `${gw.url}${name}`);
+    await expect
+      .poll(async () =>
+        ListConversationsResponse.parse(
+          (await callable('listConversations')({ clientToken })).data,
+        ),
+      )
+      .toMatchObject({ conversations: [{ messageCount: 2 }] });
+    const { conversations } = ListConversationsResponse.parse(
+      (await callable('listConversations')({ clientToken })).data,
+    );
+    const got = GetConversationResponse.parse(
+      (await callable('getConversation')({ clientToken, conversationId: conversations[0]!.id }))
+        .data,
+    );
+    expect(got.messages[1]).toMatchObject({ complete: false, finishReason: 'cancelled' });
+    expect(got.messages[1]!.content.split(' ').length).toBeLessThan(6);
   });
 });

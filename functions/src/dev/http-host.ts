@@ -20,12 +20,15 @@ export async function hostFunctions(
 ): Promise<HostedFunctions> {
   const app = express();
   app.use(express.json({ limit: '10mb' }));
-  app.all('/:name', async (req, res) => {
-    const fn = functions[req.params.name as string];
+  // As on Cloud Functions, `/<name>/rest` reaches function <name> with the path `/rest`.
+  app.all('/:name{/*rest}', async (req, res) => {
+    const name = req.params.name as string;
+    const fn = functions[name];
     if (!fn) {
       res.status(404).end();
       return;
     }
+    req.url = req.url.slice(name.length + 1) || '/';
     await fn(req, res);
   });
   const server = createServer(app);

@@ -1,0 +1,188 @@
+// The web's chat callables with the real firebase client SDK, against the gateway hosted as
+// on Cloud Run, the provider stub upstream and conversations kept in the Firestore emulator.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
+import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
+import {
+  ChatResult,
+  GetConversationResponse,
+  ListModelsResponse,
+  StreamEvent,
+} from '@colonycraft/protocol';
+import { stubReply } from '@colonycraft/testing';
+import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
+
+let gw: GatewayFixture;
+let app: FirebaseApp;
+let functions: Functions;
+let token: string;
+
+beforeAll(async () => {
+  gw = await startGatewayFixture();
+  token = await gw.token();
+  app = initializeApp(
+    { apiKey: 'demo-api-key', projectId: 'demo-colonycraft' },
+    `chat-callables-${Date.now()}`,
+  );
+  functions = getFunctions(app);
+});
+
+afterAll(async () => {
+  if (app) await deleteApp(app);
+  await gw?.stop();
+});
+
+beforeEach(() => gw.stub.reset());
+
+const call = <T = unknown>(name: string) =>
+  httpsCallableFromURL<unknown, T, unknown>(functions, `${gw.url}${name}`);
+
+async function stream(name: string, data: Record<string, unknown>) {
+  const { stream, data: result } = await call(name).stream({ clientToken: token, ...data });
+  const events: StreamEvent[] = [];
+  let error: unknown;
+  try {
+    for await (const chunk of stream) events.push(StreamEvent.parse(chunk));
+  } catch (e) {
+    error = e;
+  }
+  const final = await result.then(
+    (r) => ChatResult.parse(r),
+    (e: unknown) => e,
+  );
+  return { events, final, error };
+}
+
+const ask = (content: string) => ({ role: 'user', content });
+
+describe('chat callables', () => {
+  it('when chatOpenai streams, then the answer arrives in chunks and is kept in a new conversation', async () => {
+    const { events, final } = await stream('chatOpenai', {
+      model: 'openai/gpt-stub',
+      messages: [ask('Keep this')],
+    });
+    expect(events.filter((e) => e.type === 'text-delta').length).toBeGreaterThan(3);
+    const result = final as ChatResult;
+    expect(result.text).toBe(stubReply('Keep this'));
+    expect(result.conversationId).toBeTruthy();
+
+    const got = GetConversationResponse.parse(
+      (await call('getConversation')({ clientToken: token, conversationId: result.conversationId }))
+        .data,
+    );
+    expect(got.conversation.title).toBe('Keep this');
+    expect(got.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(got.messages[1]).toMatchObject({
+      content: result.text,
+      model: 'openai/gpt-stub',
+      complete: true,
+      finishReason: 'stop',
+    });
+  });
+
+  it('when a conversation id is given, then the next exchange is appended to it', async () => {
+    const first = (await stream('chatLocal', { model: 'local/echo', messages: [ask('one')] }))
+      .final as ChatResult;
+    await stream('chatLocal', {
+      model: 'local/echo',
+      conversationId: first.conversationId,
+      messages: [ask('one'), { role: 'assistant', content: first.text }, ask('two')],
+    });
+    const got = GetConversationResponse.parse(
+      (await call('getConversation')({ clientToken: token, conversationId: first.conversationId }))
+        .data,
+    );
+    expect(got.messages.map((m) => m.content.slice(0, 3))).toEqual(['one', 'Hel', 'two', 'Hel']);
+  });
+
+  it("when the conversation is another user's, then the call is refused as not found before any provider runs", async () => {
+    const mine = (await stream('chatLocal', { model: 'local/echo', messages: [ask('mine')] }))
+      .final as ChatResult;
+    const stranger = await gw.token();
+    const error = await call('chatOpenai')({
+      clientToken: stranger,
+      model: 'openai/gpt-stub',
+      conversationId: mine.conversationId,
+      messages: [ask('let me in')],
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'functions/not-found' });
+    expect(gw.stub.requests).toHaveLength(0);
+  });
+
+  it('when the stream is cut, then the client gets an error, never a clean finish, and the partial answer is kept as incomplete', async () => {
+    gw.stub.script({ kind: 'cut', afterChunks: 3 });
+    const { events, final } = await stream('chatAnthropic', {
+      model: 'anthropic/claude-stub',
+      messages: [ask('cut')],
+    });
+    expect(events.some((e) => e.type === 'finish')).toBe(false);
+    expect(events.at(-1)?.type).toBe('error');
+    expect(final).toMatchObject({ code: 'functions/unavailable' });
+
+    const list = (
+      await call<{ conversations: { id: string; title: string }[] }>('listConversations')({
+        clientToken: token,
+      })
+    ).data;
+    const cut = list.conversations.find((c) => c.title === 'cut')!;
+    const got = GetConversationResponse.parse(
+      (await call('getConversation')({ clientToken: token, conversationId: cut.id })).data,
+    );
+    const answer = got.messages[1]!;
+    expect(answer).toMatchObject({ complete: false, finishReason: 'error' });
+    expect(answer.content.length).toBeGreaterThan(0);
+    expect(stubReply('cut').startsWith(answer.content)).toBe(true);
+  });
+
+  it("when a provider's callable is asked for another provider's model, then it is refused naming the model", async () => {
+    const error = await call('chatOpenai')({
+      clientToken: token,
+      model: 'anthropic/claude-stub',
+      messages: [ask('x')],
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'functions/invalid-argument' });
+    expect((error as Error).message).toMatch(/^model: /);
+  });
+
+  it('when `chat` is asked for an alias, then it falls back across providers', async () => {
+    gw.stub.script(
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 503 },
+    );
+    const { final } = await stream('chat', { model: 'smart', messages: [ask('any will do')] });
+    expect(final).toMatchObject({ model: 'openai/gpt-stub', text: stubReply('any will do') });
+  });
+
+  it('when the token only allows one model, then listModels shows only that one and others are refused', async () => {
+    const narrow = await gw.token({ models: ['openai/gpt-stub'] });
+    const listed = ListModelsResponse.parse(
+      (await call('listModels')({ clientToken: narrow })).data,
+    );
+    expect(listed.models.map((m) => m.id)).toEqual(['openai/gpt-stub']);
+    const error = await call('chatLocal')({
+      clientToken: narrow,
+      model: 'local/echo',
+      messages: [ask('x')],
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'functions/permission-denied' });
+  });
+
+  it('lists every configured provider with prices, and the aliases', async () => {
+    const listed = ListModelsResponse.parse(
+      (await call('listModels')({ clientToken: token })).data,
+    );
+    expect(listed.models.find((m) => m.id === 'openai/gpt-stub')).toMatchObject({
+      provider: 'openai',
+      providerName: 'OpenAI',
+      inputPrice: 1,
+      outputPrice: 2,
+    });
+    expect(listed.models.map((m) => m.provider)).toEqual(
+      expect.arrayContaining(['local', 'openai', 'anthropic']),
+    );
+    expect(listed.aliases).toEqual([
+      { id: 'smart', targets: ['anthropic/claude-stub', 'openai/gpt-stub'] },
+    ]);
+  });
+});

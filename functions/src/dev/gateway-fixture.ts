@@ -1,0 +1,92 @@
+// A gateway for integration tests, hosted as Cloud Run hosts it (dev/serve.ts in a child
+// process), in front of the wire-compatible provider stub, recording into the Firestore
+// emulator. Tests talk to it with the real openai SDK and the real firebase client SDK.
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { deleteApp, getApps, initializeApp } from 'firebase-admin/app';
+import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import type { ClientTokenClaims } from '@colonycraft/protocol';
+import {
+  generateTokenKeys,
+  startChild,
+  startFirestoreEmulator,
+  startProviderStub,
+  type Child,
+  type ProviderStub,
+} from '@colonycraft/testing';
+import { issueClientToken } from '../auth/client-token.js';
+import { loadSigningKey } from '../auth/signing-keys.js';
+
+export const STUB_KEY = 'sk-stub-3f9a1c7e5b2d4608';
+
+export interface GatewayFixture {
+  stub: ProviderStub;
+  /** Where function `name` answers, ending in a slash: `${url}chatOpenai`. */
+  url: string;
+  db: Firestore;
+  server: Child;
+  token(claims?: Partial<ClientTokenClaims>): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startGatewayFixture(
+  env: Record<string, string> = {},
+): Promise<GatewayFixture> {
+  const stub = await startProviderStub({ apiKey: STUB_KEY });
+  const firestore = await startFirestoreEmulator();
+  const keys = await generateTokenKeys('fixture');
+  const signing = await loadSigningKey(JSON.stringify(keys.signing));
+  // The compiled entry point, whether this module runs from src/ (vitest) or lib/.
+  const serve = fileURLToPath(new URL('../../lib/dev/serve.js', import.meta.url));
+  const server = startChild('functions', process.execPath, [serve], {
+    cwd: process.cwd(),
+    env: {
+      ...process.env,
+      GCLOUD_PROJECT: 'demo-colonycraft',
+      FIRESTORE_EMULATOR_HOST: firestore.host,
+      TOKEN_VERIFY_KEYS: JSON.stringify(keys.verify),
+      LOCAL_PROVIDER: 'enabled',
+      LOCAL_PROVIDER_CHUNK_DELAY_MS: '5',
+      OPENAI_API_KEY: STUB_KEY,
+      OPENAI_BASE_URL: stub.openaiBaseURL,
+      OPENAI_MODELS: JSON.stringify([{ model: 'gpt-stub', inputPrice: 1, outputPrice: 2 }]),
+      ANTHROPIC_API_KEY: STUB_KEY,
+      ANTHROPIC_BASE_URL: stub.anthropicBaseURL,
+      ANTHROPIC_MODELS: JSON.stringify([{ model: 'claude-stub', inputPrice: 3, outputPrice: 15 }]),
+      MODEL_ALIASES: JSON.stringify({ smart: ['anthropic/claude-stub', 'openai/gpt-stub'] }),
+      GATEWAY_RETRY_BASE_MS: '10',
+      GATEWAY_MAX_RETRIES: '2',
+      V1_CORS_ORIGINS: 'http://app.example.test',
+      ...env,
+    },
+  });
+  const url = (await server.waitForLine(/functions hosted at/, 30_000)).split(' ').at(-1)!;
+  process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
+  const app = initializeApp({ projectId: 'demo-colonycraft' }, `fixture-${randomUUID()}`);
+  return {
+    stub,
+    url,
+    db: getFirestore(app),
+    server,
+    token: async (claims = {}) =>
+      (
+        await issueClientToken(
+          {
+            sub: `user-${randomUUID()}`,
+            role: 'member',
+            models: ['*'],
+            tier: 'standard',
+            jti: randomUUID(),
+            ...claims,
+          },
+          signing,
+        )
+      ).token,
+    stop: async () => {
+      await server.stop();
+      if (getApps().includes(app)) await deleteApp(app);
+      await firestore.stop();
+      await stub.close();
+    },
+  };
+}
