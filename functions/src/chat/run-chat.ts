@@ -49,13 +49,14 @@ function mayUse(claims: ClientTokenClaims, model: string): boolean {
   return claims.models.includes('*') || claims.models.includes(model);
 }
 
-export function validateChat(
-  data: unknown,
-  policy: CallPolicy,
-): { clientToken: string; request: ChatRequest } {
+export function validateChat(data: unknown): { clientToken: string; request: ChatRequest } {
   const parsed = ChatCallRequest.safeParse(data);
   if (!parsed.success) throw new GatewayError('invalid-argument', describeIssues(parsed.error));
   const { clientToken, ...request } = parsed.data;
+  return { clientToken, request };
+}
+
+function checkSize(request: ChatRequest, policy: CallPolicy): void {
   const size = request.messages.reduce((sum, m) => sum + m.content.length, 0);
   if (size > policy.maxInputChars) {
     throw new GatewayError(
@@ -63,7 +64,6 @@ export function validateChat(
       `messages: ${size} characters in all is more than the ${policy.maxInputChars} allowed`,
     );
   }
-  return { clientToken, request };
 }
 
 export interface PreparedChat {
@@ -73,12 +73,13 @@ export interface PreparedChat {
   targets: Target[];
 }
 
-/** Checks that the caller may use the model and resolves it to the targets to try. */
+/** Checks the request's size and that the caller may use the model; resolves the targets. */
 export async function prepareChat(
   request: ChatRequest,
   claims: ClientTokenClaims,
-  deps: Pick<ChatDeps, 'entries'>,
+  deps: Pick<ChatDeps, 'entries' | 'policy'>,
 ): Promise<PreparedChat> {
+  checkSize(request, deps.policy);
   if (!mayUse(claims, request.model)) {
     throw new GatewayError(
       'permission-denied',
@@ -96,7 +97,7 @@ export async function runChat(
   deps: ChatDeps,
 ): Promise<ChatResult> {
   const started = (deps.now ?? Date.now)();
-  const { clientToken, request } = validateChat(data, deps.policy);
+  const { clientToken, request } = validateChat(data);
   const claims = await verifyClientToken(clientToken, await deps.verifyKeys());
   return streamAnswer(await prepareChat(request, claims, deps), channel, deps, started);
 }
