@@ -14,7 +14,7 @@ import {
 import type { CryptoKey } from 'jose';
 import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
-import { verifyClientToken } from '../auth/client-token.js';
+import { verifyClientTokenCached } from '../auth/verified-tokens.js';
 import { GatewayError } from '../errors.js';
 import { catalogFor } from '../gateway/catalog-cache.js';
 import { resolveTargets, type Catalog } from '../gateway/catalog.js';
@@ -98,7 +98,7 @@ export async function runChat(
 ): Promise<ChatResult> {
   const started = (deps.now ?? Date.now)();
   const { clientToken, request } = validateChat(data);
-  const claims = await verifyClientToken(clientToken, await deps.verifyKeys());
+  const claims = await verifyClientTokenCached(clientToken, await deps.verifyKeys());
   return streamAnswer(await prepareChat(request, claims, deps), channel, deps, started);
 }
 

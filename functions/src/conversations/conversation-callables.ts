@@ -14,7 +14,7 @@ import {
   type RenameConversationResponse,
 } from '@colonycraft/protocol';
 import { GatewayError, toHttpsError } from '../errors.js';
-import { verifyClientToken } from '../auth/client-token.js';
+import { verifyClientTokenCached } from '../auth/verified-tokens.js';
 import { currentVerifyKeys } from '../auth/keys.js';
 import { db } from '../firebase.js';
 import * as store from './conversation-store.js';
@@ -28,7 +28,7 @@ async function callerOf(data: unknown): Promise<string> {
   if (typeof token !== 'string' || token.length === 0) {
     throw new GatewayError('unauthenticated', 'clientToken: a client token is required.');
   }
-  return (await verifyClientToken(token, await currentVerifyKeys())).sub;
+  return (await verifyClientTokenCached(token, await currentVerifyKeys())).sub;
 }
 
 function historyCallable<S extends z.ZodType, R>(

@@ -2,7 +2,7 @@
 // program may call any model. Client tokens are accepted as Bearer; API keys come with the
 // identity work.
 import { onRequest } from 'firebase-functions/v2/https';
-import { verifyClientToken } from '../auth/client-token.js';
+import { verifyClientTokenCached } from '../auth/verified-tokens.js';
 import { currentVerifyKeys } from '../auth/keys.js';
 import { db } from '../firebase.js';
 import { policyFromEnv } from '../gateway/policy.js';
@@ -22,7 +22,7 @@ export const v1 = onRequest(
       verifyKeys: currentVerifyKeys,
       policy: policyFromEnv(),
       db,
-      authenticate: async (bearer) => verifyClientToken(bearer, await currentVerifyKeys()),
+      authenticate: async (bearer) => verifyClientTokenCached(bearer, await currentVerifyKeys()),
       corsOrigins: (process.env.V1_CORS_ORIGINS ?? '')
         .split(',')
         .map((o) => o.trim())
