@@ -5,6 +5,7 @@ import { setGlobalOptions } from 'firebase-functions/v2';
 setGlobalOptions({ region: 'us-central1', maxInstances: 100 });
 
 export { exchangeToken } from './auth/exchange-token.js';
+export { exchangeApiKey } from './auth/exchange-api-key.js';
 export {
   chat,
   chatAnthropic,

@@ -6,3 +6,4 @@ export * from './runtime-config.js';
 export * from './conversations.js';
 export * from './usage.js';
 export * from './models.js';
+export * from './api-key-record.js';

@@ -15,6 +15,8 @@ export const ClientTokenClaims = z.object({
   models: z.array(z.string().min(1)),
   tier: RateTier,
   jti: z.string().min(1),
+  /** The API key's id, when the caller is a program using one: usage and limits attach to it. */
+  key: z.string().min(1).optional(),
 });
 export type ClientTokenClaims = z.infer<typeof ClientTokenClaims>;
 

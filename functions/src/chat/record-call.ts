@@ -65,8 +65,9 @@ export async function recordCall(
   const costUsd = costOf(outcome.usage, outcome.served.info);
   const writes: Promise<unknown>[] = [
     recordUsage(db, {
-      principal: outcome.claims.sub,
-      principalType: 'user',
+      principal: outcome.claims.key ?? outcome.claims.sub,
+      principalType: outcome.claims.key ? 'apiKey' : 'user',
+      ...(outcome.claims.key ? { uid: outcome.claims.sub } : {}),
       model: outcome.served.id,
       provider: outcome.served.provider,
       inputTokens: outcome.usage.inputTokens,

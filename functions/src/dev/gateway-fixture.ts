@@ -45,6 +45,7 @@ export async function startGatewayFixture(
       GCLOUD_PROJECT: 'demo-colonycraft',
       FIRESTORE_EMULATOR_HOST: firestore.host,
       TOKEN_VERIFY_KEYS: JSON.stringify(keys.verify),
+      TOKEN_SIGNING_KEYS: JSON.stringify(keys.signing),
       LOCAL_PROVIDER: 'enabled',
       LOCAL_PROVIDER_CHUNK_DELAY_MS: '5',
       OPENAI_API_KEY: STUB_KEY,

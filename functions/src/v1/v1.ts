@@ -1,8 +1,8 @@
 // `v1`: the OpenAI-compatible HTTPS function. It binds every provider's secret, since a
-// program may call any model. Client tokens are accepted as Bearer; API keys come with the
-// identity work.
+// program may call any model. It accepts an API key or a client token as Bearer.
 import { onRequest } from 'firebase-functions/v2/https';
 import { verifyClientTokenCached } from '../auth/verified-tokens.js';
+import { apiKeyCacheMs, createApiKeyVerifier, looksLikeApiKey } from '../auth/api-keys.js';
 import { currentVerifyKeys } from '../auth/keys.js';
 import { db } from '../firebase.js';
 import { policyFromEnv } from '../gateway/policy.js';
@@ -10,6 +10,7 @@ import { PROVIDERS } from '../providers/registry.js';
 import { createV1App } from './v1-app.js';
 
 let app: ReturnType<typeof createV1App> | undefined;
+const verifyApiKey = createApiKeyVerifier({ db, cacheMs: apiKeyCacheMs() });
 
 export const v1 = onRequest(
   {
@@ -22,7 +23,10 @@ export const v1 = onRequest(
       verifyKeys: currentVerifyKeys,
       policy: policyFromEnv(),
       db,
-      authenticate: async (bearer) => verifyClientTokenCached(bearer, await currentVerifyKeys()),
+      authenticate: async (bearer) =>
+        looksLikeApiKey(bearer)
+          ? verifyApiKey(bearer)
+          : verifyClientTokenCached(bearer, await currentVerifyKeys()),
       corsOrigins: (process.env.V1_CORS_ORIGINS ?? '')
         .split(',')
         .map((o) => o.trim())

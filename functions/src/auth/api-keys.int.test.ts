@@ -1,0 +1,140 @@
+// Programs with API keys: /v1 accepts a key as Bearer by its Firestore verification record,
+// stops accepting it within the cache time once it is revoked, and exchanges it for a client
+// token over HTTP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import OpenAI, { APIError } from 'openai';
+import { ExchangeTokenResponse, type ApiKeyRecord } from '@colonycraft/protocol';
+import { stubReply } from '@colonycraft/testing';
+import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
+import { hashApiKey } from './api-keys.js';
+
+let gw: GatewayFixture;
+
+beforeAll(async () => {
+  gw = await startGatewayFixture({ API_KEY_CACHE_SECONDS: '1' });
+});
+
+afterAll(async () => {
+  await gw?.stop();
+});
+
+async function newKey(record: Partial<ApiKeyRecord> = {}): Promise<{ key: string; keyId: string }> {
+  const key = `cc_${randomBytes(4).toString('hex')}${randomBytes(32).toString('base64url').replace(/[-_]/g, 'x')}`;
+  const keyId = `key-${randomBytes(4).toString('hex')}`;
+  const full: ApiKeyRecord = {
+    keyId,
+    owner: 'owner-1',
+    scopes: ['*'],
+    tier: 'standard',
+    expiresAt: null,
+    revokedAt: null,
+    notAfter: null,
+    ...record,
+  };
+  await gw.db.doc(`apiKeys/${hashApiKey(key)}`).set(full);
+  return { key, keyId };
+}
+
+const clientFor = (apiKey: string) =>
+  new OpenAI({ apiKey, baseURL: `${gw.url}v1/v1`, maxRetries: 0 });
+const ask = [{ role: 'user' as const, content: 'from a program' }];
+
+async function status(promise: Promise<unknown>): Promise<number | undefined> {
+  return promise.then(
+    () => 200,
+    (e: unknown) => (e instanceof APIError ? e.status : undefined),
+  );
+}
+
+describe('API keys on /v1', () => {
+  it('when a program sends a valid key, then it gets answers and the usage is billed to the key', async () => {
+    const { key, keyId } = await newKey();
+    const completion = await clientFor(key).chat.completions.create({
+      model: 'openai/gpt-stub',
+      messages: ask,
+    });
+    expect(completion.choices[0]?.message.content).toBe(stubReply('from a program'));
+    await expect
+      .poll(
+        async () =>
+          (await gw.db.collection(`usage/${keyId}/calls`).get()).docs.map((d) => d.data()),
+        { timeout: 10_000 },
+      )
+      .toMatchObject([{ principalType: 'apiKey', uid: 'owner-1', model: 'openai/gpt-stub' }]);
+  });
+
+  it('when the key is scoped to one model, then other models are refused with 403', async () => {
+    const { key } = await newKey({ scopes: ['local/echo'] });
+    expect(
+      await status(clientFor(key).chat.completions.create({ model: 'local/echo', messages: ask })),
+    ).toBe(200);
+    expect(
+      await status(
+        clientFor(key).chat.completions.create({ model: 'openai/gpt-stub', messages: ask }),
+      ),
+    ).toBe(403);
+  });
+
+  it('when the key is unknown, expired, or past its rotation grace, then it gets 401', async () => {
+    const unknown = `cc_${randomBytes(30).toString('hex')}`;
+    const expired = await newKey({ expiresAt: Date.now() - 1000 });
+    const rotated = await newKey({ notAfter: Date.now() - 1000 });
+    for (const key of [unknown, expired.key, rotated.key]) {
+      expect(
+        await status(
+          clientFor(key).chat.completions.create({ model: 'local/echo', messages: ask }),
+        ),
+      ).toBe(401);
+    }
+  });
+
+  it('when the key is revoked, then it stops working within the cache time', async () => {
+    const { key } = await newKey();
+    expect(
+      await status(clientFor(key).chat.completions.create({ model: 'local/echo', messages: ask })),
+    ).toBe(200);
+    await gw.db.doc(`apiKeys/${hashApiKey(key)}`).update({ revokedAt: Date.now() });
+    await expect
+      .poll(
+        () =>
+          status(clientFor(key).chat.completions.create({ model: 'local/echo', messages: ask })),
+        {
+          timeout: 5_000,
+          interval: 200,
+        },
+      )
+      .toBe(401);
+  });
+});
+
+describe('exchangeApiKey', () => {
+  it('when a program posts its key, then it gets a client token carrying the key that works on /v1', async () => {
+    const { key, keyId } = await newKey({ scopes: ['local/echo'], tier: 'free' });
+    const res = await fetch(`${gw.url}exchangeApiKey`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(res.status).toBe(200);
+    const exchanged = ExchangeTokenResponse.parse(await res.json());
+    expect(exchanged.claims).toMatchObject({
+      sub: 'owner-1',
+      key: keyId,
+      models: ['local/echo'],
+      tier: 'free',
+    });
+    const completion = await clientFor(exchanged.token).chat.completions.create({
+      model: 'local/echo',
+      messages: ask,
+    });
+    expect(completion.choices[0]?.message.content).toContain('from a program');
+  });
+
+  it('when the key is wrong, then the exchange answers 401', async () => {
+    const res = await fetch(`${gw.url}exchangeApiKey`, {
+      method: 'POST',
+      headers: { authorization: `Bearer cc_${randomBytes(30).toString('hex')}` },
+    });
+    expect(res.status).toBe(401);
+  });
+});

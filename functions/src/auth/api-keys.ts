@@ -1,0 +1,63 @@
+// Accepts API keys: the key's SHA-256 names its verification record in Firestore, which the
+// admin API projects. Records are cached per instance for at most API_KEY_CACHE_SECONDS (30 by
+// default), so a revoked key stops working everywhere within that time.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Firestore } from 'firebase-admin/firestore';
+import { ApiKeyRecord, type ClientTokenClaims } from '@colonycraft/protocol';
+import { GatewayError } from '../errors.js';
+
+export function looksLikeApiKey(bearer: string): boolean {
+  return bearer.startsWith('cc_');
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+const refused = () =>
+  new GatewayError('unauthenticated', 'The API key is not valid, expired or revoked.');
+
+export function createApiKeyVerifier(options: {
+  db: () => Firestore;
+  cacheMs: number;
+  now?: () => number;
+}) {
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { at: number; record: ApiKeyRecord | null }>();
+
+  async function record(hash: string): Promise<ApiKeyRecord | null> {
+    const hit = cache.get(hash);
+    if (hit && now() - hit.at < options.cacheMs) return hit.record;
+    const snapshot = await options.db().doc(`apiKeys/${hash}`).get();
+    const parsed = snapshot.exists ? ApiKeyRecord.safeParse(snapshot.data()) : undefined;
+    const found = parsed?.success ? parsed.data : null;
+    if (cache.size > 10_000) cache.clear();
+    cache.set(hash, { at: now(), record: found });
+    return found;
+  }
+
+  /** The claims a call made with this key carries, or unauthenticated. */
+  return async function verifyApiKey(key: string): Promise<ClientTokenClaims> {
+    const found = await record(hashApiKey(key));
+    const t = now();
+    if (!found || found.revokedAt !== null) throw refused();
+    if (found.expiresAt !== null && t >= found.expiresAt) throw refused();
+    if (found.notAfter !== null && t >= found.notAfter) throw refused();
+    return {
+      sub: found.owner,
+      role: 'member',
+      models: found.scopes,
+      tier: found.tier,
+      jti: randomUUID(),
+      key: found.keyId,
+    };
+  };
+}
+
+export function apiKeyCacheMs(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.API_KEY_CACHE_SECONDS ?? 30);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 30) {
+    throw new Error('API_KEY_CACHE_SECONDS must be a number from 0 to 30');
+  }
+  return seconds * 1000;
+}

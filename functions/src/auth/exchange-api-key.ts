@@ -1,0 +1,37 @@
+// `exchangeApiKey`: the token exchange over plain HTTP for programs. `POST` with an API key as
+// Bearer returns a client token (at most 15 minutes) that carries the key's scopes, tier and id.
+import { onRequest } from 'firebase-functions/v2/https';
+import type { ExchangeTokenResponse } from '@colonycraft/protocol';
+import { GatewayError } from '../errors.js';
+import { db } from '../firebase.js';
+import { TOKEN_SIGNING_KEYS } from '../params.js';
+import { errorBody, errorFromGateway } from '../v1/openai-response.js';
+import { apiKeyCacheMs, createApiKeyVerifier, looksLikeApiKey } from './api-keys.js';
+import { issueClientToken } from './client-token.js';
+import { currentSigningKey } from './keys.js';
+
+const verifyApiKey = createApiKeyVerifier({ db, cacheMs: apiKeyCacheMs() });
+
+export const exchangeApiKey = onRequest({ secrets: [TOKEN_SIGNING_KEYS] }, async (req, res) => {
+  res.setHeader('Cache-Control', 'no-store');
+  try {
+    if (req.method !== 'POST')
+      throw new GatewayError('not-found', 'POST an API key as "Authorization: Bearer <key>".');
+    const bearer = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '')?.[1];
+    if (!bearer || !looksLikeApiKey(bearer)) {
+      throw new GatewayError(
+        'unauthenticated',
+        'Send an API key as "Authorization: Bearer <key>".',
+      );
+    }
+    const claims = await verifyApiKey(bearer);
+    const issued = await issueClientToken(claims, await currentSigningKey());
+    res.json({ ...issued, claims } satisfies ExchangeTokenResponse);
+  } catch (error) {
+    const { status, body } =
+      error instanceof GatewayError
+        ? errorFromGateway(error)
+        : errorBody('internal', 'Something went wrong on our side.');
+    res.status(status).json(body);
+  }
+});

@@ -1,0 +1,22 @@
+// An API key's verification record: what the admin API projects to Firestore at
+// `apiKeys/{sha256 of the key}` and what the functions read to accept the key. Never the key.
+import { z } from 'zod';
+import { RateTier } from './roles.js';
+
+export const ApiKeyRecord = z.object({
+  keyId: z.string().min(1),
+  /** The uid of the key's owner. */
+  owner: z.string().min(1),
+  /** Model ids the key may use, or `*`. */
+  scopes: z.array(z.string().min(1)),
+  tier: RateTier,
+  /** ms since the epoch, or null: when the key stops working on its own. */
+  expiresAt: z.number().int().nullable(),
+  revokedAt: z.number().int().nullable(),
+  /** The end of a rotated key's grace period. */
+  notAfter: z.number().int().nullable(),
+});
+export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
+
+/** `cc_` + 8-character prefix + 32 random bytes in base62. */
+export const API_KEY_PATTERN = /^cc_[A-Za-z0-9]{8}_?[A-Za-z0-9]{40,}$/;
