@@ -11,6 +11,7 @@ export default ts.config(
       '**/node_modules/',
       '**/dist/',
       'functions/lib/',
+      'functions/deploy/',
       '**/build/',
       '**/.svelte-kit/',
       '.run/',

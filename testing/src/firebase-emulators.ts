@@ -28,7 +28,7 @@ export interface FirebaseEmulators {
 }
 
 interface FirebaseJson {
-  functions: { source: string }[];
+  functions: { source: string; predeploy?: string[] }[];
   hosting: { public: string };
   emulators: Record<string, { port?: number } & Record<string, unknown>>;
   firestore?: unknown;
