@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { startChild, type Child } from './child.js';
 import { freePort } from './free-port.js';
-import { DEMO_PROJECT_ID, repoPath, repoRoot } from './repo.js';
+import { DEMO_PROJECT_ID, repoPath } from './repo.js';
 
 export type EmulatorName = 'auth' | 'functions' | 'hosting';
 
@@ -66,10 +66,11 @@ export async function startFirebaseEmulators(options: {
   mkdirSync(runDir, { recursive: true });
   const config = readFirebaseJson();
   const fromRun = (path: string): string => relative(runDir, path);
-  // firebase-tools resolves these relative to the config file's folder, even when absolute.
-  config.functions = config.functions.map((f) => ({
+  // The emulators run the functions from their own folder (firebase.json deploys a packaged
+  // copy); firebase-tools resolves paths relative to the config file's folder, even absolute ones.
+  config.functions = config.functions.map(({ predeploy: _predeploy, ...f }) => ({
     ...f,
-    source: fromRun(join(repoRoot, f.source)),
+    source: fromRun(repoPath('functions')),
   }));
   config.hosting = {
     ...config.hosting,
