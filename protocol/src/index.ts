@@ -7,3 +7,5 @@ export * from './conversations.js';
 export * from './usage.js';
 export * from './models.js';
 export * from './api-key-record.js';
+export * from './limits.js';
+export * from './admin.js';

@@ -1,0 +1,32 @@
+// The instance's one limiter, built from the environment on first use: with REDIS_URL, the
+// Redis store behind the configured failure policy; without it (the embedded local default),
+// the in-process store.
+import { limitsConfigFromEnv } from './limits-config.js';
+import { Limiter } from './limiter.js';
+import { MemoryLimitStore } from './memory-store.js';
+import { createRedisClient, RedisLimitStore } from './redis-store.js';
+import { ResilientLimitStore } from './resilient-store.js';
+
+let instance: Limiter | undefined;
+
+export function limiterFromEnv(env: NodeJS.ProcessEnv = process.env): Limiter {
+  const config = limitsConfigFromEnv(env);
+  const url = env.REDIS_URL?.trim();
+  const store = url
+    ? new ResilientLimitStore(new RedisLimitStore(createRedisClient(url)), config.failureMode)
+    : new MemoryLimitStore();
+  return new Limiter(store, config);
+}
+
+/** The limiter of this instance, made once; bad configuration throws on first use. */
+export function getLimiter(): Limiter {
+  instance ??= limiterFromEnv();
+  return instance;
+}
+
+/** Closes and forgets the instance's limiter (tests, shutdown). */
+export async function closeLimiter(): Promise<void> {
+  const closing = instance;
+  instance = undefined;
+  await closing?.close();
+}

@@ -1,0 +1,187 @@
+// The rate limiter: one decision per call, before the provider is asked, and one settlement
+// after it. A decision takes one request and the estimated LLM tokens from each principal's
+// buckets, holds a stream slot (a lease) and reserves the estimated cost against the daily and
+// monthly budgets — all or nothing, for every principal at once — in one store round trip.
+// Settling releases the slot and corrects tokens and cost by what the call really used.
+import { randomUUID } from 'node:crypto';
+import type { LimitRefusal, RateTier } from '@colonycraft/protocol';
+import type { LimitsConfig, TierLimits } from './limits-config.js';
+
+/** A principal and the limits that apply to it. */
+export interface PrincipalLimits {
+  /** `user:{uid}` or `key:{keyId}`. */
+  id: string;
+  limits: TierLimits;
+}
+
+/** The request bucket of the first limited principal, for RateLimit-* headers. */
+export interface RateLimitStatus {
+  limit: number;
+  remaining: number;
+  /** Until the bucket is full again. */
+  resetMs: number;
+}
+
+export interface StoreAdmit {
+  principals: readonly PrincipalLimits[];
+  tokens: number;
+  costMicroUsd: number;
+  leaseId: string;
+  leaseTtlMs: number;
+  /** Milliseconds since the epoch; the store's own clock when absent. */
+  now?: number | undefined;
+}
+
+export type StoreAdmitResult =
+  | { ok: true; at: number; status: RateLimitStatus }
+  | { ok: false; at: number; refusal: LimitRefusal };
+
+export interface StoreSettle {
+  principals: readonly PrincipalLimits[];
+  leaseId: string;
+  /** Actual minus estimated: positive takes more (the bucket may go into debt), negative returns. */
+  extraTokens: number;
+  extraCostMicroUsd: number;
+  /** The decision's time: a correction lands in the budget period the reservation went to. */
+  admittedAt?: number | undefined;
+  now?: number | undefined;
+}
+
+export interface StoreRenew {
+  principals: readonly PrincipalLimits[];
+  leaseId: string;
+  leaseTtlMs: number;
+  now?: number | undefined;
+}
+
+/** Where buckets, leases and budgets live. Every operation is one atomic round trip. */
+export interface LimitStore {
+  admit(request: StoreAdmit): Promise<StoreAdmitResult>;
+  settle(request: StoreSettle): Promise<void>;
+  /** True when the lease was still held by every principal. */
+  renew(request: StoreRenew): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A principal id, which takes the request's tier, or one with its own tier. */
+export type Principal = string | { id: string; tier: RateTier };
+
+export interface AdmitRequest {
+  /** Every one must pass, e.g. `['user:u1']` or `['user:u1', 'key:k1']`. */
+  principals: readonly Principal[];
+  tier: RateTier;
+  estimatedTokens: number;
+  estimatedCostMicroUsd: number;
+  /** Generated when absent. */
+  leaseId?: string;
+  now?: number;
+}
+
+/** What settling needs to know about an admitted call. */
+export interface Lease {
+  principals: readonly Principal[];
+  tier: RateTier;
+  leaseId: string;
+  estimatedTokens: number;
+  estimatedCostMicroUsd: number;
+  admittedAt?: number | undefined;
+}
+
+export type Admission =
+  | { ok: true; lease: Lease; rateLimit: RateLimitStatus | undefined }
+  | { ok: false; refusal: LimitRefusal };
+
+export interface SettleRequest extends Lease {
+  actualTokens: number;
+  actualCostMicroUsd: number;
+  now?: number;
+}
+
+function count(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`${name} must be a finite number ≥ 0, got ${value}`);
+  }
+  return Math.round(value);
+}
+
+export class Limiter {
+  constructor(
+    readonly store: LimitStore,
+    readonly config: LimitsConfig,
+  ) {}
+
+  /** The limited principals; unlimited ones take no part in any decision. */
+  private resolve(principals: readonly Principal[], tier: RateTier): PrincipalLimits[] {
+    if (principals.length === 0) throw new Error('a decision needs at least one principal');
+    const resolved: PrincipalLimits[] = [];
+    for (const p of principals) {
+      const id = typeof p === 'string' ? p : p.id;
+      if (id === '') throw new Error('a principal id must not be empty');
+      // Named twice, a principal would pay twice.
+      if (resolved.some((r) => r.id === id)) continue;
+      const limits = this.config.tiers[typeof p === 'string' ? tier : p.tier];
+      if (limits) resolved.push({ id, limits });
+    }
+    return resolved;
+  }
+
+  async admit(request: AdmitRequest): Promise<Admission> {
+    const tokens = count('estimatedTokens', request.estimatedTokens);
+    const costMicroUsd = count('estimatedCostMicroUsd', request.estimatedCostMicroUsd);
+    const leaseId = request.leaseId ?? randomUUID();
+    const lease: Lease = {
+      principals: request.principals,
+      tier: request.tier,
+      leaseId,
+      estimatedTokens: tokens,
+      estimatedCostMicroUsd: costMicroUsd,
+    };
+    const principals = this.resolve(request.principals, request.tier);
+    if (principals.length === 0) return { ok: true, lease, rateLimit: undefined };
+
+    const result = await this.store.admit({
+      principals,
+      tokens,
+      costMicroUsd,
+      leaseId,
+      leaseTtlMs: this.config.leaseTtlMs,
+      now: request.now,
+    });
+    if (!result.ok) return { ok: false, refusal: result.refusal };
+    return { ok: true, lease: { ...lease, admittedAt: result.at }, rateLimit: result.status };
+  }
+
+  /** Releases the lease and corrects the reservation by the real usage. */
+  async settle(request: SettleRequest): Promise<void> {
+    const principals = this.resolve(request.principals, request.tier);
+    if (principals.length === 0) return;
+    await this.store.settle({
+      principals,
+      leaseId: request.leaseId,
+      extraTokens:
+        count('actualTokens', request.actualTokens) -
+        count('estimatedTokens', request.estimatedTokens),
+      extraCostMicroUsd:
+        count('actualCostMicroUsd', request.actualCostMicroUsd) -
+        count('estimatedCostMicroUsd', request.estimatedCostMicroUsd),
+      admittedAt: request.admittedAt,
+      now: request.now,
+    });
+  }
+
+  /** Extends a long stream's lease; false when it had already expired. */
+  async renew(lease: Pick<Lease, 'principals' | 'tier' | 'leaseId'>, now?: number) {
+    const principals = this.resolve(lease.principals, lease.tier);
+    if (principals.length === 0) return true;
+    return this.store.renew({
+      principals,
+      leaseId: lease.leaseId,
+      leaseTtlMs: this.config.leaseTtlMs,
+      now,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

@@ -1,0 +1,151 @@
+// The Redis store against the real Redis at 127.0.0.1:6379 (needs it running): the shared
+// store behaviour, exactness across two processes, Redis's own clock and key hygiene. Every
+// key lives under a prefix of this run, deleted at the end.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { createRedisClient, RedisLimitStore } from './redis-store.js';
+import { budgetBehaviour } from './budget-behaviour.js';
+import { storeBehaviour, T0, testLimiter } from './store-behaviour.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `cc:rl:test:${randomUUID()}:`;
+const stores: RedisLimitStore[] = [];
+let admin: Redis;
+let store: RedisLimitStore;
+
+function newStore(): RedisLimitStore {
+  const s = new RedisLimitStore(createRedisClient(REDIS_URL), prefix);
+  stores.push(s);
+  return s;
+}
+
+async function keysOfThisRun(): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  return keys;
+}
+
+beforeAll(async () => {
+  admin = createRedisClient(REDIS_URL);
+  await admin.connect();
+  store = newStore();
+});
+
+afterAll(async () => {
+  const keys = await keysOfThisRun();
+  if (keys.length) await admin.del(...keys);
+  await Promise.all(stores.map((s) => s.close()));
+  admin.disconnect();
+});
+
+describe('RedisLimitStore', () => {
+  storeBehaviour(() => store);
+  budgetBehaviour(() => store);
+
+  it('when 200 decisions from two processes race for a bucket of 50, then exactly 50 pass', async () => {
+    const principal = `user:${randomUUID()}`;
+    const worker = fileURLToPath(new URL('./exactness-worker.ts', import.meta.url));
+    const children = [1, 2].map(() =>
+      spawn(process.execPath, ['--import', 'tsx', worker], {
+        cwd: fileURLToPath(new URL('.', import.meta.url)),
+        env: {
+          ...process.env,
+          REDIS_URL,
+          KEY_PREFIX: prefix,
+          PRINCIPAL: principal,
+          CALLS: '100',
+          CAPACITY: '50',
+        },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
+    );
+    try {
+      const lines = children.map((child) =>
+        createInterface({ input: child.stdout! })[Symbol.asyncIterator](),
+      );
+      const next = async (i: number) => String((await lines[i]!.next()).value);
+      expect(await Promise.all([next(0), next(1)])).toEqual(['ready', 'ready']);
+      for (const child of children) child.stdin!.end('go\n');
+      const answers = await Promise.all([next(0), next(1)]);
+      const admitted = answers.map((a) => Number(/^admitted (\d+)$/.exec(a)?.[1]));
+      expect(admitted[0]! + admitted[1]!).toBe(50);
+    } finally {
+      for (const child of children) if (child.exitCode === null) child.kill();
+    }
+  });
+
+  it('when no time is given, then Redis TIME is the clock', async () => {
+    const limiter = testLimiter(store);
+    const before = Date.now();
+    const admission = await limiter.admit({
+      principals: [`user:${randomUUID()}`],
+      tier: 'free',
+      estimatedTokens: 10,
+      estimatedCostMicroUsd: 0,
+    });
+    expect(admission.ok).toBe(true);
+    if (!admission.ok) return;
+    expect(admission.lease.admittedAt).toBeGreaterThan(before - 5_000);
+    expect(admission.lease.admittedAt).toBeLessThan(Date.now() + 5_000);
+  });
+
+  it('when 50 calls race over five connections for a budget of 10 calls, then 10 to 11 are spent', async () => {
+    const estimate = 7_000;
+    const limiters = Array.from({ length: 5 }, () =>
+      testLimiter(newStore(), {
+        requests: { capacity: 1_000, refillPerMinute: 60 },
+        monthlyBudgetMicroUsd: 10 * estimate,
+      }),
+    );
+    const principals = [`user:${randomUUID()}`, `key:${randomUUID()}`];
+    let spent = 0;
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const limiter = limiters[i % limiters.length]!;
+        const call = { principals, tier: 'free' as const, estimatedTokens: 10 };
+        const a = await limiter.admit({ ...call, estimatedCostMicroUsd: estimate });
+        if (!a.ok) return;
+        await limiter.settle({ ...a.lease, actualTokens: 10, actualCostMicroUsd: estimate });
+        spent += estimate;
+      }),
+    );
+    expect(spent).toBeGreaterThanOrEqual(10 * estimate);
+    expect(spent).toBeLessThanOrEqual(11 * estimate);
+  });
+
+  it('when principals hold braces, then their keys stay in one hash tag and apart', () => {
+    const keys = store.keys('key:a{b}%');
+    expect(keys.requests).toBe(`${prefix}{key:a%7Bb%7D%25}:req`);
+    expect(store.keys('key:a%7Bb').requests).not.toBe(keys.requests);
+  });
+
+  it('when keys are written, then every one of them expires by itself', async () => {
+    const limiter = testLimiter(store, { dailyBudgetMicroUsd: 100, monthlyBudgetMicroUsd: 100 });
+    const principals = [`user:${randomUUID()}`];
+    const a = await limiter.admit({
+      principals,
+      tier: 'free',
+      estimatedTokens: 10,
+      estimatedCostMicroUsd: 5,
+      now: T0,
+    });
+    if (!a.ok) throw new Error('refused');
+    const keys = Object.values(store.keys(principals[0]!));
+    const ttls = await Promise.all(keys.map((k) => admin.pttl(k)));
+    expect(ttls.every((ttl) => ttl > 0)).toBe(true);
+    // A settled call with tokens given back leaves a full bucket: no key at all.
+    await limiter.settle({ ...a.lease, actualTokens: 0, actualCostMicroUsd: 5, now: T0 });
+    expect(
+      await admin.exists(store.keys(principals[0]!).tokens, store.keys(principals[0]!).leases),
+    ).toBe(0);
+  });
+});

@@ -1,0 +1,177 @@
+// The Redis limit store: buckets, leases and budgets shared by every instance, each operation
+// one Lua script (lua-scripts.ts) sent with EVALSHA, so one round trip and atomic.
+//
+// Keys: `cc:rl:{principal}:req|tok|lease|daily|monthly`. The braces are a hash tag, so all of
+// one principal's keys share a cluster slot. A decision for a user and an API key touches two
+// principals in one script: fine on one node (Memorystore's standard tier), but on Redis
+// Cluster the two would have to share a tag, e.g. the user's.
+import { Redis } from 'ioredis';
+import { LimitName, type LimitRefusal } from '@colonycraft/protocol';
+import type {
+  LimitStore,
+  PrincipalLimits,
+  StoreAdmit,
+  StoreAdmitResult,
+  StoreRenew,
+  StoreSettle,
+} from './limiter.js';
+import { ADMIT_SCRIPT, RENEW_SCRIPT, SETTLE_SCRIPT } from './lua-scripts.js';
+
+export const DEFAULT_KEY_PREFIX = 'cc:rl:';
+
+type Arg = string | number;
+/** The commands `defineCommand` adds; ioredis cannot type them itself. */
+interface LimitCommands {
+  ccLimitAdmit(numKeys: number, ...args: Arg[]): Promise<unknown[]>;
+  ccLimitSettle(numKeys: number, ...args: Arg[]): Promise<unknown>;
+  ccLimitRenew(numKeys: number, ...args: Arg[]): Promise<number>;
+}
+
+/**
+ * A client that fails fast when Redis is away, so the failure policy decides at once instead
+ * of calls queueing behind a reconnect: no offline queue, one retry, short timeouts.
+ */
+export function createRedisClient(url: string): Redis {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    commandTimeout: 1_000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  });
+  // Connection errors surface on the commands that fail; the resilient store logs those.
+  client.on('error', () => {});
+  return client;
+}
+
+/** Principal ids go inside a hash tag: escape the braces (and `%`, so it stays reversible). */
+function tag(id: string): string {
+  return id.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+const budget = (value: number | undefined): number => value ?? -1;
+const clockArg = (now: number | undefined): Arg => (now === undefined ? '' : Math.floor(now));
+
+export class RedisLimitStore implements LimitStore {
+  private readonly redis: Redis & LimitCommands;
+  private connecting: Promise<void> | undefined;
+
+  constructor(
+    redis: Redis,
+    private readonly keyPrefix = DEFAULT_KEY_PREFIX,
+  ) {
+    redis.defineCommand('ccLimitAdmit', { lua: ADMIT_SCRIPT });
+    redis.defineCommand('ccLimitSettle', { lua: SETTLE_SCRIPT });
+    redis.defineCommand('ccLimitRenew', { lua: RENEW_SCRIPT });
+    this.redis = redis as Redis & LimitCommands;
+  }
+
+  /** The keys of one principal, in the order the scripts expect. */
+  keys(id: string) {
+    const base = `${this.keyPrefix}{${tag(id)}}:`;
+    const key = (name: string) => base + name;
+    return {
+      requests: key('req'),
+      tokens: key('tok'),
+      leases: key('lease'),
+      daily: key('daily'),
+      monthly: key('monthly'),
+    };
+  }
+
+  /**
+   * With the offline queue off, a command sent before the first connection is up would fail:
+   * wait for that one connection. Later outages fail fast, which is the point.
+   */
+  private async ready(): Promise<void> {
+    if (this.redis.status === 'wait') this.connecting = this.redis.connect();
+    if (this.redis.status !== 'ready' && this.connecting) await this.connecting;
+  }
+
+  async admit(request: StoreAdmit): Promise<StoreAdmitResult> {
+    const keys: string[] = [];
+    const args: Arg[] = [
+      clockArg(request.now),
+      request.leaseId,
+      request.leaseTtlMs,
+      request.tokens,
+      request.costMicroUsd,
+    ];
+    for (const { id, limits } of request.principals) {
+      const k = this.keys(id);
+      keys.push(k.requests, k.tokens, k.leases, k.daily, k.monthly);
+      args.push(
+        limits.requests.capacity,
+        limits.requests.refillPerMinute,
+        limits.tokens.capacity,
+        limits.tokens.refillPerMinute,
+        limits.concurrency,
+        budget(limits.dailyBudgetMicroUsd),
+        budget(limits.monthlyBudgetMicroUsd),
+      );
+    }
+    await this.ready();
+    const reply = (await this.redis.ccLimitAdmit(keys.length, ...keys, ...args)).map((v) =>
+      typeof v === 'number' ? v : String(v),
+    );
+    const [ok, at] = reply as [number, number];
+    if (ok === 1) {
+      const [, , limit, remaining, resetMs] = reply as number[];
+      return { ok: true, at, status: { limit: limit!, remaining: remaining!, resetMs: resetMs! } };
+    }
+    const [, , name, index, retryAfterMs, resetAt, limitValue, remaining] = reply;
+    const refusal: LimitRefusal = {
+      limit: LimitName.parse(name),
+      principal: request.principals[Number(index) - 1]?.id,
+      retryAfterMs: Number(retryAfterMs),
+      resetAt: Number(resetAt),
+      limitValue: Number(limitValue),
+      remaining: Number(remaining),
+    };
+    return { ok: false, at, refusal };
+  }
+
+  async settle(request: StoreSettle): Promise<void> {
+    const keys: string[] = [];
+    const args: Arg[] = [
+      clockArg(request.now),
+      request.leaseId,
+      clockArg(request.admittedAt),
+      request.extraTokens,
+      request.extraCostMicroUsd,
+    ];
+    for (const { id, limits } of request.principals) {
+      const k = this.keys(id);
+      keys.push(k.tokens, k.leases, k.daily, k.monthly);
+      args.push(
+        limits.tokens.capacity,
+        limits.tokens.refillPerMinute,
+        limits.dailyBudgetMicroUsd === undefined ? 0 : 1,
+        limits.monthlyBudgetMicroUsd === undefined ? 0 : 1,
+      );
+    }
+    await this.ready();
+    await this.redis.ccLimitSettle(keys.length, ...keys, ...args);
+  }
+
+  async renew(request: StoreRenew): Promise<boolean> {
+    const keys = request.principals.map(({ id }: PrincipalLimits) => this.keys(id).leases);
+    await this.ready();
+    const renewed = await this.redis.ccLimitRenew(
+      keys.length,
+      ...keys,
+      clockArg(request.now),
+      request.leaseId,
+      request.leaseTtlMs,
+    );
+    return renewed === keys.length;
+  }
+
+  /** Closes the client it was given: the store owns it. */
+  async close(): Promise<void> {
+    if (this.redis.status === 'end') return;
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => {});
+    this.redis.disconnect();
+  }
+}
