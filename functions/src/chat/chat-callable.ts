@@ -6,6 +6,7 @@ import type { ChatResult, StreamEvent } from '@colonycraft/protocol';
 import { toHttpsError } from '../errors.js';
 import { currentVerifyKeys } from '../auth/keys.js';
 import { db } from '../firebase.js';
+import { getLimiter } from '../limits/limiter-from-env.js';
 import { policyFromEnv } from '../gateway/policy.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { runChat } from './run-chat.js';
@@ -25,6 +26,7 @@ export function chatCallable(entries: readonly ProviderEntry[]) {
           verifyKeys: currentVerifyKeys,
           policy: policyFromEnv(),
           db,
+          limiter: getLimiter,
           keepConversations: true,
         });
       } catch (error) {

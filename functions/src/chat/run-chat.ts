@@ -24,6 +24,9 @@ import { fromProviderError } from '../gateway/provider-errors.js';
 import { ProviderError } from '../providers/provider.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { openConversation, recordCall, type CallOutcome } from './record-call.js';
+import { admitCall, estimateCall } from './call-limits.js';
+import type { Limiter } from '../limits/limiter.js';
+import { costOf } from '../usage/usage-ledger.js';
 
 export const ChatCallRequest = ChatRequest.extend(WithClientToken.shape);
 
@@ -43,7 +46,12 @@ export interface ChatDeps {
   db?: () => Firestore;
   /** Keep the exchange in the caller's conversation (the web's callables; not `/v1`). */
   keepConversations?: boolean;
+  /** The instance's rate limiter; without it nothing is limited. */
+  limiter?: () => Limiter;
 }
+
+/** Told what a call used once it has ended, answered or not. */
+export type OnSpent = (spent: { usage: Usage; costUsd: number }) => void;
 
 function mayUse(claims: ClientTokenClaims, model: string): boolean {
   return claims.models.includes('*') || claims.models.includes(model);
@@ -90,16 +98,38 @@ export async function prepareChat(
   return { request, claims, catalog, targets: resolveTargets(catalog, request.model) };
 }
 
-/** The callables' entry: validate the data, verify the client token, then answer. */
+/**
+ * The callables' entry: verify the client token, take the call from the rate limiter, then
+ * validate and answer, settling the limiter with what the call used however it ended.
+ */
 export async function runChat(
   data: unknown,
   channel: ChatChannel,
   deps: ChatDeps,
 ): Promise<ChatResult> {
   const started = (deps.now ?? Date.now)();
-  const { clientToken, request } = validateChat(data);
-  const claims = await verifyClientTokenCached(clientToken, await deps.verifyKeys());
-  return streamAnswer(await prepareChat(request, claims, deps), channel, deps, started);
+  const token = WithClientToken.safeParse(data);
+  if (!token.success) throw new GatewayError('invalid-argument', describeIssues(token.error));
+  const claims = await verifyClientTokenCached(token.data.clientToken, await deps.verifyKeys());
+  const lenient = ChatCallRequest.safeParse(data);
+  const call = await admitCall(
+    deps.limiter?.(),
+    claims,
+    await estimateCall(lenient.data, deps.entries),
+  );
+  let spent: Parameters<OnSpent>[0] | undefined;
+  try {
+    const { request } = validateChat(data);
+    const onSpent: OnSpent = (s) => (spent = s);
+    return await streamAnswer(
+      await prepareChat(request, claims, deps),
+      channel,
+      { ...deps, onSpent },
+      started,
+    );
+  } finally {
+    await call.settle(spent);
+  }
 }
 
 /**
@@ -110,7 +140,7 @@ export async function runChat(
 export async function streamAnswer(
   prepared: PreparedChat,
   channel: ChatChannel,
-  deps: Pick<ChatDeps, 'policy' | 'now' | 'db' | 'keepConversations'>,
+  deps: Pick<ChatDeps, 'policy' | 'now' | 'db' | 'keepConversations'> & { onSpent?: OnSpent },
   started: number,
 ): Promise<ChatResult> {
   const now = deps.now ?? Date.now;
@@ -127,6 +157,7 @@ export async function streamAnswer(
   let failure: CallOutcome['failure'];
   const finish = async (status: string): Promise<void> => {
     log(status);
+    deps.onSpent?.({ usage, costUsd: costOf(usage, served.info) });
     if (!store) return;
     const outcome = {
       claims,

@@ -3,11 +3,13 @@
 // under `/v1` (Hosting's rewrite) and at the function's root (its own URL) alike.
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { ClientTokenClaims } from '@colonycraft/protocol';
+import { LimitRefusal, type ClientTokenClaims } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 import { catalogFor } from '../gateway/catalog-cache.js';
 import { describeCatalog } from '../gateway/describe-catalog.js';
-import { prepareChat, streamAnswer, type ChatDeps } from '../chat/run-chat.js';
+import { admitCall, estimateCall } from '../chat/call-limits.js';
+import { prepareChat, streamAnswer, type ChatDeps, type OnSpent } from '../chat/run-chat.js';
+import { refusalHeaders } from '../limits/refusal.js';
 import { parseCompletionRequest } from './openai-request.js';
 import {
   chunk,
@@ -87,6 +89,32 @@ export function createV1App(deps: V1Deps): Express {
   router.post('/chat/completions', async (req, res) => {
     const started = (deps.now ?? Date.now)();
     const claims = await claimsOf(req, deps);
+    // Taken from the limiter before validation, so malformed requests count too.
+    const guess = (() => {
+      try {
+        return parseCompletionRequest(req.body).request;
+      } catch {
+        return undefined;
+      }
+    })();
+    const call = await admitCall(deps.limiter?.(), claims, await estimateCall(guess, deps.entries));
+    res.set(call.headers);
+    let spent: Parameters<OnSpent>[0] | undefined;
+    const answerDeps = { ...deps, onSpent: ((s) => (spent = s)) satisfies OnSpent };
+    try {
+      await complete(req, res, claims, answerDeps, started);
+    } finally {
+      await call.settle(spent);
+    }
+  });
+
+  async function complete(
+    req: Request,
+    res: Response,
+    claims: ClientTokenClaims,
+    deps: V1Deps & { onSpent: OnSpent },
+    started: number,
+  ): Promise<void> {
     const { completion: asked, request } = parseCompletionRequest(req.body);
     const prepared = await prepareChat(request, claims, deps);
     const id = `chatcmpl-${randomUUID()}`;
@@ -139,7 +167,7 @@ export function createV1App(deps: V1Deps): Express {
           : errorBody('internal', 'Internal error.');
       await sse.fail(body);
     }
-  });
+  }
 
   router.use((req) => {
     throw new GatewayError('not-found', `No route for ${req.method} ${req.path}.`);
@@ -149,6 +177,9 @@ export function createV1App(deps: V1Deps): Express {
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     if (error instanceof GatewayError) {
+      const refusal = LimitRefusal.safeParse(error.details);
+      if (error.kind === 'resource-exhausted' && refusal.success)
+        res.set(refusalHeaders(refusal.data));
       const { status, body } = errorFromGateway(error);
       res.status(status).json(body);
       return;

@@ -5,6 +5,7 @@ import { verifyClientTokenCached } from '../auth/verified-tokens.js';
 import { apiKeyCacheMs, createApiKeyVerifier, looksLikeApiKey } from '../auth/api-keys.js';
 import { currentVerifyKeys } from '../auth/keys.js';
 import { db } from '../firebase.js';
+import { getLimiter } from '../limits/limiter-from-env.js';
 import { policyFromEnv } from '../gateway/policy.js';
 import { PROVIDERS } from '../providers/registry.js';
 import { createV1App } from './v1-app.js';
@@ -23,6 +24,7 @@ export const v1 = onRequest(
       verifyKeys: currentVerifyKeys,
       policy: policyFromEnv(),
       db,
+      limiter: getLimiter,
       authenticate: async (bearer) =>
         looksLikeApiKey(bearer)
           ? verifyApiKey(bearer)

@@ -1,0 +1,112 @@
+// Rate limits and budgets as callers meet them: /v1 through the openai SDK and the callables
+// through the firebase client SDK, with the limiter on the real Redis.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
+import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
+import { LimitRefusal } from '@colonycraft/protocol';
+import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
+
+let gw: GatewayFixture;
+let app: FirebaseApp;
+let functions: Functions;
+
+beforeAll(async () => {
+  gw = await startGatewayFixture({
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    RATE_TIERS: JSON.stringify({
+      // Three requests, refilled slowly enough that none comes back during a test.
+      free: {
+        requests: { capacity: 3, refillPerMinute: 0.01 },
+        dailyBudgetUsd: 1,
+        monthlyBudgetUsd: 5,
+      },
+    }),
+  });
+  app = initializeApp(
+    { apiKey: 'demo-api-key', projectId: 'demo-colonycraft' },
+    `limits-${Date.now()}`,
+  );
+  functions = getFunctions(app);
+});
+
+afterAll(async () => {
+  if (app) await deleteApp(app);
+  await gw?.stop();
+});
+
+const body = (model = 'local/echo', content = 'hi') =>
+  JSON.stringify({ model, messages: [{ role: 'user', content }] });
+
+async function post(token: string, payload: string) {
+  return fetch(`${gw.url}v1/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: payload,
+  });
+}
+
+describe('rate limits on /v1', () => {
+  it('when the request bucket is empty, then 429 with Retry-After and RateLimit headers; answers before carry the headers too', async () => {
+    const token = await gw.token({ tier: 'free' });
+    const first = await post(token, body());
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit-limit')).toBe('3');
+    expect(first.headers.get('ratelimit-remaining')).toBe('2');
+    await post(token, body());
+    await post(token, body());
+    const refused = await post(token, body());
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+    const error = ((await refused.json()) as { error: { type: string; message: string } }).error;
+    expect(error.type).toBe('rate_limit_error');
+    expect(error.message).toMatch(/Request rate limit reached/);
+  });
+
+  it('when requests fail validation, then they still count against the limit', async () => {
+    const token = await gw.token({ tier: 'free' });
+    for (let i = 0; i < 3; i += 1) expect((await post(token, '{"model": 42}')).status).toBe(400);
+    expect((await post(token, body())).status).toBe(429);
+  });
+
+  it('when a call would pass the daily budget, then it is refused naming the budget and when it resets', async () => {
+    const token = await gw.token({ tier: 'free' });
+    // 1000 max tokens out at $2/M plus the input is within $1; a million is not.
+    const res = await fetch(`${gw.url}v1/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'openai/gpt-stub',
+        max_tokens: 900_000,
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    });
+    expect(res.status).toBe(429);
+    const error = ((await res.json()) as { error: { message: string } }).error;
+    expect(error.message).toMatch(/daily budget/i);
+    expect(error.message).toMatch(/resets/);
+  });
+
+  it('when the tier is unlimited, then no limit applies and no RateLimit headers are sent', async () => {
+    const token = await gw.token({ tier: 'unlimited' });
+    for (let i = 0; i < 5; i += 1) {
+      const res = await post(token, body());
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ratelimit-limit')).toBeNull();
+    }
+  });
+});
+
+describe('rate limits on the callables', () => {
+  it('when a caller is refused, then the error is resource-exhausted with the retry delay in its details', async () => {
+    const clientToken = await gw.token({ tier: 'free' });
+    const chat = httpsCallableFromURL(functions, `${gw.url}chatLocal`);
+    const data = { clientToken, model: 'local/echo', messages: [{ role: 'user', content: 'hi' }] };
+    for (let i = 0; i < 3; i += 1) await chat(data);
+    const error = (await chat(data).catch((e: unknown) => e)) as { code: string; details: unknown };
+    expect(error.code).toBe('functions/resource-exhausted');
+    const refusal = LimitRefusal.parse(error.details);
+    expect(refusal.limit).toBe('requests');
+    expect(refusal.retryAfterMs).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,77 @@
+// Puts every call through the rate limiter before anything else is done with it — so calls
+// that then fail validation or at the provider still count — and settles it afterwards with
+// what it really used. A call by API key must pass both the key's limits and its owner's.
+import type { ChatRequest, ClientTokenClaims, Usage } from '@colonycraft/protocol';
+import { catalogFor } from '../gateway/catalog-cache.js';
+import { resolveTargets } from '../gateway/catalog.js';
+import { usdToMicro } from '../limits/limits-config.js';
+import type { Lease, Limiter } from '../limits/limiter.js';
+import { rateLimitHeaders, refusalError, type RateLimitHeaders } from '../limits/refusal.js';
+import type { ProviderEntry } from '../providers/registry-types.js';
+import { estimateInputTokens } from '../providers/usage.js';
+import { costOf } from '../usage/usage-ledger.js';
+
+/** Output tokens assumed for a budget reservation when the request sets no maximum. */
+const DEFAULT_OUTPUT_ESTIMATE = 1024;
+
+export interface Estimate {
+  tokens: number;
+  costUsd: number;
+}
+
+/** A fair guess of what a call will use; a request too malformed to guess costs one token. */
+export async function estimateCall(
+  request: ChatRequest | undefined,
+  entries: readonly ProviderEntry[],
+): Promise<Estimate> {
+  if (!request) return { tokens: 1, costUsd: 0 };
+  const usage = {
+    inputTokens: estimateInputTokens(request),
+    outputTokens: request.maxTokens ?? DEFAULT_OUTPUT_ESTIMATE,
+    estimated: true,
+  };
+  const tokens = usage.inputTokens + usage.outputTokens;
+  try {
+    const [target] = resolveTargets(await catalogFor(entries), request.model);
+    return { tokens, costUsd: target ? costOf(usage, target.info) : 0 };
+  } catch {
+    return { tokens, costUsd: 0 };
+  }
+}
+
+export interface AdmittedCall {
+  /** RateLimit-* headers for the answer. */
+  headers: RateLimitHeaders;
+  /** Settles the call with what it used; safe to call once, in a `finally`. */
+  settle(spent: { usage: Usage; costUsd: number } | undefined): Promise<void>;
+}
+
+const NOT_LIMITED: AdmittedCall = { headers: {}, settle: async () => undefined };
+
+export async function admitCall(
+  limiter: Limiter | undefined,
+  claims: ClientTokenClaims,
+  estimate: Estimate,
+): Promise<AdmittedCall> {
+  if (!limiter) return NOT_LIMITED;
+  const principals = claims.key
+    ? [`user:${claims.sub}`, `key:${claims.key}`]
+    : [`user:${claims.sub}`];
+  const admission = await limiter.admit({
+    principals,
+    tier: claims.tier,
+    estimatedTokens: estimate.tokens,
+    estimatedCostMicroUsd: usdToMicro(estimate.costUsd),
+  });
+  if (!admission.ok) throw refusalError(admission.refusal);
+  const lease: Lease = admission.lease;
+  return {
+    headers: rateLimitHeaders(admission),
+    settle: (spent) =>
+      limiter.settle({
+        ...lease,
+        actualTokens: spent ? spent.usage.inputTokens + spent.usage.outputTokens : 0,
+        actualCostMicroUsd: spent ? usdToMicro(spent.costUsd) : 0,
+      }),
+  };
+}
