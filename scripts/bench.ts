@@ -13,6 +13,7 @@ import {
 } from '@colonycraft/testing';
 
 const STUB_KEY = 'sk-bench';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const WARMUP = 50;
 const SEQUENTIAL = 400;
 const CONCURRENT = 16;
@@ -39,6 +40,17 @@ const gateway = startChild('gateway', process.execPath, [repoPath('functions/lib
     OPENAI_API_KEY: STUB_KEY,
     OPENAI_BASE_URL: `${stubUrl}/v1`,
     OPENAI_MODELS: JSON.stringify([{ model: 'gpt-stub', inputPrice: 1, outputPrice: 2 }]),
+    REDIS_URL,
+    // Roomy limits: every call takes the limiter's whole path and none is refused.
+    RATE_TIERS: JSON.stringify({
+      standard: {
+        requests: { capacity: 1e9, refillPerMinute: 1e9 },
+        tokens: { capacity: 1e12, refillPerMinute: 1e12 },
+        concurrency: 100_000,
+        dailyBudgetUsd: null,
+        monthlyBudgetUsd: null,
+      },
+    }),
   },
 });
 const gatewayUrl = await started(gateway, /functions hosted at/);
@@ -46,11 +58,17 @@ const gatewayUrl = await started(gateway, /functions hosted at/);
 // A client token, signed as exchangeToken signs them.
 const { issueClientToken } = await import(repoPath('functions/lib/auth/client-token.js'));
 const { loadSigningKey } = await import(repoPath('functions/lib/auth/signing-keys.js'));
-const claims = { sub: 'bench', role: 'member', models: ['*'], tier: 'unlimited', jti: 'bench' };
-const { token } = await issueClientToken(
-  claims,
-  await loadSigningKey(JSON.stringify(keys.signing)),
-);
+const signingKey = await loadSigningKey(JSON.stringify(keys.signing));
+const tokenFor = async (tier: string): Promise<string> =>
+  (
+    await issueClientToken(
+      { sub: `bench-${tier}`, role: 'member', models: ['*'], tier, jti: tier },
+      signingKey,
+    )
+  ).token;
+// The `unlimited` tier skips the limiter entirely; `standard` goes through it on Redis.
+const limiterOff = await tokenFor('unlimited');
+const limiterOn = await tokenFor('standard');
 
 interface Target {
   url: string;
@@ -58,11 +76,11 @@ interface Target {
   model: string;
 }
 const direct: Target = { url: `${stubUrl}/v1/chat/completions`, auth: STUB_KEY, model: 'gpt-stub' };
-const viaGateway: Target = {
+const gatewayTarget = (auth: string): Target => ({
   url: `${gatewayUrl}v1/v1/chat/completions`,
-  auth: token,
+  auth,
   model: 'openai/gpt-stub',
-};
+});
 
 /** One call; resolves with [ms to the first streamed byte or the whole answer, ms in all]. */
 async function once(target: Target, stream: boolean): Promise<[number, number]> {
@@ -116,13 +134,15 @@ for (const [label, stream] of [
 ] as const) {
   for (const concurrency of [1, CONCURRENT]) {
     const d = await measure(direct, stream, concurrency);
-    const g = await measure(viaGateway, stream, concurrency);
+    const off = await measure(gatewayTarget(limiterOff), stream, concurrency);
+    const on = await measure(gatewayTarget(limiterOn), stream, concurrency);
     rows.push([
       `${label}, c=${concurrency}`,
       `${f(d.p50)} / ${f(d.p99)}`,
-      `${f(g.p50)} / ${f(g.p99)}`,
-      `${f(g.p50 - d.p50)} / ${f(g.p99 - d.p99)}`,
-      `${d.rps.toFixed(0)} → ${g.rps.toFixed(0)} (${(g.rps / d.rps).toFixed(2)}×)`,
+      `${f(off.p50)} / ${f(off.p99)}`,
+      `${f(on.p50)} / ${f(on.p99)}`,
+      `${f(off.p50 - d.p50)} / ${f(on.p50 - d.p50)}`,
+      `${d.rps.toFixed(0)} → ${off.rps.toFixed(0)} / ${on.rps.toFixed(0)} (${(on.rps / d.rps).toFixed(2)}×)`,
     ]);
   }
 }
@@ -154,17 +174,34 @@ await gateway.stop();
 await stub.stop();
 await firestore.stop();
 
+// Limiter decisions on their own, against the local Redis.
+const { RedisLimitStore, createRedisClient } = await import(
+  repoPath('functions/lib/limits/redis-store.js')
+);
+const { benchmarkDecisions } = await import(repoPath('functions/lib/limits/bench-decisions.js'));
+const decisionRows: string[] = [];
+for (const concurrency of [1, CONCURRENT]) {
+  const store = new RedisLimitStore(createRedisClient(REDIS_URL), 'cc:bench:');
+  const b = await benchmarkDecisions(store, { decisions: 4_000, concurrency });
+  await store.close();
+  decisionRows.push(
+    `  c=${concurrency}: ${b.decisionsPerSecond.toFixed(0)} decisions/s, one decision p50 ${f(b.p50Ms)} ms, p99 ${f(b.p99Ms)} ms`,
+  );
+}
+
 const header = [
   'measure (ms: p50 / p99)',
   'stub directly',
-  'through the gateway',
-  'added',
-  'requests/s',
+  'gateway, limiter off',
+  'gateway, limiter on',
+  'added p50 (off / on)',
+  'requests/s (direct → off / on)',
 ];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
 console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
 for (const row of rows) console.log(line(row));
+console.log(`\nrate limiter decisions against Redis (${REDIS_URL}):\n${decisionRows.join('\n')}`);
 console.log(
   `\ncold start: importing functions/lib/index.js takes ${f(coldMs)} ms (median of 5); ` +
     `provider SDKs loaded by it: ${colds[0]!.sdks.length ? colds[0]!.sdks.join(', ') : 'none'}`,
@@ -172,5 +209,6 @@ console.log(
 console.log(
   'The gateway verifies the client token, resolves the model, streams through the adapter and\n' +
     'records usage in Firestore (the emulator here) before the answer ends; the first-token row\n' +
-    'excludes that write. Rate limiting is not built yet, so it is not in these numbers.',
+    'excludes that write. "Limiter on" takes each call from the Redis token buckets and settles it\n' +
+    'afterwards; "limiter off" is the unlimited tier, which skips the limiter.',
 );
