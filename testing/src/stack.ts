@@ -76,6 +76,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       databaseUrl = embedded.url;
       defaults.push('Postgres: embedded PGlite (in memory; set DATABASE_URL to use a server)');
     }
+    if (!options.redisUrl) {
+      defaults.push('rate limits: in-process store per instance (set REDIS_URL to use Redis)');
+    }
     defaults.push('models: the built-in local provider (no provider key is configured)');
 
     const ports = await defaultOrFreePorts(options.ports);
