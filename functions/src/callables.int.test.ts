@@ -17,6 +17,7 @@ import {
   type Functions,
 } from 'firebase/functions';
 import { getApps as getAdminApps, initializeApp as initializeAdminApp } from 'firebase-admin/app';
+import { getAuth as getAdminAuth } from 'firebase-admin/auth';
 import { getFirestore } from 'firebase-admin/firestore';
 import { ChatResult, ExchangeTokenResponse, StreamEvent } from '@colonycraft/protocol';
 import { startStack, type Stack } from '@colonycraft/testing';
@@ -83,8 +84,24 @@ describe('exchangeToken', () => {
     expect(profile.data()).toMatchObject({ email: member().email, role: 'member' });
   });
 
-  it('when the admin signs in, then the role in the token is admin', async () => {
-    expect((await signInAs(admin())).claims.role).toBe('admin');
+  it('when the admin signs in, then the role in the token is admin, on the unlimited tier', async () => {
+    expect((await signInAs(admin())).claims).toMatchObject({ role: 'admin', tier: 'unlimited' });
+  });
+
+  it('when an admin has assigned the user a tier, then the client token carries it', async () => {
+    process.env.FIREBASE_AUTH_EMULATOR_HOST = stack.env.FIREBASE_AUTH_EMULATOR_HOST;
+    const adminApp = getAdminApps()[0] ?? initializeAdminApp({ projectId: stack.projectId });
+    const user = await getAdminAuth(adminApp).createUser({
+      email: 'tiered@colonycraft.test',
+      password: 'tiered-pass',
+    });
+    await getAdminAuth(adminApp).setCustomUserClaims(user.uid, { role: 'member', tier: 'free' });
+    expect(
+      (await signInAs({ email: 'tiered@colonycraft.test', password: 'tiered-pass' })).claims,
+    ).toMatchObject({
+      role: 'member',
+      tier: 'free',
+    });
   });
 });
 

@@ -3,7 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { onCall } from 'firebase-functions/v2/https';
 import { FieldValue } from 'firebase-admin/firestore';
-import { Role, type ClientTokenClaims, type ExchangeTokenResponse } from '@colonycraft/protocol';
+import {
+  RateTier,
+  Role,
+  type ClientTokenClaims,
+  type ExchangeTokenResponse,
+} from '@colonycraft/protocol';
 import { GatewayError, toHttpsError } from '../errors.js';
 import { db } from '../firebase.js';
 import { TOKEN_SIGNING_KEYS } from '../params.js';
@@ -17,11 +22,15 @@ export const exchangeToken = onCall(
       if (!request.auth)
         throw new GatewayError('unauthenticated', 'Sign in before exchanging a token.');
       const role = Role.catch('member').parse(request.auth.token.role);
+      // An admin may assign a tier (mirrored into the `tier` claim); otherwise it follows the role.
+      const tier = RateTier.catch(role === 'admin' ? 'unlimited' : 'standard').parse(
+        request.auth.token.tier,
+      );
       const claims: ClientTokenClaims = {
         sub: request.auth.uid,
         role,
         models: ['*'],
-        tier: role === 'admin' ? 'unlimited' : 'standard',
+        tier,
         jti: randomUUID(),
       };
       const issued = await issueClientToken(claims, await currentSigningKey());
