@@ -6,22 +6,27 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Auth } from 'firebase-admin/auth';
+import type pg from 'pg';
 import type { Config } from './config.js';
-import type { Queryable } from './data/db.js';
+import type { KeyProjection } from './data/key-projection.js';
 import { authenticate } from './http/authenticate.js';
 import { cors } from './http/cors.js';
 import { ApiError, errorHandler } from './http/errors.js';
 import { healthRoutes } from './routes/health.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { auditRoutes } from './routes/audit.js';
 import { meRoutes } from './routes/me.js';
+import { userRoutes } from './routes/users.js';
 
 export interface AppDeps {
   config: Config;
-  db: Queryable;
+  pool: pg.Pool;
   auth: Auth;
+  projection: KeyProjection;
   logger: Logger;
 }
 
-export function createApp({ config, db, auth, logger }: AppDeps): Express {
+export function createApp({ config, pool, auth, projection, logger }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
@@ -47,9 +52,12 @@ export function createApp({ config, db, auth, logger }: AppDeps): Express {
   app.use(cors(config.corsOrigins));
   app.use(express.json({ limit: config.bodyLimit }));
 
-  app.use(healthRoutes(db));
-  app.use(authenticate(auth, db));
+  app.use(healthRoutes(pool));
+  app.use(authenticate(auth, pool));
   app.use(meRoutes());
+  app.use(userRoutes({ pool, auth }));
+  app.use(apiKeyRoutes({ pool, auth, projection }));
+  app.use(auditRoutes(pool));
   app.use((req) => {
     throw new ApiError('not_found', `No route for ${req.method} ${req.path}.`);
   });

@@ -32,3 +32,20 @@ describe('loadConfig with empty variables', () => {
     expect(config.port).toBe(8081);
   });
 });
+
+describe('loadConfig for the key projection', () => {
+  it('when nothing is said, then the reconciler runs every 300 s and writes time out after 10 s', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://x' })).toMatchObject({
+      reconcileIntervalSeconds: 300,
+      projectionTimeoutMs: 10_000,
+    });
+  });
+
+  it('when RECONCILE_INTERVAL_SECONDS is 0, then the periodic run is off; when negative, refused', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://x', RECONCILE_INTERVAL_SECONDS: '0' });
+    expect(config.reconcileIntervalSeconds).toBe(0);
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgres://x', RECONCILE_INTERVAL_SECONDS: '-1' }),
+    ).toThrow(/RECONCILE_INTERVAL_SECONDS/);
+  });
+});

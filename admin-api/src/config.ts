@@ -20,6 +20,12 @@ const ConfigSchema = z.object({
   BODY_LIMIT: z.string().default('100kb'),
   GCLOUD_PROJECT: z.string().optional(),
   FIREBASE_AUTH_EMULATOR_HOST: z.string().optional(),
+  /** Read by firebase-admin itself; listed so the doc of every variable lives here. */
+  FIRESTORE_EMULATOR_HOST: z.string().optional(),
+  /** How often the server repairs the Firestore key projection from Postgres; 0 turns it off. */
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** How long a projection write may take before the mutation gives up with 503. */
+  PROJECTION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** JSON list of users to create in the Auth emulator at start-up (local stacks only). */
   SEED_USERS: z.string().optional(),
 });
@@ -34,6 +40,8 @@ export type Config = Readonly<{
   bodyLimit: string;
   projectId: string | undefined;
   authEmulator: boolean;
+  reconcileIntervalSeconds: number;
+  projectionTimeoutMs: number;
   seedUsers: string | undefined;
 }>;
 
@@ -53,6 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: c.BODY_LIMIT,
     projectId: c.GCLOUD_PROJECT,
     authEmulator: c.FIREBASE_AUTH_EMULATOR_HOST !== undefined,
+    reconcileIntervalSeconds: c.RECONCILE_INTERVAL_SECONDS,
+    projectionTimeoutMs: c.PROJECTION_TIMEOUT_MS,
     seedUsers: c.SEED_USERS,
   });
 }

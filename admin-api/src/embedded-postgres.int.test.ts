@@ -6,6 +6,10 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '@colonycraft/testi
 import { createPool } from './data/db.js';
 import { migrate } from './data/migrate.js';
 import { findRole, upsertRole } from './data/user-roles.js';
+import { inTransaction } from './data/db.js';
+import { generateApiKey } from './domain/api-key-format.js';
+import { insertKey, markRevoked } from './data/api-keys.js';
+import { appendAudit, verifyAudit } from './domain/audit.js';
 
 let embedded: EmbeddedPostgres;
 let pool: pg.Pool;
@@ -22,7 +26,11 @@ afterAll(async () => {
 
 describe('the admin API on embedded PGlite', () => {
   it('when migrated twice, then the second run applies nothing', async () => {
-    expect(await migrate(pool)).toEqual(['001_user_roles.sql']);
+    expect(await migrate(pool)).toEqual([
+      '001_user_roles.sql',
+      '002_api_keys.sql',
+      '003_audit_log.sql',
+    ]);
     expect(await migrate(pool)).toEqual([]);
   });
 
@@ -44,5 +52,44 @@ describe('the admin API on embedded PGlite', () => {
     await expect(
       pool.query(`UPDATE user_roles SET role = 'owner' WHERE uid = 'a'`),
     ).rejects.toThrow(/check/);
+  });
+});
+
+describe('keys and the audit log on embedded PGlite', () => {
+  it('when a key is created and revoked with its audit entries, then the chain verifies', async () => {
+    const fresh = generateApiKey();
+    const system = { actor: 'system:test', ip: null, requestId: null };
+    await inTransaction(pool, async (tx) => {
+      const key = await insertKey(tx, {
+        hash: fresh.hash,
+        prefix: fresh.prefix,
+        owner: 'a',
+        name: 'k',
+        scopes: ['*'],
+        tier: 'free',
+        expiresAt: null,
+        rotatedFrom: null,
+      });
+      await appendAudit(tx, system, {
+        action: 'api_key.create',
+        target: key.id,
+        before: null,
+        after: { id: key.id },
+      });
+      const revoked = await markRevoked(tx, key.id);
+      expect(revoked.revokedAt).toEqual(expect.any(Number));
+      await appendAudit(tx, system, {
+        action: 'api_key.revoke',
+        target: key.id,
+        before: null,
+        after: { id: key.id },
+      });
+    });
+    expect(await verifyAudit(pool)).toMatchObject({ ok: true, entries: 2 });
+  });
+
+  it('when the audit log is updated or deleted from, then the trigger refuses there too', async () => {
+    await expect(pool.query(`UPDATE audit_log SET actor = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(pool.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
   });
 });

@@ -4,13 +4,14 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
 export type ApiErrorCode =
-  'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'unavailable';
+  'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
 
 const STATUS: Record<ApiErrorCode, number> = {
   invalid_request: 400,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   unavailable: 503,
 };
 
@@ -18,8 +19,9 @@ export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorCode,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ApiError';
   }
 }
@@ -33,7 +35,12 @@ export function sendError(res: Response, code: ApiErrorCode | 'internal', messag
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
-    if (error instanceof ApiError) return sendError(res, error.code, error.message);
+    if (error instanceof ApiError) {
+      // A dependency that failed (Firestore, Firebase Auth) is worth a line; a caller's mistake
+      // is not.
+      if (error.code === 'unavailable') logger.warn({ err: error.cause ?? error }, error.message);
+      return sendError(res, error.code, error.message);
+    }
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // body-parser's own errors: too large, malformed JSON

@@ -1,0 +1,78 @@
+// Getting keys into Firestore, and what happens when Firestore says no. Two rules:
+// - a new key is published after its commit (Postgres first: no record without a row);
+// - a restriction (revocation, a grace end) is published before its commit, inside the
+//   transaction, so success is never reported while Firestore still accepts the key.
+import type pg from 'pg';
+import { clearGrace, findKey, markRevoked, type StoredApiKey } from '../data/api-keys.js';
+import { inTransaction } from '../data/db.js';
+import { projectionOf } from '../data/key-projection.js';
+import type { RequestContext } from '../http/request-context.js';
+import { auditView, keyTarget, projectionUnavailable, type KeyDeps } from './api-key-views.js';
+import { appendAudit } from './audit.js';
+
+/** Writes a key's record, turning a Firestore failure into a 503 (the cause is logged). */
+export async function putProjection(deps: KeyDeps, key: StoredApiKey): Promise<void> {
+  try {
+    await deps.projection.put(key.hash, projectionOf(key));
+  } catch (error) {
+    throw projectionUnavailable('Firestore did not take the change, so nothing changed.', error);
+  }
+}
+
+/**
+ * Publishes a new key's record after its commit. If Firestore refuses, the key is revoked in
+ * Postgres (audited) before answering 503: its secret was never shown, so revoking it loses
+ * nothing, and the reconciler later projects it as revoked. With `rotatedFrom`, the old key's
+ * grace is cleared again too, so a failed rotation leaves the old key as it was (in Postgres at
+ * once; in Firestore, whose record already carries the grace end, at the next reconcile).
+ */
+export async function publishCreated(
+  deps: KeyDeps,
+  ctx: RequestContext,
+  created: StoredApiKey,
+  rotatedFrom?: string,
+): Promise<void> {
+  try {
+    await deps.projection.put(created.hash, projectionOf(created));
+  } catch (error) {
+    const undoFailure = await undoCreation(deps.pool, ctx, created.id, rotatedFrom).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    throw projectionUnavailable(
+      'Firestore did not take the new key, so it was revoked unused; try again.',
+      undoFailure === undefined ? error : new AggregateError([error, undoFailure]),
+    );
+  }
+}
+
+async function undoCreation(
+  pool: pg.Pool,
+  ctx: RequestContext,
+  createdId: string,
+  rotatedFrom: string | undefined,
+): Promise<void> {
+  await inTransaction(pool, async (tx) => {
+    // Locked in creation order (old, then new) like every other path, so no deadlock.
+    const old = rotatedFrom ? await findKey(tx, rotatedFrom, { forUpdate: true }) : undefined;
+    const created = await findKey(tx, createdId, { forUpdate: true });
+    if (created && created.revokedAt === null) {
+      const revoked = await markRevoked(tx, createdId);
+      await appendAudit(tx, ctx, {
+        action: 'api_key.revoke',
+        target: keyTarget(createdId),
+        before: auditView(created),
+        after: { ...auditView(revoked), reason: 'projection_failed' },
+      });
+    }
+    if (old && old.graceUntil !== null && old.revokedAt === null) {
+      const restored = await clearGrace(tx, old.id);
+      await appendAudit(tx, ctx, {
+        action: 'api_key.rotate.undo',
+        target: keyTarget(old.id),
+        before: auditView(old),
+        after: { ...auditView(restored), reason: 'projection_failed' },
+      });
+    }
+  });
+}

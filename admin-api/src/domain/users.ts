@@ -1,0 +1,135 @@
+// Users and roles. Firebase Auth holds the identities, Postgres the roles (the system of
+// record, read on every request); each role change is mirrored into the user's custom claim
+// `role`, which the functions put into client tokens, and the user's refresh tokens are revoked
+// so no session keeps the old role for longer than its current ID token.
+import type { Auth, UserRecord } from 'firebase-admin/auth';
+import type { Role, UserList, UserListQuery, UserSummary } from '@colonycraft/protocol';
+import type { z } from 'zod';
+import type pg from 'pg';
+import { inTransaction } from '../data/db.js';
+import { findRoleForUpdate, lockAdmins, rolesOf, upsertRole } from '../data/user-roles.js';
+import { ApiError } from '../http/errors.js';
+import type { RequestContext } from '../http/request-context.js';
+import { appendAudit } from './audit.js';
+
+export interface UserDeps {
+  pool: pg.Pool;
+  auth: Auth;
+}
+
+const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+
+function authUnavailable(error: unknown): ApiError {
+  return new ApiError('unavailable', 'Firebase Auth did not answer; nothing changed.', {
+    cause: error,
+  });
+}
+
+async function getUser(auth: Auth, uid: string): Promise<UserRecord | undefined> {
+  try {
+    return await auth.getUser(uid);
+  } catch (error) {
+    const code = codeOf(error);
+    if (code === 'auth/user-not-found' || code === 'auth/invalid-uid') return undefined;
+    throw authUnavailable(error);
+  }
+}
+
+/** For a field that names a user, such as a key's owner: 400 when there is no such user. */
+export async function ensureUserExists(auth: Auth, uid: string, field: string): Promise<void> {
+  if (!(await getUser(auth, uid))) {
+    throw new ApiError('invalid_request', `Invalid ${field.replace('.', ': ')}: no such user`);
+  }
+}
+
+function summaryOf(user: UserRecord, role: Role): UserSummary {
+  return {
+    uid: user.uid,
+    email: user.email ?? null,
+    displayName: user.displayName ?? null,
+    role,
+    disabled: user.disabled,
+  };
+}
+
+export async function listUsers(
+  deps: UserDeps,
+  query: z.output<typeof UserListQuery>,
+): Promise<UserList> {
+  let page;
+  try {
+    page = await deps.auth.listUsers(query.limit, query.pageToken);
+  } catch (error) {
+    if (codeOf(error) === 'auth/invalid-page-token') {
+      throw new ApiError('invalid_request', 'Invalid query: pageToken: not a page token');
+    }
+    throw authUnavailable(error);
+  }
+  const roles = await rolesOf(
+    deps.pool,
+    page.users.map((u) => u.uid),
+  );
+  return {
+    users: page.users.map((u) => summaryOf(u, roles.get(u.uid) ?? 'member')),
+    nextPageToken: page.pageToken ?? null,
+  };
+}
+
+/**
+ * Sets a user's role. The checks run inside the transaction with every admin row locked (see
+ * `lockAdmins`): the caller must still be an admin, and the last admin cannot be demoted, even
+ * by two demotions racing each other. Firebase Auth is updated before COMMIT, for the reason
+ * key revocations write Firestore first: if it fails, Postgres rolls back and the caller gets
+ * 503, so a demotion is never reported while the claim still says admin. If COMMIT fails after
+ * the claim was written, the old claims are put back.
+ */
+export async function setRole(
+  deps: UserDeps,
+  ctx: RequestContext,
+  uid: string,
+  role: Role,
+): Promise<UserSummary> {
+  const user = await getUser(deps.auth, uid);
+  if (!user) throw new ApiError('not_found', `No user ${uid}.`);
+  const previousClaims = user.customClaims ?? {};
+  let claimsWritten = false;
+  const mirror = async (revoke: boolean) => {
+    try {
+      await deps.auth.setCustomUserClaims(uid, { ...previousClaims, role });
+      claimsWritten = true;
+      if (revoke) await deps.auth.revokeRefreshTokens(uid);
+    } catch (error) {
+      throw authUnavailable(error);
+    }
+  };
+  try {
+    await inTransaction(deps.pool, async (tx) => {
+      const admins = await lockAdmins(tx);
+      if (!admins.includes(ctx.caller.uid)) {
+        throw new ApiError('forbidden', 'Only admins may change roles.');
+      }
+      const before = (await findRoleForUpdate(tx, uid))?.role ?? 'member';
+      if (before === role) {
+        // Nothing to record; still repair the claim if it drifted.
+        if (previousClaims.role !== role) await mirror(false);
+        return;
+      }
+      if (before === 'admin' && admins.length <= 1) {
+        throw new ApiError('conflict', 'This is the last admin; promote another user first.');
+      }
+      await upsertRole(tx, { uid, email: user.email ?? null, role });
+      await mirror(true);
+      // Last, as for keys: the audit chain lock is not held across calls to Firebase.
+      await appendAudit(tx, ctx, {
+        action: 'user.role.set',
+        target: `user:${uid}`,
+        before: { role: before },
+        after: { role },
+      });
+    });
+  } catch (error) {
+    if (claimsWritten) await deps.auth.setCustomUserClaims(uid, previousClaims).catch(() => {});
+    throw error;
+  }
+  return summaryOf(user, role);
+}

@@ -1,0 +1,168 @@
+// The admin API's requests and responses: users and roles, API keys and the audit log. The web's
+// admin console and the admin API both parse with these. Times are milliseconds since the epoch.
+import { z } from 'zod';
+import { ModelId } from './chat.js';
+import { RateTier, Role } from './roles.js';
+
+/** The longest grace a rotated key may keep working for: 30 days. */
+export const MAX_ROTATION_GRACE_SECONDS = 30 * 24 * 60 * 60;
+
+// ---- users and roles
+
+export const UserSummary = z.object({
+  uid: z.string(),
+  email: z.string().nullable(),
+  displayName: z.string().nullable(),
+  /** From the admin API's Postgres; a user without a role row is a member. */
+  role: Role,
+  disabled: z.boolean(),
+});
+export type UserSummary = z.infer<typeof UserSummary>;
+
+export const UserList = z.object({
+  users: z.array(UserSummary),
+  /** Pass as `pageToken` for the next page; null on the last one. */
+  nextPageToken: z.string().nullable(),
+});
+export type UserList = z.infer<typeof UserList>;
+
+export const UserListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  pageToken: z.string().min(1).max(2048).optional(),
+});
+export type UserListQuery = z.infer<typeof UserListQuery>;
+
+export const SetRoleRequest = z.strictObject({ role: Role });
+export type SetRoleRequest = z.infer<typeof SetRoleRequest>;
+
+// ---- API keys
+
+/** What a key may call: model ids, or `*` alone for every model. */
+export const ApiKeyScopes = z
+  .array(z.union([z.literal('*'), ModelId]))
+  .min(1, 'must name at least one model id, or "*"')
+  .max(100)
+  .refine((s) => !s.includes('*') || s.length === 1, 'use "*" alone, not beside model ids')
+  .refine((s) => new Set(s).size === s.length, 'must not repeat a model id');
+
+/** `rotating`: replaced, still working until `graceUntil`; `rotated`: past it. */
+export const ApiKeyStatus = z.enum(['active', 'rotating', 'rotated', 'revoked', 'expired']);
+export type ApiKeyStatus = z.infer<typeof ApiKeyStatus>;
+
+/** A key as every listing shows it: never the key itself, never its hash. */
+export const ApiKeySummary = z.object({
+  id: z.uuid(),
+  /** The key's visible start, `cc_` and 8 characters, to recognise it by. */
+  prefix: z.string(),
+  owner: z.string(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+  tier: RateTier,
+  expiresAt: z.number().int().nullable(),
+  createdAt: z.number().int(),
+  revokedAt: z.number().int().nullable(),
+  /** The key this one replaced, when it came from a rotation. */
+  rotatedFrom: z.uuid().nullable(),
+  /** When a rotated key stops working. */
+  graceUntil: z.number().int().nullable(),
+  /** Derived at the time of the response from the fields above. */
+  status: ApiKeyStatus,
+});
+export type ApiKeySummary = z.infer<typeof ApiKeySummary>;
+
+export const CreateApiKeyRequest = z.strictObject({
+  name: z.string().trim().min(1, 'must not be empty').max(100),
+  scopes: ApiKeyScopes,
+  /** Members may choose `free` or `standard`; only admins may hand out `unlimited`. */
+  tier: RateTier.default('standard'),
+  /** Admins may create a key for another user; members only for themselves. */
+  owner: z.string().min(1).max(128).optional(),
+  /** When the key stops working on its own; must lie in the future. */
+  expiresAt: z.number().int().positive().optional(),
+});
+export type CreateApiKeyRequest = z.input<typeof CreateApiKeyRequest>;
+
+/** The only response that ever carries the key: shown once, then only its hash is kept. */
+export const CreatedApiKey = z.object({ key: z.string(), summary: ApiKeySummary });
+export type CreatedApiKey = z.infer<typeof CreatedApiKey>;
+
+export const RotateApiKeyRequest = z.strictObject({
+  /** How long the old key keeps working beside the new one; 0 stops it at once. */
+  graceSeconds: z.number().int().min(0).max(MAX_ROTATION_GRACE_SECONDS),
+});
+export type RotateApiKeyRequest = z.infer<typeof RotateApiKeyRequest>;
+
+export const ApiKeyListQuery = z.strictObject({
+  /** Admins and auditors only: one owner's keys. Without it they see every key. */
+  owner: z.string().min(1).max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(200).optional(),
+});
+export type ApiKeyListQuery = z.input<typeof ApiKeyListQuery>;
+
+export const ApiKeyPage = z.object({
+  keys: z.array(ApiKeySummary),
+  nextCursor: z.string().nullable(),
+});
+export type ApiKeyPage = z.infer<typeof ApiKeyPage>;
+
+// ---- audit log
+
+export const AuditEntry = z.object({
+  /** Position in the hash chain: 1, 2, 3, … without gaps. */
+  id: z.number().int().positive(),
+  at: z.number().int(),
+  actor: z.string(),
+  /** `<subject>.<verb>`, for example `api_key.create` or `user.role.set`. */
+  action: z.string(),
+  /** `<kind>:<id>`, for example `api_key:6f1c…` or `user:abc`. */
+  target: z.string(),
+  before: z.unknown().nullable(),
+  after: z.unknown().nullable(),
+  ip: z.string().nullable(),
+  requestId: z.string().nullable(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** A time as ms since the epoch or an ISO 8601 date-time. */
+const Instant = z.union([
+  z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number),
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+]);
+
+export const AuditQuery = z.strictObject({
+  actor: z.string().min(1).max(128).optional(),
+  action: z.string().min(1).max(100).optional(),
+  target: z.string().min(1).max(200).optional(),
+  /** Inclusive. */
+  from: Instant.optional(),
+  /** Exclusive. */
+  to: Instant.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().min(1).max(200).optional(),
+});
+export type AuditQuery = z.input<typeof AuditQuery>;
+
+export const AuditPage = z.object({
+  /** Newest first. */
+  entries: z.array(AuditEntry),
+  nextCursor: z.string().nullable(),
+});
+export type AuditPage = z.infer<typeof AuditPage>;
+
+export const AuditVerification = z.object({
+  ok: z.boolean(),
+  /** How many entries were checked. */
+  entries: z.number().int().nonnegative(),
+  /** The id of the first entry whose hash, link or position does not hold. */
+  firstBrokenAt: z.number().int().positive().optional(),
+  reason: z.string().optional(),
+  /** The newest entry's hash: record it elsewhere to detect a truncated tail later. */
+  headHash: z.string().nullable(),
+});
+export type AuditVerification = z.infer<typeof AuditVerification>;
