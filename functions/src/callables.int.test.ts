@@ -88,6 +88,21 @@ describe('exchangeToken', () => {
     expect((await signInAs(admin())).claims).toMatchObject({ role: 'admin', tier: 'unlimited' });
   });
 
+  it('when the account has been disabled, then its still-valid ID token cannot be exchanged', async () => {
+    process.env.FIREBASE_AUTH_EMULATOR_HOST = stack.env.FIREBASE_AUTH_EMULATOR_HOST;
+    const adminApp = getAdminApps()[0] ?? initializeAdminApp({ projectId: stack.projectId });
+    const user = await getAdminAuth(adminApp).createUser({
+      email: 'leaving@colonycraft.test',
+      password: 'leaving-pass',
+    });
+    await signInWithEmailAndPassword(auth, 'leaving@colonycraft.test', 'leaving-pass');
+    await getAdminAuth(adminApp).updateUser(user.uid, { disabled: true });
+    await expect(httpsCallable(functions, 'exchangeToken')()).rejects.toMatchObject({
+      code: 'functions/unauthenticated',
+      message: expect.stringContaining('This account is disabled.'),
+    });
+  });
+
   it('when an admin has assigned the user a tier, then the client token carries it', async () => {
     process.env.FIREBASE_AUTH_EMULATOR_HOST = stack.env.FIREBASE_AUTH_EMULATOR_HOST;
     const adminApp = getAdminApps()[0] ?? initializeAdminApp({ projectId: stack.projectId });

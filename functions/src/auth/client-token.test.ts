@@ -2,12 +2,8 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { SignJWT, base64url, type CryptoKey } from 'jose';
 import type { ClientTokenClaims } from '@colonycraft/protocol';
 import { issueClientToken, verifyClientToken } from './client-token.js';
-import {
-  generateTokenKeys,
-  loadSigningKey,
-  loadVerifyKeys,
-  type SigningKey,
-} from './signing-keys.js';
+import { generateTokenKeys } from '@colonycraft/testing';
+import { loadSigningKey, loadVerifyKeys, type SigningKey } from './signing-keys.js';
 
 const claims: ClientTokenClaims = {
   sub: 'user-1',
@@ -105,5 +101,27 @@ describe('client tokens', () => {
   it('when a claim has the wrong shape, then the field is named', async () => {
     const { token } = await issueClientToken({ ...claims, role: 'owner' as 'admin' }, signing);
     await expect(verifyClientToken(token, verify)).rejects.toThrow(/role/);
+  });
+});
+
+describe('signing-key rotation', () => {
+  it('when a new key becomes active, then tokens from the old key stay valid until the old key is retired', async () => {
+    const old = await generateTokenKeys('k-old');
+    const next = await generateTokenKeys('k-new');
+    const oldKey = await loadSigningKey(JSON.stringify(old.signing));
+    const newKey = await loadSigningKey(JSON.stringify(next.signing));
+    const both = await loadVerifyKeys(
+      JSON.stringify({ keys: [...old.verify.keys, ...next.verify.keys] }),
+    );
+    const onlyNew = await loadVerifyKeys(JSON.stringify(next.verify));
+
+    const before = (await issueClientToken(claims, oldKey)).token;
+    const after = (await issueClientToken(claims, newKey)).token;
+    // Overlap: the JWKS holds both keys, so tokens of either verify.
+    expect(await verifyClientToken(before, both)).toEqual(claims);
+    expect(await verifyClientToken(after, both)).toEqual(claims);
+    // Retired: once the old key leaves the JWKS, its tokens are refused by kid.
+    expect(await verifyClientToken(after, onlyNew)).toEqual(claims);
+    await expect(verifyClientToken(before, onlyNew)).rejects.toThrow(/unknown key/);
   });
 });

@@ -10,7 +10,8 @@ import {
   type ExchangeTokenResponse,
 } from '@colonycraft/protocol';
 import { GatewayError, toHttpsError } from '../errors.js';
-import { db } from '../firebase.js';
+import { adminApp, db } from '../firebase.js';
+import { getAuth } from 'firebase-admin/auth';
 import { TOKEN_SIGNING_KEYS } from '../params.js';
 import { issueClientToken } from './client-token.js';
 import { currentSigningKey } from './keys.js';
@@ -21,6 +22,10 @@ export const exchangeToken = onCall(
     try {
       if (!request.auth)
         throw new GatewayError('unauthenticated', 'Sign in before exchanging a token.');
+      // An ID token outlives the account being disabled by up to an hour; the exchange does not.
+      if ((await getAuth(adminApp()).getUser(request.auth.uid)).disabled) {
+        throw new GatewayError('unauthenticated', 'This account is disabled.');
+      }
       const role = Role.catch('member').parse(request.auth.token.role);
       // An admin may assign a tier (mirrored into the `tier` claim); otherwise it follows the role.
       const tier = RateTier.catch(role === 'admin' ? 'unlimited' : 'standard').parse(

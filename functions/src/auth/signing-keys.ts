@@ -2,7 +2,7 @@
 // exchange function); verifiers get the public half, so a provider function never holds a key
 // that could mint tokens. Each key has a `kid`, so a new key can sign while tokens from the
 // old one stay valid until they expire.
-import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { z } from 'zod';
 
 export const TOKEN_ALG = 'Ed25519';
@@ -53,18 +53,4 @@ export async function loadVerifyKeys(raw: string): Promise<Map<string, CryptoKey
     }),
   );
   return new Map(entries);
-}
-
-/** Makes a fresh key pair in both forms; used to set up local development and tests. */
-export async function generateTokenKeys(kid: string): Promise<{
-  signing: SigningKeySet;
-  verify: VerifyKeySet;
-}> {
-  const { publicKey, privateKey } = await generateKeyPair(TOKEN_ALG, { extractable: true });
-  const priv = { ...(await exportJWK(privateKey)), kid, alg: TOKEN_ALG };
-  const pub = { ...(await exportJWK(publicKey)), kid, alg: TOKEN_ALG };
-  return {
-    signing: SigningKeySet.parse({ active: kid, keys: [priv] }),
-    verify: VerifyKeySet.parse({ keys: [pub] }),
-  };
 }
