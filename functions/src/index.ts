@@ -6,6 +6,7 @@ setGlobalOptions({ region: 'us-central1', maxInstances: 100 });
 
 export { exchangeToken } from './auth/exchange-token.js';
 export { exchangeApiKey } from './auth/exchange-api-key.js';
+export { revokeClientToken, revokeUserTokens } from './auth/revoke-tokens.js';
 export {
   chat,
   chatAnthropic,

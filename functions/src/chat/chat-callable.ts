@@ -4,7 +4,7 @@
 import { onCall } from 'firebase-functions/v2/https';
 import type { ChatResult, StreamEvent } from '@colonycraft/protocol';
 import { toHttpsError } from '../errors.js';
-import { currentVerifyKeys } from '../auth/keys.js';
+import { authenticateClientToken } from '../auth/authenticate.js';
 import { db } from '../firebase.js';
 import { getLimiter } from '../limits/limiter-from-env.js';
 import { policyFromEnv } from '../gateway/policy.js';
@@ -23,7 +23,7 @@ export function chatCallable(entries: readonly ProviderEntry[]) {
       try {
         return await runChat(request.data, channel, {
           entries,
-          verifyKeys: currentVerifyKeys,
+          authenticate: authenticateClientToken,
           policy: policyFromEnv(),
           db,
           limiter: getLimiter,

@@ -11,10 +11,8 @@ import {
   type StreamEvent,
   type Usage,
 } from '@colonycraft/protocol';
-import type { CryptoKey } from 'jose';
 import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
-import { verifyClientTokenCached } from '../auth/verified-tokens.js';
 import { GatewayError } from '../errors.js';
 import { catalogFor } from '../gateway/catalog-cache.js';
 import { resolveTargets, type Catalog } from '../gateway/catalog.js';
@@ -39,7 +37,8 @@ export interface ChatChannel {
 export interface ChatDeps {
   /** The providers this function may call: its own, or every one for `chat`. */
   entries: readonly ProviderEntry[];
-  verifyKeys: () => Promise<ReadonlyMap<string, CryptoKey>>;
+  /** Verifies a client token and returns its claims, or throws unauthenticated. */
+  authenticate: (token: string) => Promise<ClientTokenClaims>;
   policy: CallPolicy;
   now?: () => number;
   /** Where usage (and conversations) are recorded; without it nothing is. */
@@ -110,7 +109,7 @@ export async function runChat(
   const started = (deps.now ?? Date.now)();
   const token = WithClientToken.safeParse(data);
   if (!token.success) throw new GatewayError('invalid-argument', describeIssues(token.error));
-  const claims = await verifyClientTokenCached(token.data.clientToken, await deps.verifyKeys());
+  const claims = await deps.authenticate(token.data.clientToken);
   const lenient = ChatCallRequest.safeParse(data);
   const call = await admitCall(
     deps.limiter?.(),

@@ -14,8 +14,7 @@ import {
   type RenameConversationResponse,
 } from '@colonycraft/protocol';
 import { GatewayError, toHttpsError } from '../errors.js';
-import { verifyClientTokenCached } from '../auth/verified-tokens.js';
-import { currentVerifyKeys } from '../auth/keys.js';
+import { authenticateClientToken } from '../auth/authenticate.js';
 import { db } from '../firebase.js';
 import * as store from './conversation-store.js';
 
@@ -28,7 +27,7 @@ async function callerOf(data: unknown): Promise<string> {
   if (typeof token !== 'string' || token.length === 0) {
     throw new GatewayError('unauthenticated', 'clientToken: a client token is required.');
   }
-  return (await verifyClientTokenCached(token, await currentVerifyKeys())).sub;
+  return (await authenticateClientToken(token)).sub;
 }
 
 function historyCallable<S extends z.ZodType, R>(

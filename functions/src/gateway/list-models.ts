@@ -2,8 +2,7 @@
 // binds every provider's secret only to learn which are configured; it never returns a key.
 import { onCall } from 'firebase-functions/v2/https';
 import { ListModelsRequest, describeIssues, type ListModelsResponse } from '@colonycraft/protocol';
-import { verifyClientTokenCached } from '../auth/verified-tokens.js';
-import { currentVerifyKeys } from '../auth/keys.js';
+import { authenticateClientToken } from '../auth/authenticate.js';
 import { GatewayError, toHttpsError } from '../errors.js';
 import { PROVIDERS } from '../providers/registry.js';
 import { catalogFor } from './catalog-cache.js';
@@ -15,10 +14,7 @@ export const listModels = onCall(
     try {
       const parsed = ListModelsRequest.safeParse(request.data);
       if (!parsed.success) throw new GatewayError('invalid-argument', describeIssues(parsed.error));
-      const claims = await verifyClientTokenCached(
-        parsed.data.clientToken,
-        await currentVerifyKeys(),
-      );
+      const claims = await authenticateClientToken(parsed.data.clientToken);
       return describeCatalog(await catalogFor(PROVIDERS), PROVIDERS, claims);
     } catch (error) {
       throw toHttpsError(error);

@@ -1,9 +1,10 @@
 // `v1`: the OpenAI-compatible HTTPS function. It binds every provider's secret, since a
 // program may call any model. It accepts an API key or a client token as Bearer.
 import { onRequest } from 'firebase-functions/v2/https';
-import { verifyClientTokenCached } from '../auth/verified-tokens.js';
+import { authenticateClientToken } from '../auth/authenticate.js';
+import { getDenylist } from '../auth/denylist.js';
+import { GatewayError } from '../errors.js';
 import { apiKeyCacheMs, createApiKeyVerifier, looksLikeApiKey } from '../auth/api-keys.js';
-import { currentVerifyKeys } from '../auth/keys.js';
 import { db } from '../firebase.js';
 import { getLimiter } from '../limits/limiter-from-env.js';
 import { policyFromEnv } from '../gateway/policy.js';
@@ -21,14 +22,17 @@ export const v1 = onRequest(
   (req, res) => {
     app ??= createV1App({
       entries: PROVIDERS,
-      verifyKeys: currentVerifyKeys,
       policy: policyFromEnv(),
       db,
       limiter: getLimiter,
-      authenticate: async (bearer) =>
-        looksLikeApiKey(bearer)
-          ? verifyApiKey(bearer)
-          : verifyClientTokenCached(bearer, await currentVerifyKeys()),
+      authenticate: async (bearer) => {
+        if (!looksLikeApiKey(bearer)) return authenticateClientToken(bearer);
+        const claims = await verifyApiKey(bearer);
+        if (await getDenylist().isDenied(claims)) {
+          throw new GatewayError('unauthenticated', "The key's owner may not call right now.");
+        }
+        return claims;
+      },
       corsOrigins: (process.env.V1_CORS_ORIGINS ?? '')
         .split(',')
         .map((o) => o.trim())

@@ -1,0 +1,71 @@
+// Client tokens that must stop working before they expire: one token (its `jti`, on sign-out)
+// or every token of a subject (an account disabled or its role changed). Entries live no longer
+// than a client token can, 15 minutes. Kept in Redis so every instance sees them, checked with
+// one EXISTS per call; in-process when REDIS_URL is unset (the embedded local default).
+import type { Redis } from 'ioredis';
+import { logger } from 'firebase-functions';
+import { CLIENT_TOKEN_MAX_TTL_SECONDS, type ClientTokenClaims } from '@colonycraft/protocol';
+import { GatewayError } from '../errors.js';
+import { createRedisClient } from '../limits/redis-store.js';
+
+const TTL_MS = CLIENT_TOKEN_MAX_TTL_SECONDS * 1000;
+const PREFIX = 'cc:deny:';
+
+export interface Denylist {
+  isDenied(claims: Pick<ClientTokenClaims, 'jti' | 'sub'>): Promise<boolean>;
+  denyToken(jti: string): Promise<void>;
+  denySubject(sub: string): Promise<void>;
+}
+
+export function memoryDenylist(now: () => number = Date.now): Denylist {
+  const until = new Map<string, number>();
+  const live = (key: string): boolean => (until.get(key) ?? 0) > now();
+  return {
+    isDenied: async ({ jti, sub }) => live(`jti:${jti}`) || live(`sub:${sub}`),
+    denyToken: async (jti) => void until.set(`jti:${jti}`, now() + TTL_MS),
+    denySubject: async (sub) => void until.set(`sub:${sub}`, now() + TTL_MS),
+  };
+}
+
+export function redisDenylist(redis: Redis, failOpen: boolean): Denylist {
+  let connecting: Promise<void> | undefined;
+  const ready = async (): Promise<void> => {
+    if (redis.status === 'wait')
+      connecting ??= redis.connect().finally(() => (connecting = undefined));
+    await connecting;
+  };
+  return {
+    async isDenied({ jti, sub }) {
+      try {
+        await ready();
+        return (await redis.exists(`${PREFIX}jti:${jti}`, `${PREFIX}sub:${sub}`)) > 0;
+      } catch (error) {
+        logger.error('token denylist unavailable', { error: String(error), failOpen });
+        if (failOpen) return false;
+        throw new GatewayError(
+          'unavailable',
+          'Tokens cannot be checked right now; try again shortly.',
+        );
+      }
+    },
+    async denyToken(jti) {
+      await ready();
+      await redis.set(`${PREFIX}jti:${jti}`, '1', 'PX', TTL_MS);
+    },
+    async denySubject(sub) {
+      await ready();
+      await redis.set(`${PREFIX}sub:${sub}`, '1', 'PX', TTL_MS);
+    },
+  };
+}
+
+let instance: Denylist | undefined;
+
+/** The instance's denylist, from REDIS_URL and RATE_LIMIT_FAILURE_MODE like the limiter. */
+export function getDenylist(env: NodeJS.ProcessEnv = process.env): Denylist {
+  const url = env.REDIS_URL?.trim();
+  instance ??= url
+    ? redisDenylist(createRedisClient(url), env.RATE_LIMIT_FAILURE_MODE === 'open')
+    : memoryDenylist();
+  return instance;
+}

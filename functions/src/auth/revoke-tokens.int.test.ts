@@ -1,0 +1,68 @@
+// Revoked client tokens stop working on every endpoint before they expire, with the denylist
+// in the real Redis.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
+import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
+import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
+
+let gw: GatewayFixture;
+let app: FirebaseApp;
+let functions: Functions;
+
+beforeAll(async () => {
+  gw = await startGatewayFixture({ REDIS_URL: 'redis://127.0.0.1:6379' });
+  app = initializeApp(
+    { apiKey: 'demo-api-key', projectId: 'demo-colonycraft' },
+    `revoke-${Date.now()}`,
+  );
+  functions = getFunctions(app);
+});
+
+afterAll(async () => {
+  if (app) await deleteApp(app);
+  await gw?.stop();
+});
+
+const call = (name: string, data: unknown) =>
+  httpsCallableFromURL(functions, `${gw.url}${name}`)(data);
+const chat = (clientToken: string) =>
+  call('chatLocal', {
+    clientToken,
+    model: 'local/echo',
+    messages: [{ role: 'user', content: 'still there?' }],
+  });
+const v1 = (token: string) =>
+  fetch(`${gw.url}v1/v1/models`, { headers: { authorization: `Bearer ${token}` } }).then(
+    (r) => r.status,
+  );
+
+describe('revoking client tokens', () => {
+  it('when a caller revokes its own token, then that token is refused everywhere and a new one still works', async () => {
+    const sub = `signing-out-${Date.now()}`;
+    const token = await gw.token({ sub });
+    await chat(token);
+    await call('revokeClientToken', { clientToken: token });
+    await expect(chat(token)).rejects.toMatchObject({ code: 'functions/unauthenticated' });
+    expect(await v1(token)).toBe(401);
+    expect(await v1(await gw.token({ sub }))).toBe(200);
+  });
+
+  it("when an admin revokes a user's tokens, then every token of that user is refused", async () => {
+    const sub = `disabled-${Date.now()}`;
+    const first = await gw.token({ sub });
+    const second = await gw.token({ sub });
+    const admin = await gw.token({ role: 'admin' });
+    await call('revokeUserTokens', { clientToken: admin, uid: sub });
+    await expect(chat(first)).rejects.toMatchObject({ code: 'functions/unauthenticated' });
+    expect(await v1(second)).toBe(401);
+  });
+
+  it("when a member tries to revoke someone else's tokens, then permission is denied", async () => {
+    const member = await gw.token();
+    await expect(
+      call('revokeUserTokens', { clientToken: member, uid: 'someone' }),
+    ).rejects.toMatchObject({
+      code: 'functions/permission-denied',
+    });
+  });
+});
