@@ -1,14 +1,33 @@
-// The foundation's promise, as a person would see it: open the web app served by the Hosting
-// emulator, sign in as the seeded member, and watch the local model's answer stream in.
+// The chat as a person uses it, against the whole local stack served by the Hosting emulator:
+// sign in, pick a model, watch answers stream, stop one, find the conversation in History after
+// a reload, rename and delete it; and an answer carrying hostile Markdown stays inert.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStack, type Stack } from '@colonycraft/testing';
 import { launchChromium, screenshot } from './browser.js';
+import {
+  ECHO_PREFIX,
+  answers,
+  expectInert,
+  eventually,
+  historyNav,
+  messageBox,
+  questions,
+  sampleWhileStreaming,
+  send,
+  streamed,
+  text,
+  watchErrors,
+} from './chat-page.js';
 
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+let errors: string[] = [];
+let conversationPath = '';
+
+const FIRST = 'What does a colony need first?';
 
 beforeAll(async () => {
   stack = await startStack({ ports: 'free', web: true });
@@ -21,14 +40,19 @@ afterAll(async () => {
 });
 
 const member = () => stack.demoUsers.find((u) => u.role === 'member')!;
+const historyLink = (name: string) => historyNav(page).getByRole('link', { name });
 
 describe('sign in and chat', () => {
   it('when a visitor opens the app, then they are sent to sign in', async () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: stack.urls.web!,
+    });
     page = await context.newPage();
+    errors = watchErrors(page);
     await page.goto(stack.urls.web!);
     await page.waitForURL(/\/sign-in$/);
-    await expect.poll(() => page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
+    await eventually(() => page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
     await screenshot(page, 'sign-in-1280');
   });
 
@@ -37,44 +61,195 @@ describe('sign in and chat', () => {
     await page.getByLabel('Password').fill(member().password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((url) => url.pathname === '/');
-    await expect.poll(() => page.locator('header').textContent()).toContain(member().email);
+    await eventually(() => page.locator('header').textContent()).toContain(member().email);
   });
 
-  it('when the member sends a message, then the answer streams in piece by piece and completes', async () => {
-    const message = 'What does a colony need first?';
-    await page.getByLabel('Message').fill(message);
-    await page.getByLabel('Message').press('Enter');
+  it('offers the models grouped by provider, with context window and prices', async () => {
+    const picker = page.getByLabel('Model');
+    await eventually(() => picker.locator('optgroup').count()).toBeGreaterThan(0);
+    expect(await picker.locator('optgroup').first().getAttribute('label')).toBe('Local');
+    expect(await text(picker.locator('option[value="local/echo"]'))).toMatch(/8K context · free/);
+    await picker.selectOption('local/echo');
+    expect(await picker.inputValue()).toBe('local/echo');
+  });
 
-    const answer = page.locator('[role="log"] [data-role="assistant"]').last();
-    await answer.waitFor();
-    await expect
-      .poll(async () =>
-        (await page.locator('[role="log"] [data-role="user"]').last().textContent())?.trim(),
-      )
-      .toBe(message);
+  it('when the member sends a message, then the answer streams in and the chat gets an address', async () => {
+    const answer = await send(page, FIRST);
+    expect(await text(questions(page).last())).toBe(FIRST);
 
     // Sample the answer while it streams: it must grow through partial states, not appear whole.
-    const expected = `Hello from ColonyCraft's local model. You said: ${message}`;
-    const seen = new Set<string>();
-    while ((await answer.getAttribute('aria-busy')) === 'true') {
-      seen.add(((await answer.textContent()) ?? '').trim());
-      await page.waitForTimeout(20);
-    }
-    const partials = [...seen].filter((text) => text.length > 0 && text !== expected);
+    const expected = `${ECHO_PREFIX}${FIRST}`;
+    const partials = (await sampleWhileStreaming(answer)).filter(
+      (seen) => seen.length > 0 && seen !== expected,
+    );
     expect(partials.length).toBeGreaterThan(0);
     for (const partial of partials) expect(expected.startsWith(partial)).toBe(true);
-    await expect.poll(async () => (await answer.textContent())?.trim()).toBe(expected);
+    await eventually(() => text(answer)).toBe(expected);
+
+    // The first answer names the new conversation: the address and History follow.
+    await page.waitForURL(/\/c\/[A-Za-z0-9]+$/);
+    conversationPath = new URL(page.url()).pathname;
+    await eventually(() => historyLink(FIRST).isVisible()).toBe(true);
+    expect(await historyLink(FIRST).getAttribute('aria-current')).toBe('page');
+  });
+
+  it('when the member presses Stop mid-answer, then the text so far stays, marked stopped', async () => {
+    const long = `Tell me ${'more and '.repeat(40)}then stop.`;
+    const answer = await send(page, long);
+    await eventually(() => text(answer)).not.toBe('');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await streamed(answer);
+    const partial = await text(answer);
+    expect(`${ECHO_PREFIX}${long}`.startsWith(partial)).toBe(true);
+    expect(partial.length).toBeLessThan(`${ECHO_PREFIX}${long}`.length);
+    await eventually(() => page.getByText('Stopped.').count()).toBe(1);
+  });
+
+  it('renders Markdown with highlighted code and a Copy button per code block', async () => {
+    const answer = await send(page, "Code:\n```js\nconst colony = 'ready';\n```");
+    await streamed(answer);
+    const code = answer.locator('pre code.language-js');
+    expect(await code.locator('.hljs-keyword').first().textContent()).toBe('const');
+    await answer.getByRole('button', { name: 'Copy' }).click();
+    await eventually(() => answer.getByRole('button', { name: 'Copied' }).count()).toBe(1);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+      "const colony = 'ready';",
+    );
+    await screenshot(page, 'code-1280');
+  });
+
+  it('when an answer carries hostile Markdown and HTML, then none of it runs or stays active', async () => {
+    const hostile = [
+      'Look: <script>window.__pwned = "script"</script>',
+      '<img src="x" onerror="window.__pwned = \'img\'">',
+      '[click me](javascript:window.__pwned=%22link%22)',
+      '<iframe src="javascript:window.__pwned=\'iframe\'"></iframe>',
+      '<svg onload="window.__pwned = \'svg\'"><circle r="5"></circle></svg>',
+      '<a href="#" onclick="window.__pwned = \'click\'">tap</a>',
+    ].join('\n\n');
+    const answer = await send(page, hostile);
+    await streamed(answer);
+    await answer.getByText('click me').click();
+    await answer.getByText('tap').click();
+    await page.waitForTimeout(200);
+
+    await expectInert(page);
+    // The hostile HTML shows as text, as written.
+    expect(await text(answer)).toContain('<script>window.__pwned = "script"</script>');
+  });
+
+  it('regenerates the last answer, and edits and resends an earlier message', async () => {
+    const before = await answers(page).count();
+    await page.getByRole('button', { name: 'Regenerate' }).click();
+    await streamed(answers(page).last());
+    expect(await answers(page).count()).toBe(before);
+
+    await questions(page).first().hover();
+    await page.getByRole('button', { name: 'Edit message' }).first().click();
+    await page.getByLabel('Edited message').fill('What does a colony need most?');
+    await page.getByLabel('Edited message').press('Enter');
+    await streamed(answers(page).last());
+    expect(await questions(page).count()).toBe(1);
+    expect(await text(answers(page).last())).toBe(`${ECHO_PREFIX}What does a colony need most?`);
+  });
+
+  it('after a reload, the conversation is open again and listed in History', async () => {
+    await page.reload();
+    await eventually(() => new URL(page.url()).pathname).toBe(conversationPath);
+    await eventually(() => questions(page).count()).toBeGreaterThan(0);
+    expect(await text(questions(page).first())).toBe(FIRST);
+    // The Functions emulator does not pass a client's disconnect on to the function, so the
+    // stopped answer was finished and stored whole here; deployed, it is stored as stopped.
+    expect(await text(answers(page).first())).toBe(`${ECHO_PREFIX}${FIRST}`);
+    await eventually(() => page.getByText('<script>window.__pwned').count()).toBeGreaterThan(0);
+    await expectInert(page);
+    await eventually(() => page.getByLabel('Model').inputValue()).toBe('local/echo');
+    await eventually(() => historyLink(FIRST).isVisible()).toBe(true);
     await screenshot(page, 'chat-1280');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(300); // colour transitions
+    await screenshot(page, 'chat-1280-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
-  it('shows the same chat on a 390 px phone', async () => {
+  it('New chat empties the page; History opens the conversation again', async () => {
+    await historyNav(page).getByRole('button', { name: 'New chat' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    expect(await questions(page).count()).toBe(0);
+    await historyLink(FIRST).click();
+    await page.waitForURL((url) => url.pathname === conversationPath);
+    await eventually(() => questions(page).count()).toBeGreaterThan(0);
+    await screenshot(page, 'history-1280');
+  });
+
+  it('renames the conversation inline: Escape cancels, Enter saves', async () => {
+    await historyNav(page)
+      .getByRole('button', { name: `Rename “${FIRST}”` })
+      .click();
+    await page.getByLabel('Title').fill('Thrown away');
+    await page.getByLabel('Title').press('Escape');
+    expect(await historyLink(FIRST).isVisible()).toBe(true);
+
+    await historyNav(page)
+      .getByRole('button', { name: `Rename “${FIRST}”` })
+      .click();
+    await page.getByLabel('Title').fill('Colony planning');
+    await page.getByLabel('Title').press('Enter');
+    await eventually(() => historyLink('Colony planning').isVisible()).toBe(true);
+    await page.reload();
+    await eventually(() => historyLink('Colony planning').isVisible()).toBe(true);
+  });
+
+  it('on a 390 px phone, History hides behind a toggle', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await expect.poll(() => page.getByLabel('Message').isVisible()).toBe(true);
+    await eventually(() => messageBox(page).isVisible()).toBe(true);
+    expect(await historyNav(page).isVisible()).toBe(false);
+    await eventually(() => page.getByLabel('Model').inputValue()).toBe('local/echo');
     await screenshot(page, 'chat-390');
+    const toggle = page.getByRole('button', { name: 'History' });
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await eventually(() => historyLink('Colony planning').isVisible()).toBe(true);
+    await screenshot(page, 'history-390');
+    await page.keyboard.press('Escape');
+    await eventually(() => historyNav(page).isVisible()).toBe(false);
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  it('when the member signs out, then they are back at sign-in', async () => {
+  it('deletes the conversation only after confirming', async () => {
+    const remove = historyNav(page).getByRole('button', { name: 'Delete “Colony planning”' });
+    await remove.click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this conversation?' });
+    await eventually(() => dialog.isVisible()).toBe(true);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await historyLink('Colony planning').isVisible()).toBe(true);
+
+    await remove.click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await eventually(() => historyLink('Colony planning').count()).toBe(0);
+    await page.waitForURL((url) => url.pathname === '/');
+    await page.reload();
+    await eventually(() => historyNav(page).getByText('No conversations yet').count()).toBe(1);
+  });
+
+  it('when the connection drops, then the message is kept and Retry sends it', async () => {
+    await context.setOffline(true);
+    await messageBox(page).fill('Are you there?');
+    await messageBox(page).press('Enter');
+    await eventually(() => page.getByRole('alert').getByText('Connection lost.').count()).toBe(1);
+    expect(await messageBox(page).inputValue()).toBe('Are you there?');
+    await context.setOffline(false);
+    await page.getByRole('main').getByRole('button', { name: 'Retry' }).click();
+    await streamed(answers(page).last());
+    expect(await text(answers(page).last())).toBe(`${ECHO_PREFIX}Are you there?`);
+    expect(await messageBox(page).inputValue()).toBe('');
+  });
+
+  it('when the member signs out, then they are back at sign-in, with no page errors', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/sign-in$/);
+    expect(errors.filter((e) => !/net::ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(e))).toEqual(
+      [],
+    );
   });
 });

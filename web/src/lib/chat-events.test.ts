@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyStreamEvent,
   assistantPlaceholder,
+  fromStored,
   parseChunk,
   reduceStream,
   settle,
@@ -102,5 +103,68 @@ describe('settle and toHistory', () => {
       { role: 'user', content: 'two' },
       { role: 'user', content: 'three' },
     ]);
+  });
+});
+
+describe('toHistory with a system prompt', () => {
+  it('sends the system prompt first, trimmed, and leaves it out when blank', () => {
+    const messages: ConversationMessage[] = [{ id: 'u1', role: 'user', content: 'one' }];
+    expect(toHistory(messages, '  Be brief.  ')).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'one' },
+    ]);
+    expect(toHistory(messages, '   ')).toEqual([{ role: 'user', content: 'one' }]);
+  });
+});
+
+describe('fromStored', () => {
+  const stored = {
+    id: 'a1',
+    role: 'assistant' as const,
+    content: 'Par',
+    createdAt: 1,
+    model: 'local/echo',
+    usage,
+    costUsd: 0.002,
+    latencyMs: 40,
+    finishReason: 'stop' as const,
+    complete: true,
+  };
+
+  it('shows a complete stored answer as done, with its model, usage and cost', () => {
+    expect(fromStored(stored)).toEqual({
+      id: 'a1',
+      role: 'assistant',
+      content: 'Par',
+      status: 'done',
+      finishReason: 'stop',
+      usage,
+      model: 'local/echo',
+      costUsd: 0.002,
+    });
+  });
+
+  it('shows a cancelled answer as stopped and a failed one as an error with its reason', () => {
+    expect(fromStored({ ...stored, complete: false, finishReason: 'cancelled' })).toMatchObject({
+      status: 'stopped',
+    });
+    const failed = fromStored({
+      ...stored,
+      complete: false,
+      finishReason: 'error',
+      error: { code: 'overloaded', message: 'The provider is overloaded' },
+    });
+    expect(failed).toMatchObject({
+      status: 'error',
+      error: { detail: 'The provider is overloaded', code: 'overloaded' },
+    });
+  });
+
+  it('shows a stored user message as plain text', () => {
+    expect(fromStored({ id: 'u1', role: 'user', content: '<b>hi</b>', createdAt: 1 })).toEqual({
+      id: 'u1',
+      role: 'user',
+      content: '<b>hi</b>',
+    });
   });
 });

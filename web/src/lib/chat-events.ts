@@ -4,7 +4,9 @@ import {
   StreamEvent,
   describeIssues,
   type ChatMessage,
+  type ChatResult,
   type FinishReason,
+  type StoredMessage,
   type Usage,
 } from '@colonycraft/protocol';
 import type { UserError } from './errors.ts';
@@ -24,6 +26,10 @@ export interface AssistantMessage {
   status: MessageStatus;
   finishReason?: FinishReason;
   usage?: Usage;
+  /** The model that answered: for an alias, the target that served it. */
+  model?: string;
+  /** Known for stored answers; the server computes it from the catalog's prices. */
+  costUsd?: number;
   error?: UserError;
 }
 
@@ -94,12 +100,66 @@ export function settle(message: AssistantMessage): AssistantMessage {
   return message.status === 'streaming' ? { ...message, status: 'done' } : message;
 }
 
+/** Fills in what only the call's final result says: the model that served an alias, say. */
+export function withResult(
+  message: AssistantMessage,
+  result: ChatResult | undefined,
+): AssistantMessage {
+  if (!result) return message;
+  return {
+    ...message,
+    content: message.content || result.text,
+    usage: message.usage ?? result.usage,
+    finishReason: message.finishReason ?? result.finishReason,
+    model: result.model,
+  };
+}
+
 /**
- * The history sent with the next request: every user message and every assistant answer that
- * has text, in order. Failed, empty answers are left out so they do not confuse the model.
+ * The history sent with the next request: the system prompt when there is one, then every user
+ * message and every assistant answer that has text, in order. Failed, empty answers are left
+ * out so they do not confuse the model.
  */
-export function toHistory(messages: readonly ConversationMessage[]): ChatMessage[] {
-  return messages
-    .filter((m) => m.role === 'user' || m.content.length > 0)
-    .map((m) => ({ role: m.role, content: m.content }));
+export function toHistory(
+  messages: readonly ConversationMessage[],
+  systemPrompt = '',
+): ChatMessage[] {
+  const system: ChatMessage[] = systemPrompt.trim()
+    ? [{ role: 'system', content: systemPrompt.trim() }]
+    : [];
+  return [
+    ...system,
+    ...messages
+      .filter((m) => m.role === 'user' || m.content.length > 0)
+      .map((m) => ({ role: m.role, content: m.content })),
+  ];
+}
+
+function storedStatus(message: Extract<StoredMessage, { role: 'assistant' }>): MessageStatus {
+  if (message.complete) return 'done';
+  return message.finishReason === 'cancelled' ? 'stopped' : 'error';
+}
+
+/** A message as the history callables return it, as the chat shows it. */
+export function fromStored(message: StoredMessage): ConversationMessage {
+  if (message.role === 'user') return { id: message.id, role: 'user', content: message.content };
+  const status = storedStatus(message);
+  return {
+    id: message.id,
+    role: 'assistant',
+    content: message.content,
+    status,
+    finishReason: message.finishReason,
+    usage: message.usage,
+    model: message.model,
+    costUsd: message.costUsd,
+    ...(status === 'error'
+      ? {
+          error: {
+            summary: 'This answer was cut off by an error.',
+            ...(message.error ? { detail: message.error.message, code: message.error.code } : {}),
+          },
+        }
+      : {}),
+  };
 }

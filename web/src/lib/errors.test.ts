@@ -28,7 +28,7 @@ describe('describeError', () => {
   it('when the provider is unavailable, then the advice is to try again', () => {
     const error = new FunctionsError('unavailable', 'The provider is overloaded.');
     expect(formatUserError(describeError(error))).toBe(
-      'The model is unavailable right now. Try again in a moment. (The provider is overloaded)',
+      'The model’s provider is unavailable right now. Try again in a moment, or try another model. (The provider is overloaded)',
     );
   });
 
@@ -37,6 +37,16 @@ describe('describeError', () => {
       summary: 'Could not reach the server. Check your connection and try again.',
       code: 'functions/internal',
     });
+  });
+
+  it('when the SDK adds the HTTP status to the message, then the status is dropped', () => {
+    expect(describeError(new FunctionsError('internal', 'internal [0]'))).toEqual({
+      summary: 'Could not reach the server. Check your connection and try again.',
+      code: 'functions/internal',
+    });
+    expect(
+      describeError(new FunctionsError('not-found', 'no such conversation [404]')).detail,
+    ).toBe('no such conversation');
   });
 
   it('when fetch itself fails, then it reads as a connection problem', () => {

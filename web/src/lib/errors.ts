@@ -16,7 +16,8 @@ const SUMMARIES: Record<string, string> = {
   'functions/permission-denied': 'Your account is not allowed to do that.',
   'functions/invalid-argument': 'The request was rejected. Change it and try again.',
   'functions/resource-exhausted': 'You are sending requests too fast. Wait a moment and try again.',
-  'functions/unavailable': 'The model is unavailable right now. Try again in a moment.',
+  'functions/unavailable':
+    'The model’s provider is unavailable right now. Try again in a moment, or try another model.',
   'functions/deadline-exceeded':
     'The answer took too long. Try again, perhaps with a shorter message.',
   'functions/not-found': 'The service could not be found. Reload the page.',
@@ -36,7 +37,7 @@ const SUMMARIES: Record<string, string> = {
 
 const NETWORK_SUMMARY = 'Could not reach the server. Check your connection and try again.';
 
-function codeOf(error: unknown): string | undefined {
+export function codeOf(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
     const code = (error as { code: unknown }).code;
     if (typeof code === 'string') return code;
@@ -50,9 +51,15 @@ function messageOf(error: unknown): string {
   return '';
 }
 
-/** Strips Firebase's "Firebase: … (auth/code)." wrapping so only the readable part remains. */
+/**
+ * Strips Firebase's "Firebase: … (auth/code)." wrapping and the callable SDK's " [status]"
+ * suffix so only the readable part remains.
+ */
 function cleanMessage(message: string, code: string | undefined): string {
-  let text = message.replace(/^Firebase:\s*/, '').trim();
+  let text = message
+    .replace(/^Firebase:\s*/, '')
+    .replace(/\s*\[\d{1,3}\]$/, '')
+    .trim();
   if (code) text = text.replace(`(${code})`, '').trim();
   return text.replace(/\.$/, '').trim();
 }
@@ -73,15 +80,24 @@ function isInformative(message: string, code: string | undefined, summary: strin
   );
 }
 
+/**
+ * Whether the server could not be reached or the connection broke. The callable SDK reports a
+ * failed fetch or a cut stream (offline, CORS, a crashed backend) as `internal` with the bare
+ * message "internal" (and status 0): to a person that is a connection problem.
+ */
+export function isUnreachable(error: unknown): boolean {
+  const code = codeOf(error);
+  const message = cleanMessage(messageOf(error), code);
+  return (
+    (code === 'functions/internal' && message.toLowerCase() === 'internal') ||
+    (error instanceof TypeError && !code)
+  );
+}
+
 export function describeError(error: unknown): UserError {
   const code = codeOf(error);
   const message = cleanMessage(messageOf(error), code);
-  // The callable SDK reports a failed fetch (offline, CORS, a crashed backend) as `internal`
-  // with the bare message "internal": to a person that is a connection problem.
-  const unreachable =
-    (code === 'functions/internal' && message.toLowerCase() === 'internal') ||
-    (error instanceof TypeError && !code);
-  const summary = unreachable
+  const summary = isUnreachable(error)
     ? NETWORK_SUMMARY
     : ((code && SUMMARIES[code]) ?? 'Something went wrong. Try again.');
   return {

@@ -1,52 +1,12 @@
 import { FunctionsError } from 'firebase/functions';
 import { describe, expect, it, vi } from 'vitest';
 import type { ChatCallData, StreamCall } from '../chat-stream.ts';
-import { ChatStore } from './chat.svelte.ts';
-
-const finalResult = (text: string) => ({
-  model: 'local/echo',
-  text,
-  finishReason: 'stop',
-  usage: { inputTokens: 1, outputTokens: 2, estimated: false },
-});
-
-/** A callable that streams `words` and then finishes, unless aborted while waiting in between. */
-function wordsCall(words: string[], options: { holdAfter?: number } = {}): StreamCall {
-  return async (_data, { signal }) => {
-    let resolveData!: (value: unknown) => void;
-    let rejectData!: (error: unknown) => void;
-    const data = new Promise<unknown>((resolve, reject) => {
-      resolveData = resolve;
-      rejectData = reject;
-    });
-    async function* stream() {
-      for (const [index, text] of words.entries()) {
-        if (index === options.holdAfter && !signal.aborted) {
-          await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-        }
-        if (signal.aborted) {
-          const error = new FunctionsError('cancelled', 'Request was cancelled.');
-          rejectData(error);
-          throw error;
-        }
-        yield { type: 'text-delta', text };
-      }
-      yield { type: 'finish', reason: 'stop' };
-      resolveData(finalResult(words.join('')));
-    }
-    return { stream: stream(), data };
-  };
-}
-
-const tokens = () => ({
-  get: vi.fn(async () => 'token-1'),
-  refresh: vi.fn(async () => 'token-2'),
-});
+import { chatWith, tokens, wordsCall } from './chat-fakes.ts';
 
 describe('ChatStore', () => {
   it('when a message is sent, then the answer streams into one assistant message that ends done', async () => {
     const call = vi.fn(wordsCall(['Hello ', 'there']));
-    const chat = new ChatStore({ call: () => call, token: tokens() });
+    const chat = chatWith(call);
 
     expect(chat.send('  Hi  ')).toBe(true);
     expect(chat.streaming).toBe(true);
@@ -66,7 +26,7 @@ describe('ChatStore', () => {
   });
 
   it('when nothing is typed or an answer is running, then nothing is sent', async () => {
-    const chat = new ChatStore({ call: () => wordsCall(['a'], { holdAfter: 0 }), token: tokens() });
+    const chat = chatWith(wordsCall(['a'], { holdAfter: 0 }));
     expect(chat.send('   ')).toBe(false);
     expect(chat.send('one')).toBe(true);
     expect(chat.send('two')).toBe(false);
@@ -75,10 +35,7 @@ describe('ChatStore', () => {
   });
 
   it('when stopped mid-answer, then the text so far stays and the message is marked stopped', async () => {
-    const chat = new ChatStore({
-      call: () => wordsCall(['Par', 'tial', ' never'], { holdAfter: 2 }),
-      token: tokens(),
-    });
+    const chat = chatWith(wordsCall(['Par', 'tial', ' never'], { holdAfter: 2 }));
 
     chat.send('Hi');
     await vi.waitFor(() => expect(chat.messages[1]?.content).toBe('Partial'));
@@ -98,7 +55,7 @@ describe('ChatStore', () => {
     const call = vi.fn<StreamCall>((data, options) =>
       data.clientToken === 'token-1' ? refused(data, options) : ok(data, options),
     );
-    const chat = new ChatStore({ call: () => call, token });
+    const chat = chatWith(call, { token });
 
     chat.send('Hi');
     await vi.waitFor(() => expect(chat.streaming).toBe(false));
@@ -107,28 +64,54 @@ describe('ChatStore', () => {
     expect(chat.messages[1]).toMatchObject({ content: 'Hello', status: 'done' });
   });
 
-  it('when the call fails, then the message shows an actionable error with the server’s words', async () => {
+  it('when the call fails before any answer, then the message goes back into the composer', async () => {
     const call: StreamCall = async () => {
       throw new FunctionsError('invalid-argument', 'messages.0.content: too long');
     };
-    const chat = new ChatStore({ call: () => call, token: tokens() });
+    const chat = chatWith(call);
+    chat.draft.text = 'Hi';
 
-    chat.send('Hi');
+    expect(chat.submit()).toBe(true);
+    expect(chat.draft.text).toBe('');
     await vi.waitFor(() => expect(chat.streaming).toBe(false));
 
-    expect(chat.messages[1]).toMatchObject({
-      status: 'error',
+    expect(chat.messages).toEqual([]);
+    expect(chat.draft.text).toBe('Hi');
+    expect(chat.failure).toMatchObject({
+      kind: 'rejected',
       error: {
         summary: 'The request was rejected. Change it and try again.',
         detail: 'messages.0.content: too long',
         code: 'functions/invalid-argument',
       },
+      retry: { kind: 'send', text: 'Hi' },
     });
+  });
+
+  it('when the connection drops mid-answer, then the partial answer stays, marked', async () => {
+    const call: StreamCall = async () => ({
+      data: Promise.reject(new FunctionsError('internal', 'internal [0]')).catch(() => {
+        throw new FunctionsError('internal', 'internal [0]');
+      }),
+      stream: (async function* () {
+        yield { type: 'text-delta', text: 'Half' };
+        throw new FunctionsError('internal', 'internal [0]');
+      })(),
+    });
+    const chat = chatWith(call);
+    chat.send('Hi');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    expect(chat.messages[1]).toMatchObject({
+      content: 'Half',
+      status: 'error',
+      error: { summary: 'Connection lost.' },
+    });
+    expect(chat.failure).toBeUndefined();
   });
 
   it('sends the earlier turns with the next message', async () => {
     const call = vi.fn(wordsCall(['Answer']));
-    const chat = new ChatStore({ call: () => call, token: tokens() });
+    const chat = chatWith(call);
 
     chat.send('First');
     await vi.waitFor(() => expect(chat.streaming).toBe(false));

@@ -1,58 +1,124 @@
-// The conversation on screen: sends a message, streams the answer into it, stops on request.
-import type { ChatMessage, ChatResult, ModelId } from '@colonycraft/protocol';
+// The conversation on screen: sends a message to the chosen model, streams the answer into it,
+// stops, regenerates and edits; opens stored conversations; keeps the unsent draft per user.
+import type { ChatMessage, GetConversationResponse } from '@colonycraft/protocol';
+import { chatCallableFor } from '../chat-callables.ts';
+import { classifyChatError, type ChatFailure } from '../chat-errors.ts';
 import {
   applyStreamEvent,
   assistantPlaceholder,
+  fromStored,
   settle,
   toHistory,
+  withResult,
   type AssistantMessage,
   type ConversationMessage,
 } from '../chat-events.ts';
-import { callableStream, streamChat, type StreamCall } from '../chat-stream.ts';
-import { describeError } from '../errors.ts';
+import { providerCallables, streamRenewingToken, type StreamCall } from '../chat-stream.ts';
+import { codeOf, describeError, type UserError } from '../errors.ts';
 import { firebase } from '../firebase.ts';
+import { browserStore } from '../storage.ts';
 import { clientToken } from './client-token.svelte.ts';
-
-/** The keyless built-in model; later slices let the person choose. */
-export const CHAT_MODEL: ModelId = 'local/echo';
-const CHAT_CALLABLE = 'chatLocal';
-
-function isUnauthenticated(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'functions/unauthenticated';
-}
+import { Draft } from './draft.svelte.ts';
+import { gateway } from './gateway.ts';
+import { history } from './history.svelte.ts';
+import { models } from './models.svelte.ts';
 
 let nextId = 0;
 const newId = () => `m${(nextId += 1)}`;
 
 /** What the chat needs from the outside world; tests pass fakes. */
 export interface ChatDeps {
-  /** The streaming callable of the chat model. */
-  call: () => StreamCall;
+  /** The streaming callable that serves `model`. */
+  call: (model: string) => StreamCall;
   token: { get(): Promise<string>; refresh(): Promise<string> };
+  /** The model or alias chosen for the next message, if any. */
+  model: () => string | undefined;
+  load?: (conversationId: string) => Promise<GetConversationResponse>;
+  /** After every call: the conversation it went into, if known, and whether it is new. */
+  onExchange?: (conversationId: string | undefined, created: boolean) => void;
+  draft?: Draft;
+  now?: () => number;
+}
+
+type Retry = { kind: 'send'; text: string } | { kind: 'regenerate' };
+
+/** A call that failed before any answer arrived: shown beside the composer, with a retry. */
+export type PendingFailure = ChatFailure & { retry: Retry };
+
+interface Turn {
+  model: string;
+  history: ChatMessage[];
+  replyId: string;
+  conversationId: string | undefined;
+  retry: Retry;
+  controller: AbortController;
+  generation: number;
 }
 
 export class ChatStore {
   messages = $state<ConversationMessage[]>([]);
   streaming = $state(false);
+  /** The stored conversation on screen; none for a new chat until its first answer. */
+  conversationId = $state<string>();
+  systemPrompt = $state('');
+  opening = $state(false);
+  openError = $state<UserError>();
+  failure = $state<PendingFailure>();
+  /** The message being written. */
+  readonly draft: Draft;
   #controller: AbortController | undefined;
   #deps: ChatDeps;
+  /** Bumped whenever another conversation replaces this one, so late answers are dropped. */
+  #generation = 0;
 
   constructor(deps: ChatDeps) {
     this.#deps = deps;
+    this.draft = deps.draft ?? new Draft();
   }
 
-  /** Sends `text` and streams the answer; false when there is nothing to send or a reply is running. */
+  /** Sends the draft; it is cleared once sent and comes back if the call fails. */
+  submit(): boolean {
+    if (!this.send(this.draft.text)) return false;
+    this.draft.text = '';
+    return true;
+  }
+
+  /** Sends `text`; false when there is nothing to send, no model, or a reply is running. */
   send(text: string): boolean {
     const content = text.trim();
-    if (!content || this.streaming) return false;
-    const question: ConversationMessage = { id: newId(), role: 'user', content };
-    const reply = assistantPlaceholder(newId());
-    const history = toHistory([...this.messages, question]);
-    this.messages.push(question, reply);
-    const controller = new AbortController();
-    this.#controller = controller;
-    this.streaming = true;
-    void this.#answer(reply.id, history, controller);
+    const model = this.#deps.model();
+    if (!content || !model || this.streaming) return false;
+    this.messages.push({ id: newId(), role: 'user', content });
+    this.#run(model, { kind: 'send', text: content });
+    return true;
+  }
+
+  /** Answers the last user message again, replacing the answer after it. */
+  regenerate(): boolean {
+    const model = this.#deps.model();
+    const last = this.messages.findLastIndex((m) => m.role === 'user');
+    if (!model || this.streaming || last < 0) return false;
+    this.messages = this.messages.slice(0, last + 1);
+    this.#run(model, { kind: 'regenerate' });
+    return true;
+  }
+
+  /** Replaces a user message with `text` and sends it; what followed it is dropped here. */
+  editAndResend(messageId: string, text: string): boolean {
+    const index = this.messages.findIndex((m) => m.id === messageId && m.role === 'user');
+    if (index < 0 || !text.trim() || !this.#deps.model() || this.streaming) return false;
+    this.messages = this.messages.slice(0, index);
+    return this.send(text);
+  }
+
+  /** Tries the failed call again. */
+  retry(): boolean {
+    const failure = this.failure;
+    if (!failure || this.streaming) return false;
+    if (failure.retry.kind === 'regenerate') return this.regenerate();
+    const text = failure.retry.text;
+    if (!this.send(text)) return false;
+    if (this.draft.text.trim() === text) this.draft.text = '';
     return true;
   }
 
@@ -61,81 +127,143 @@ export class ChatStore {
     this.#controller?.abort();
   }
 
-  /** Forgets the conversation (on sign-out). */
-  reset(): void {
-    this.stop();
-    this.messages = [];
+  /** Shows a stored conversation; already showing it (say, just started here) is a no-op. */
+  async open(conversationId: string): Promise<void> {
+    if (this.conversationId === conversationId && !this.openError) return;
+    this.#clear();
+    this.conversationId = conversationId;
+    const load = this.#deps.load;
+    if (!load) return;
+    const generation = this.#generation;
+    this.opening = true;
+    try {
+      const { conversation, messages } = await load(conversationId);
+      if (generation !== this.#generation) return;
+      this.messages = messages.map(fromStored);
+      this.systemPrompt = conversation.systemPrompt ?? '';
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      const described = describeError(error);
+      this.openError =
+        codeOf(error) === 'functions/not-found'
+          ? { ...described, summary: 'This conversation does not exist. It may have been deleted.' }
+          : described;
+    } finally {
+      if (generation === this.#generation) this.opening = false;
+    }
   }
 
-  async #answer(id: string, history: ChatMessage[], controller: AbortController): Promise<void> {
-    const update = (change: (message: AssistantMessage) => AssistantMessage) => {
-      const index = this.messages.findIndex((m) => m.id === id);
-      const message = this.messages[index];
-      if (message?.role === 'assistant') this.messages[index] = change(message);
+  /** An empty chat; the next message starts a new conversation. */
+  startNew(): void {
+    this.#clear();
+  }
+
+  /** Forgets the conversation (on sign-out). */
+  reset(): void {
+    this.#clear();
+  }
+
+  #clear(): void {
+    this.#generation += 1;
+    this.#controller?.abort();
+    this.#controller = undefined;
+    this.streaming = false;
+    this.messages = [];
+    this.conversationId = undefined;
+    this.systemPrompt = '';
+    this.opening = false;
+    this.openError = undefined;
+    this.failure = undefined;
+  }
+
+  #run(model: string, retry: Retry): void {
+    this.failure = undefined;
+    const reply = { ...assistantPlaceholder(newId()), model };
+    const turn: Turn = {
+      model,
+      history: toHistory(this.messages, this.systemPrompt),
+      replyId: reply.id,
+      conversationId: this.conversationId,
+      retry,
+      controller: new AbortController(),
+      generation: this.#generation,
     };
+    this.messages.push(reply);
+    this.#controller = turn.controller;
+    this.streaming = true;
+    void this.#answer(turn);
+  }
+
+  #update(id: string, change: (message: AssistantMessage) => AssistantMessage): void {
+    const index = this.messages.findIndex((m) => m.id === id);
+    const message = this.messages[index];
+    if (message?.role === 'assistant') this.messages[index] = change(message);
+  }
+
+  async #answer(turn: Turn): Promise<void> {
+    const current = () => turn.generation === this.#generation;
+    let conversationId = turn.conversationId;
     try {
-      const result = await this.#stream(history, controller.signal, (event) =>
-        update((m) => applyStreamEvent(m, event)),
+      const result = await streamRenewingToken(
+        this.#deps.call(turn.model),
+        this.#deps.token,
+        {
+          model: turn.model,
+          messages: turn.history,
+          ...(turn.conversationId ? { conversationId: turn.conversationId } : {}),
+        },
+        {
+          signal: turn.controller.signal,
+          onEvent: (event) => this.#update(turn.replyId, (m) => applyStreamEvent(m, event)),
+        },
       );
-      update((m) => withResult(settle(m), result));
+      this.#update(turn.replyId, (m) => withResult(settle(m), result));
+      conversationId ??= result?.conversationId;
+      if (current()) this.conversationId ??= conversationId;
     } catch (error) {
-      if (controller.signal.aborted) {
-        update((m) => (m.status === 'streaming' ? { ...m, status: 'stopped' } : m));
-      } else {
-        // An error event already in the stream says more than the call's closing error.
-        update((m) =>
-          m.status === 'error' ? m : { ...m, status: 'error', error: describeError(error) },
+      if (turn.controller.signal.aborted) {
+        this.#update(turn.replyId, (m) =>
+          m.status === 'streaming' ? { ...m, status: 'stopped' } : m,
         );
+      } else if (current()) {
+        this.#failed(turn, error);
       }
     } finally {
-      if (this.#controller === controller) {
+      if (this.#controller === turn.controller) {
         this.#controller = undefined;
         this.streaming = false;
       }
+      this.#deps.onExchange?.(conversationId, !turn.conversationId && Boolean(conversationId));
     }
   }
 
-  async #stream(
-    history: ChatMessage[],
-    signal: AbortSignal,
-    onEvent: Parameters<typeof streamChat>[2]['onEvent'],
-  ): Promise<ChatResult | undefined> {
-    const call = this.#deps.call();
-    let received = false;
-    const run = async (token: string) =>
-      streamChat(
-        call,
-        { clientToken: token, model: CHAT_MODEL, messages: history },
-        {
-          signal,
-          onEvent: (event) => {
-            received = true;
-            onEvent(event);
-          },
-        },
+  /**
+   * Before any text, the failed exchange leaves the conversation and the message goes back into
+   * the composer, so nothing typed is lost; after some text, the partial answer stays, marked.
+   */
+  #failed(turn: Turn, error: unknown): void {
+    const failure = classifyChatError(error, (this.#deps.now ?? Date.now)());
+    const reply = this.messages.find((m) => m.id === turn.replyId);
+    if (reply && reply.content.length > 0) {
+      this.#update(turn.replyId, (m) =>
+        m.status === 'error' ? m : { ...m, status: 'error', error: failure.error },
       );
-    try {
-      return await run(await this.#deps.token.get());
-    } catch (error) {
-      // A token refused before any output (expired while the tab slept, or a rotated signing
-      // key) is renewed once, silently.
-      if (!isUnauthenticated(error) || received || signal.aborted) throw error;
-      return await run(await this.#deps.token.refresh());
+      return;
     }
+    const index = this.messages.findIndex((m) => m.id === turn.replyId);
+    // A sent message leaves with its answer; a regenerated answer's question stays.
+    const from = turn.retry.kind === 'send' && index > 0 ? index - 1 : index;
+    if (index >= 0) this.messages = this.messages.slice(0, from);
+    if (turn.retry.kind === 'send' && !this.draft.text.trim()) this.draft.text = turn.retry.text;
+    this.failure = { ...failure, retry: turn.retry };
   }
-}
-
-function withResult(message: AssistantMessage, result: ChatResult | undefined): AssistantMessage {
-  if (!result) return message;
-  return {
-    ...message,
-    content: message.content || result.text,
-    usage: message.usage ?? result.usage,
-    finishReason: message.finishReason ?? result.finishReason,
-  };
 }
 
 export const chat = new ChatStore({
-  call: () => callableStream(firebase().functions, CHAT_CALLABLE),
+  call: providerCallables(() => firebase().functions, chatCallableFor),
   token: clientToken,
+  model: () => models.selected,
+  load: (conversationId) => gateway.getConversation(conversationId),
+  onExchange: (conversationId, created) => void history.afterExchange(conversationId, created),
+  draft: new Draft(browserStore('session')),
 });

@@ -1,10 +1,13 @@
 // The app's session: loads the runtime config, initializes Firebase once, and follows the
-// signed-in user (who gets a client token, and whose conversation is cleared on sign-out).
+// signed-in user (who gets a client token and their own draft, and whose conversation, history
+// and models are forgotten on sign-out).
 import { signInWithPassword, signOutUser, watchUser, type SessionUser } from '../auth.ts';
 import { firebase, initFirebase } from '../firebase.ts';
 import { loadRuntimeConfig } from '../runtime-config.ts';
 import { chat } from './chat.svelte.ts';
 import { clientToken } from './client-token.svelte.ts';
+import { history } from './history.svelte.ts';
+import { models } from './models.svelte.ts';
 
 type Phase = 'loading' | 'ready' | 'failed';
 
@@ -16,6 +19,8 @@ class Session {
   user = $state<SessionUser | null | undefined>(undefined);
   /** True when talking to the local emulators (demo accounts exist there). */
   emulated = $state(false);
+  /** The conversation to reopen after signing in again. */
+  returnTo = $state<string>();
   #started = false;
 
   /** Starts the app once; safe to call again. */
@@ -28,7 +33,12 @@ class Session {
       this.emulated = services.emulated;
       clientToken.attach(services.functions);
       watchUser(services.auth, (user) => {
-        if (!user) chat.reset();
+        if (!user) {
+          chat.reset();
+          history.reset();
+          models.reset();
+        }
+        chat.draft.useDraftOf(user?.uid ?? null);
         clientToken.userChanged(user?.uid ?? null);
         this.user = user;
       });
@@ -43,7 +53,14 @@ class Session {
     return signInWithPassword(firebase().auth, email, password);
   }
 
+  /** Signs out on request: the unsent draft goes too. */
   signOut(): Promise<void> {
+    chat.draft.text = '';
+    return signOutUser(firebase().auth);
+  }
+
+  /** Signs out an expired session so the person can sign in again; the draft stays for them. */
+  signInAgain(): Promise<void> {
     return signOutUser(firebase().auth);
   }
 }

@@ -1,0 +1,193 @@
+import type { GetConversationResponse } from '@colonycraft/protocol';
+import { FunctionsError } from 'firebase/functions';
+import { describe, expect, it, vi } from 'vitest';
+import type { ChatCallData, StreamCall } from '../chat-stream.ts';
+import { memoryStore } from '../storage.ts';
+import { chatWith, tokens, wordsCall } from './chat-fakes.ts';
+import { ChatStore } from './chat.svelte.ts';
+import { Draft } from './draft.svelte.ts';
+
+const sent = (call: ReturnType<typeof vi.fn>, index: number) =>
+  call.mock.calls[index]?.[0] as ChatCallData;
+
+describe('ChatStore conversations', () => {
+  it('when a new chat gets its first answer, then it adopts the conversation and reports it new', async () => {
+    const onExchange = vi.fn();
+    const call = vi.fn(wordsCall(['Hi'], { conversationId: 'c1' }));
+    const chat = chatWith(call, { onExchange });
+
+    chat.send('one');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    expect(chat.conversationId).toBe('c1');
+    expect(onExchange).toHaveBeenLastCalledWith('c1', true);
+
+    chat.send('two');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    expect(sent(call, 1).conversationId).toBe('c1');
+    expect(onExchange).toHaveBeenLastCalledWith('c1', false);
+  });
+
+  it('when a stored conversation is opened, then its messages and system prompt are shown', async () => {
+    const stored: GetConversationResponse = {
+      conversation: {
+        id: 'c9',
+        title: 'Old',
+        createdAt: 1,
+        updatedAt: 2,
+        messageCount: 2,
+        systemPrompt: 'Be brief.',
+      },
+      messages: [
+        { id: 'u', role: 'user', content: 'Q', createdAt: 1 },
+        {
+          id: 'a',
+          role: 'assistant',
+          content: 'A',
+          createdAt: 1,
+          model: 'local/echo',
+          usage: { inputTokens: 1, outputTokens: 1, estimated: false },
+          costUsd: 0,
+          latencyMs: 5,
+          finishReason: 'stop',
+          complete: true,
+        },
+      ],
+    };
+    const load = vi.fn(async () => stored);
+    const call = vi.fn(wordsCall(['B']));
+    const chat = chatWith(call, { load });
+
+    await chat.open('c9');
+    await chat.open('c9');
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(chat.messages.map((m) => m.content)).toEqual(['Q', 'A']);
+    expect(chat.systemPrompt).toBe('Be brief.');
+
+    chat.send('Next');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    expect(sent(call, 0)).toMatchObject({
+      conversationId: 'c9',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Q' },
+        { role: 'assistant', content: 'A' },
+        { role: 'user', content: 'Next' },
+      ],
+    });
+  });
+
+  it('when the conversation is gone, then opening it says so', async () => {
+    const chat = chatWith(wordsCall([]), {
+      load: async () => {
+        throw new FunctionsError('not-found', 'conversationId: no such conversation');
+      },
+    });
+    await chat.open('gone');
+    expect(chat.openError?.summary).toMatch(/does not exist/);
+  });
+
+  it('when a new chat is started mid-answer, then the old answer stops and nothing leaks in', async () => {
+    const chat = chatWith(wordsCall(['a', 'b'], { holdAfter: 1, conversationId: 'old' }));
+    chat.send('Hi');
+    await vi.waitFor(() => expect(chat.messages[1]?.content).toBe('a'));
+    chat.startNew();
+    expect(chat.streaming).toBe(false);
+    expect(chat.messages).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(chat.conversationId).toBeUndefined();
+  });
+});
+
+describe('ChatStore actions', () => {
+  it('switching the model mid-conversation sends the next message to the new model’s callable', async () => {
+    let model = 'local/echo';
+    const factory = vi.fn((_model: string) => wordsCall(['ok']));
+    const chat = new ChatStore({ call: factory, token: tokens(), model: () => model });
+
+    chat.send('one');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    model = 'smart';
+    chat.send('two');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+
+    expect(factory.mock.calls.map(([m]) => m)).toEqual(['local/echo', 'smart']);
+  });
+
+  it('regenerate replaces the last answer with a new one for the same question', async () => {
+    const call = vi.fn(wordsCall(['Answer']));
+    const chat = chatWith(call);
+    chat.send('Q');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+
+    expect(chat.regenerate()).toBe(true);
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+
+    expect(chat.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(sent(call, 1).messages).toEqual([{ role: 'user', content: 'Q' }]);
+  });
+
+  it('edit and resend drops everything after the edited message and sends the new text', async () => {
+    const call = vi.fn(wordsCall(['A']));
+    const chat = chatWith(call);
+    chat.send('first');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    chat.send('second');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+
+    const firstId = chat.messages[0]!.id;
+    expect(chat.editAndResend(firstId, 'first, edited')).toBe(true);
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+
+    expect(chat.messages.map((m) => m.content)).toEqual(['first, edited', 'A']);
+    expect(sent(call, 2).messages).toEqual([{ role: 'user', content: 'first, edited' }]);
+    expect(chat.editAndResend('nope', 'x')).toBe(false);
+  });
+
+  it('when a failed send is retried, then the kept text is sent and the composer emptied', async () => {
+    let fail = true;
+    const ok = wordsCall(['Back']);
+    const call: StreamCall = (data, options) => {
+      if (fail) return Promise.reject(new FunctionsError('internal', 'internal [0]'));
+      return ok(data, options);
+    };
+    const chat = chatWith(call);
+    chat.draft.text = 'Hello?';
+    chat.submit();
+    await vi.waitFor(() => expect(chat.failure?.kind).toBe('connection'));
+    expect(chat.draft.text).toBe('Hello?');
+
+    fail = false;
+    expect(chat.retry()).toBe(true);
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    expect(chat.failure).toBeUndefined();
+    expect(chat.draft.text).toBe('');
+    expect(chat.messages.map((m) => m.content)).toEqual(['Hello?', 'Back']);
+  });
+
+  it('when no model is chosen, then nothing is sent', () => {
+    const chat = new ChatStore({
+      call: () => wordsCall([]),
+      token: tokens(),
+      model: () => undefined,
+    });
+    expect(chat.send('Hi')).toBe(false);
+  });
+});
+
+describe('Draft', () => {
+  it('keeps each user’s draft in the store and forgets it once emptied', () => {
+    const store = memoryStore();
+    const draft = new Draft(store);
+    draft.useDraftOf('u1');
+    draft.text = 'half a thought';
+    draft.useDraftOf('u2');
+    expect(draft.text).toBe('');
+    draft.useDraftOf('u1');
+    expect(draft.text).toBe('half a thought');
+    draft.text = '';
+    expect(store.get('colonycraft.draft.u1')).toBeNull();
+    draft.useDraftOf(null);
+    draft.text = 'not stored';
+    expect(store.get('colonycraft.draft.null')).toBeNull();
+  });
+});

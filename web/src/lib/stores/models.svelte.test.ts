@@ -1,0 +1,63 @@
+import type { ListModelsResponse } from '@colonycraft/protocol';
+import { FunctionsError } from 'firebase/functions';
+import { describe, expect, it, vi } from 'vitest';
+import { MODEL_KEY } from '../models.ts';
+import { memoryStore } from '../storage.ts';
+import { ModelsStore } from './models.svelte.ts';
+
+const catalog: ListModelsResponse = {
+  models: [
+    {
+      id: 'local/echo',
+      provider: 'local',
+      providerName: 'Local',
+      displayName: 'Local echo',
+      contextWindow: 8192,
+      inputPrice: 0,
+      outputPrice: 0,
+    },
+  ],
+  aliases: [{ id: 'smart', targets: ['local/echo'] }],
+};
+
+describe('ModelsStore', () => {
+  it('when the remembered model is offered, then it is selected after loading', async () => {
+    const store = memoryStore({ [MODEL_KEY]: 'smart' });
+    const models = new ModelsStore({ list: async () => catalog, store });
+    await models.load();
+    expect(models.selected).toBe('smart');
+    expect(models.groups.map((g) => g.label)).toEqual([
+      'Local',
+      'Aliases (fall back across models)',
+    ]);
+    expect(models.summary).toBe('Tries local/echo');
+  });
+
+  it('when a model is picked, then it is remembered; one not offered is ignored', async () => {
+    const store = memoryStore();
+    const models = new ModelsStore({ list: async () => catalog, store });
+    await models.load();
+    expect(models.selected).toBe('local/echo');
+    models.select('smart');
+    models.select('openai/not-here');
+    expect(models.selected).toBe('smart');
+    expect(store.get(MODEL_KEY)).toBe('smart');
+  });
+
+  it('loads once unless forced, and when loading fails keeps the remembered choice', async () => {
+    const list = vi.fn(async (): Promise<ListModelsResponse> => {
+      throw new FunctionsError('unavailable', 'down');
+    });
+    const models = new ModelsStore({ list, store: memoryStore({ [MODEL_KEY]: 'local/echo' }) });
+    await models.load();
+    expect(models.status).toBe('error');
+    expect(models.error?.code).toBe('functions/unavailable');
+    expect(models.selected).toBe('local/echo');
+
+    list.mockResolvedValueOnce(catalog);
+    await models.load(true);
+    await models.load();
+    expect(list).toHaveBeenCalledTimes(2);
+    expect(models.status).toBe('ready');
+  });
+});

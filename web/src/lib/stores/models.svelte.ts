@@ -1,0 +1,74 @@
+// The model picker's state: the catalog from `listModels`, its groups, and the chosen model,
+// remembered across visits and restored when it is still offered.
+import type { ListModelsResponse } from '@colonycraft/protocol';
+import { describeError, type UserError } from '../errors.ts';
+import {
+  chooseModel,
+  groupModels,
+  isOffered,
+  readRememberedModel,
+  rememberModel,
+  summarizeChoice,
+} from '../models.ts';
+import { browserStore, type KeyValueStore } from '../storage.ts';
+import { gateway } from './gateway.ts';
+
+export interface ModelsDeps {
+  list: () => Promise<ListModelsResponse>;
+  store: KeyValueStore;
+}
+
+export class ModelsStore {
+  catalog = $state.raw<ListModelsResponse>();
+  status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  error = $state<UserError>();
+  /** The model or alias the next message goes to. */
+  selected = $state<string>();
+  groups = $derived(this.catalog ? groupModels(this.catalog) : []);
+  summary = $derived(
+    this.catalog && this.selected ? summarizeChoice(this.catalog, this.selected) : undefined,
+  );
+  #deps: ModelsDeps;
+
+  constructor(deps: ModelsDeps) {
+    this.#deps = deps;
+  }
+
+  /** Loads the catalog once (again with `force`), then selects the remembered model. */
+  async load(force = false): Promise<void> {
+    if (this.status === 'loading' || (this.status === 'ready' && !force)) return;
+    this.status = 'loading';
+    this.error = undefined;
+    try {
+      const catalog = await this.#deps.list();
+      this.catalog = catalog;
+      this.selected = chooseModel(catalog, readRememberedModel(this.#deps.store));
+      this.status = 'ready';
+    } catch (error) {
+      this.error = describeError(error);
+      this.status = 'error';
+      // Without the catalog the remembered choice may still work; the server has the last word.
+      this.selected ??= readRememberedModel(this.#deps.store) ?? undefined;
+    }
+  }
+
+  /** Chooses `id` for the next messages and remembers it; ignores a model not offered. */
+  select(id: string): void {
+    if (this.catalog && !isOffered(this.catalog, id)) return;
+    this.selected = id;
+    rememberModel(this.#deps.store, id);
+  }
+
+  /** Forgets the catalog (on sign-out: another user may see other models). */
+  reset(): void {
+    this.catalog = undefined;
+    this.status = 'idle';
+    this.error = undefined;
+    this.selected = undefined;
+  }
+}
+
+export const models = new ModelsStore({
+  list: () => gateway.listModels(),
+  store: browserStore('local'),
+});
