@@ -27,6 +27,8 @@ COPY admin-api/package.json admin-api/
 COPY web/package.json web/
 RUN npm ci --omit=dev --workspace @colonycraft/admin-api --no-audit --no-fund \
   && npm cache clean --force
+# At run time the server reads dist/, migrations/ (applied at start-up) and its package.json
+# (the version in /openapi.json); the /docs page is built into dist.
 COPY --from=build /app/protocol/dist protocol/dist
 COPY --from=build /app/admin-api/dist admin-api/dist
 COPY admin-api/migrations admin-api/migrations
@@ -34,4 +36,6 @@ USER node
 EXPOSE 8081
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Exec form: node is PID 1 and gets SIGTERM itself, then drains (SHUTDOWN_TIMEOUT_MS).
+STOPSIGNAL SIGTERM
 CMD ["node", "admin-api/dist/main.js"]

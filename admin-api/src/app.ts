@@ -9,27 +9,39 @@ import type { Auth } from 'firebase-admin/auth';
 import type pg from 'pg';
 import type { Config } from './config.js';
 import type { KeyProjection } from './data/key-projection.js';
+import type { UsageLedger } from './data/usage-ledger.js';
 import { authenticate } from './http/authenticate.js';
 import { cors } from './http/cors.js';
 import { ApiError, errorHandler } from './http/errors.js';
-import { healthRoutes } from './routes/health.js';
-import { apiKeyRoutes } from './routes/api-keys.js';
-import { auditRoutes } from './routes/audit.js';
-import { meRoutes } from './routes/me.js';
-import { userRoutes } from './routes/users.js';
+import { createMetrics, metricsGuard } from './http/metrics.js';
+import { registerRoutes } from './http/register-routes.js';
+import type { Route } from './http/route.js';
+import { routeTable } from './routes/table.js';
 
 export interface AppDeps {
   config: Config;
   pool: pg.Pool;
   auth: Auth;
   projection: KeyProjection;
+  usage: UsageLedger;
   logger: Logger;
+  /** True once the server is shutting down: `/readyz` then answers 503. */
+  draining?: () => boolean;
 }
 
-export function createApp({ config, pool, auth, projection, logger }: AppDeps): Express {
+export interface App {
+  app: Express;
+  /** The table the app was built from: what it registered and what /openapi.json describes. */
+  routes: readonly Route[];
+}
+
+export function createApp(deps: AppDeps): App {
+  const { config, pool, auth, logger } = deps;
+  const metrics = createMetrics();
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  app.use(metrics.observe);
   app.use(
     pinoHttp({
       logger,
@@ -40,7 +52,9 @@ export function createApp({ config, pool, auth, projection, logger }: AppDeps): 
         res.setHeader('x-request-id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: {
+        ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
+      },
     }),
   );
   app.use(
@@ -52,15 +66,21 @@ export function createApp({ config, pool, auth, projection, logger }: AppDeps): 
   app.use(cors(config.corsOrigins));
   app.use(express.json({ limit: config.bodyLimit }));
 
-  app.use(healthRoutes(pool));
-  app.use(authenticate(auth, pool));
-  app.use(meRoutes());
-  app.use(userRoutes({ pool, auth }));
-  app.use(apiKeyRoutes({ pool, auth, projection }));
-  app.use(auditRoutes(pool));
+  const routes = routeTable({
+    pool,
+    auth,
+    projection: deps.projection,
+    usage: deps.usage,
+    registry: metrics.registry,
+    draining: deps.draining ?? (() => false),
+  });
+  registerRoutes(app, routes, {
+    authenticate: authenticate(auth, pool),
+    metrics: metricsGuard(config.metricsToken),
+  });
   app.use((req) => {
     throw new ApiError('not_found', `No route for ${req.method} ${req.path}.`);
   });
   app.use(errorHandler(logger));
-  return app;
+  return { app, routes };
 }

@@ -49,3 +49,18 @@ describe('loadConfig for the key projection', () => {
     ).toThrow(/RECONCILE_INTERVAL_SECONDS/);
   });
 });
+
+describe('loadConfig for operations', () => {
+  it('when nothing is said, then /metrics is open and shutdown waits 10 s for requests in flight', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://x' })).toMatchObject({
+      metricsToken: undefined,
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it('when METRICS_TOKEN is shorter than 16 characters, then it refuses to start naming it', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x', METRICS_TOKEN: 'short' })).toThrow(
+      /METRICS_TOKEN/,
+    );
+  });
+});

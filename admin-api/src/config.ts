@@ -28,6 +28,10 @@ const ConfigSchema = z.object({
   PROJECTION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** JSON list of users to create in the Auth emulator at start-up (local stacks only). */
   SEED_USERS: z.string().optional(),
+  /** Bearer token `/metrics` requires; unset leaves it open (local stacks). */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  /** On SIGTERM, how long in-flight requests may take before their connections are cut. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
 export type Config = Readonly<{
@@ -43,6 +47,8 @@ export type Config = Readonly<{
   reconcileIntervalSeconds: number;
   projectionTimeoutMs: number;
   seedUsers: string | undefined;
+  metricsToken: string | undefined;
+  shutdownTimeoutMs: number;
 }>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -64,5 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileIntervalSeconds: c.RECONCILE_INTERVAL_SECONDS,
     projectionTimeoutMs: c.PROJECTION_TIMEOUT_MS,
     seedUsers: c.SEED_USERS,
+    metricsToken: c.METRICS_TOKEN,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -30,6 +30,7 @@ describe('the admin API on embedded PGlite', () => {
       '001_user_roles.sql',
       '002_api_keys.sql',
       '003_audit_log.sql',
+      '004_user_tiers.sql',
     ]);
     expect(await migrate(pool)).toEqual([]);
   });
@@ -48,7 +49,12 @@ describe('the admin API on embedded PGlite', () => {
 
   it('when a role is written, then the check constraint holds there too', async () => {
     await upsertRole(pool, { uid: 'a', email: 'a@x.test', role: 'auditor' });
-    expect(await findRole(pool, 'a')).toEqual({ uid: 'a', email: 'a@x.test', role: 'auditor' });
+    expect(await findRole(pool, 'a')).toEqual({
+      uid: 'a',
+      email: 'a@x.test',
+      role: 'auditor',
+      tier: null,
+    });
     await expect(
       pool.query(`UPDATE user_roles SET role = 'owner' WHERE uid = 'a'`),
     ).rejects.toThrow(/check/);

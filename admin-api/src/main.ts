@@ -1,5 +1,6 @@
-// The container's entry point: start, and stop cleanly on SIGTERM (Cloud Run, Kubernetes) or
-// Ctrl-C.
+// The container's entry point: start, and on SIGTERM (Cloud Run, Kubernetes) or Ctrl-C drain
+// and stop: no new connections, requests in flight finish within SHUTDOWN_TIMEOUT_MS, then the
+// reconciler and the pool stop. A second signal exits at once.
 import { loadConfig } from './config.js';
 import { createLogger, start } from './server.js';
 
@@ -10,9 +11,18 @@ const server = await start(config, logger).catch((error: unknown) => {
   process.exit(1);
 });
 
+let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'stopping');
-    void server.stop().then(() => process.exit(0));
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'stopping failed');
+        process.exit(1);
+      },
+    );
   });
 }

@@ -1,8 +1,9 @@
 // Starts and stops the admin API: connect to Postgres, migrate, seed (local stacks only),
-// schedule the key reconciler, listen. Tests call start() with port 0 and talk to the real
-// HTTP API.
+// schedule the key reconciler, listen. Stopping drains: no new connections, in-flight requests
+// finish (up to SHUTDOWN_TIMEOUT_MS), then the reconciler and the pool stop. Tests call start()
+// with port 0 and talk to the real HTTP API.
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { getApps, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getFirestore } from 'firebase-admin/firestore';
@@ -12,6 +13,7 @@ import type { Config } from './config.js';
 import { createPool } from './data/db.js';
 import { firestoreKeyProjection, type KeyProjection } from './data/key-projection.js';
 import { migrate } from './data/migrate.js';
+import { firestoreUsageLedger, type UsageLedger } from './data/usage-ledger.js';
 import { reconcileKeys } from './domain/reconcile-keys.js';
 import { scheduleReconcile } from './domain/reconcile-schedule.js';
 import { seedUsers } from './domain/seed-users.js';
@@ -21,12 +23,15 @@ export { createLogger } from './logger.js';
 
 export interface RunningServer {
   url: string;
+  /** Drains and stops; calling it again returns the same promise. */
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   /** Tests wrap the real projection to make Firestore fail or slow on purpose. */
   wrapProjection?: (projection: KeyProjection) => KeyProjection;
+  /** The same for the usage reads. */
+  wrapUsage?: (usage: UsageLedger) => UsageLedger;
 }
 
 export function firebaseApp(projectId: string | undefined): App {
@@ -34,6 +39,25 @@ export function firebaseApp(projectId: string | undefined): App {
   return (
     getApps().find((a) => a.name === name) ?? initializeApp(projectId ? { projectId } : {}, name)
   );
+}
+
+/**
+ * Stops accepting connections and waits for the requests in flight; after `timeoutMs` the
+ * connections still open are cut. Idle keep-alive connections are closed at once, and each
+ * connection as soon as its request is answered, so clients reconnect elsewhere.
+ */
+function drain(server: Server, timeoutMs: number, logger: Logger): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      logger.warn({ timeoutMs }, 'shutdown timeout: cutting the connections still open');
+      server.closeAllConnections();
+    }, timeoutMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 /** The Firestore projection as configured: the emulator when FIRESTORE_EMULATOR_HOST is set. */
@@ -53,6 +77,12 @@ export async function start(
   const auth = getAuth(firebaseApp(config.projectId));
   const real = keyProjection(config);
   const projection = options.wrapProjection ? options.wrapProjection(real) : real;
+  const ledger = firestoreUsageLedger(
+    getFirestore(firebaseApp(config.projectId)),
+    config.projectionTimeoutMs,
+  );
+  const usage = options.wrapUsage ? options.wrapUsage(ledger) : ledger;
+  let draining = false;
   let server: Server | undefined;
   try {
     const applied = await migrate(pool);
@@ -65,7 +95,22 @@ export async function start(
       });
       logger.info({ seeded }, 'demo users seeded');
     }
-    server = createServer(createApp({ config, pool, auth, projection, logger }));
+    const { app } = createApp({
+      config,
+      pool,
+      auth,
+      projection,
+      usage,
+      logger,
+      draining: () => draining,
+    });
+    server = createServer(app);
+    // A connection whose request is answered while draining is closed instead of kept alive.
+    server.on('request', (_req, res: ServerResponse) => {
+      res.once('finish', () => {
+        if (draining) setImmediate(() => server!.closeIdleConnections());
+      });
+    });
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(config.port, config.host, resolve);
@@ -83,15 +128,16 @@ export async function start(
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   logger.info({ url }, `admin API listening on ${url}`);
-  return {
-    url,
-    stop: async () => {
-      await reconciler.stop();
-      await new Promise<void>((resolve) => {
-        server!.close(() => resolve());
-        server!.closeAllConnections();
-      });
-      await pool.end();
-    },
+  if (config.metricsToken === undefined && !config.authEmulator) {
+    logger.warn('METRICS_TOKEN is unset: /metrics is open to anyone who can reach the service');
+  }
+  const listening = server;
+  let stopped: Promise<void> | undefined;
+  const stop = async () => {
+    draining = true;
+    await Promise.all([drain(listening, config.shutdownTimeoutMs, logger), reconciler.stop()]);
+    await pool.end();
+    logger.info('admin API stopped');
   };
+  return { url, stop: () => (stopped ??= stop()) };
 }

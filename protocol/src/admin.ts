@@ -1,8 +1,33 @@
-// The admin API's requests and responses: users and roles, API keys and the audit log. The web's
-// admin console and the admin API both parse with these. Times are milliseconds since the epoch.
+// The admin API's requests and responses: users, roles and tiers, API keys, the audit log and
+// usage reports. The web's admin console and the admin API both parse with these, and the admin
+// API's OpenAPI document is generated from them. Times are milliseconds since the epoch.
 import { z } from 'zod';
 import { ModelId } from './chat.js';
 import { RateTier, Role } from './roles.js';
+import { PrincipalType } from './usage.js';
+
+/** The one shape of every error the admin API answers with. */
+export const AdminErrorCode = z.enum([
+  'invalid_request',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'unavailable',
+  'internal',
+]);
+export type AdminErrorCode = z.infer<typeof AdminErrorCode>;
+
+export const AdminError = z.object({
+  error: z.object({
+    code: AdminErrorCode,
+    /** For people; names each offending field path on `invalid_request`. */
+    message: z.string(),
+    /** The `x-request-id` of the request, to quote when asking what happened. */
+    requestId: z.string(),
+  }),
+});
+export type AdminError = z.infer<typeof AdminError>;
 
 /** The longest grace a rotated key may keep working for: 30 days. */
 export const MAX_ROTATION_GRACE_SECONDS = 30 * 24 * 60 * 60;
@@ -15,9 +40,22 @@ export const UserSummary = z.object({
   displayName: z.string().nullable(),
   /** From the admin API's Postgres; a user without a role row is a member. */
   role: Role,
+  /** The rate-limit tier the functions apply: `assignedTier`, else derived from the role. */
+  tier: RateTier,
+  /** The tier an admin assigned (mirrored into the custom claim `tier`); null: none. */
+  assignedTier: RateTier.nullable(),
   disabled: z.boolean(),
 });
 export type UserSummary = z.infer<typeof UserSummary>;
+
+/** `GET /me`: the caller as the admin API sees them on this request. */
+export const Me = z.object({
+  uid: z.string(),
+  email: z.string().nullable(),
+  role: Role,
+  tier: RateTier,
+});
+export type Me = z.infer<typeof Me>;
 
 export const UserList = z.object({
   users: z.array(UserSummary),
@@ -34,6 +72,10 @@ export type UserListQuery = z.infer<typeof UserListQuery>;
 
 export const SetRoleRequest = z.strictObject({ role: Role });
 export type SetRoleRequest = z.infer<typeof SetRoleRequest>;
+
+/** A tier for a user; null removes the assignment, so the tier follows the role again. */
+export const SetTierRequest = z.strictObject({ tier: RateTier.nullable() });
+export type SetTierRequest = z.infer<typeof SetTierRequest>;
 
 // ---- API keys
 
@@ -166,3 +208,75 @@ export const AuditVerification = z.object({
   headHash: z.string().nullable(),
 });
 export type AuditVerification = z.infer<typeof AuditVerification>;
+
+// ---- usage
+
+/** The longest range one usage report covers, in days. */
+export const MAX_USAGE_REPORT_DAYS = 92;
+
+/** A UTC day, `YYYY-MM-DD`: the id of the functions' daily usage aggregates. */
+export const UsageDay = z.iso.date();
+
+export const UsageQuery = z
+  .strictObject({
+    /** First day, inclusive. Default: 29 days before `to`. */
+    from: UsageDay.optional(),
+    /** Last day, inclusive. Default: today (UTC). */
+    to: UsageDay.optional(),
+    /** Whose usage. Default: the caller. Members may name only themselves. */
+    uid: z.string().min(1).max(128).optional(),
+    /** Also the usage of the user's API keys (each key is its own principal). */
+    includeKeys: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    message: 'must not lie after to',
+    path: ['from'],
+  });
+export type UsageQuery = z.input<typeof UsageQuery>;
+
+export const UsageTotals = z.object({
+  calls: z.number().int().nonnegative(),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative(),
+});
+export type UsageTotals = z.infer<typeof UsageTotals>;
+
+export const ModelUsage = UsageTotals.extend({ model: z.string() });
+export type ModelUsage = z.infer<typeof ModelUsage>;
+
+export const DayUsage = UsageTotals.extend({
+  day: UsageDay,
+  /** Per model, most expensive first. */
+  models: z.array(ModelUsage),
+});
+export type DayUsage = z.infer<typeof DayUsage>;
+
+/** One principal's usage: the user's own calls, or one of their API keys'. */
+export const PrincipalUsage = z.object({
+  /** A uid or an API key's id. */
+  principal: z.string(),
+  principalType: PrincipalType,
+  /** For an API key: its name and prefix, to recognise it by; null for the user. */
+  key: z.object({ name: z.string(), prefix: z.string() }).nullable(),
+  totals: UsageTotals,
+  /** Only days with usage, oldest first. */
+  days: z.array(DayUsage),
+});
+export type PrincipalUsage = z.infer<typeof PrincipalUsage>;
+
+export const UsageReport = z.object({
+  uid: z.string(),
+  from: UsageDay,
+  to: UsageDay,
+  /** Over every principal in the report. */
+  totals: UsageTotals,
+  /** Over every principal and day, most expensive first. */
+  models: z.array(ModelUsage),
+  /** The user first, then their keys (with `includeKeys=true`), oldest key first. */
+  principals: z.array(PrincipalUsage),
+});
+export type UsageReport = z.infer<typeof UsageReport>;

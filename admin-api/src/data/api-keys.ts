@@ -146,6 +146,26 @@ export async function listKeys(
   return rows.map(fromRow);
 }
 
+/**
+ * An owner's keys that could have been used between `from` and `to` (ms): created before `to`
+ * and not ended (revoked, past grace or expired) before `from`. Oldest first.
+ */
+export async function keysUsableBetween(
+  db: Queryable,
+  owner: string,
+  from: number,
+  to: number,
+): Promise<StoredApiKey[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM api_keys
+     WHERE owner_uid = $1 AND created_at < $3
+       AND coalesce(least(revoked_at, grace_until, expires_at), 'infinity') >= $2
+     ORDER BY created_at, id`,
+    [owner, new Date(from), new Date(to)],
+  );
+  return rows.map(fromRow);
+}
+
 /** Every key, in id order, a page at a time: for the reconciler. */
 export async function* allKeys(db: Queryable, pageSize = 1000): AsyncGenerator<StoredApiKey> {
   let after: string | null = null;

@@ -1,5 +1,5 @@
-// Repository for user roles. Parameterized SQL only.
-import type { Role } from '@colonycraft/protocol';
+// Repository for user roles and assigned tiers. Parameterized SQL only.
+import type { RateTier, Role } from '@colonycraft/protocol';
 import type { Queryable } from './db.js';
 
 export interface UserRole {
@@ -8,14 +8,20 @@ export interface UserRole {
   role: Role;
 }
 
-export async function findRole(db: Queryable, uid: string): Promise<UserRole | undefined> {
-  const { rows } = await db.query<UserRole>(
-    'SELECT uid, email, role FROM user_roles WHERE uid = $1',
+/** A user's row: the role, and the tier an admin assigned (null: none, it follows the role). */
+export interface UserAccess extends UserRole {
+  tier: RateTier | null;
+}
+
+export async function findRole(db: Queryable, uid: string): Promise<UserAccess | undefined> {
+  const { rows } = await db.query<UserAccess>(
+    'SELECT uid, email, role, tier FROM user_roles WHERE uid = $1',
     [uid],
   );
   return rows[0];
 }
 
+/** Sets the role, creating the row if needed; an assigned tier is left as it is. */
 export async function upsertRole(db: Queryable, user: UserRole): Promise<void> {
   await db.query(
     `INSERT INTO user_roles (uid, email, role) VALUES ($1, $2, $3)
@@ -24,13 +30,25 @@ export async function upsertRole(db: Queryable, user: UserRole): Promise<void> {
   );
 }
 
-/** Roles of the given users; a uid without a row is absent from the map. */
-export async function rolesOf(db: Queryable, uids: string[]): Promise<Map<string, Role>> {
-  const { rows } = await db.query<{ uid: string; role: Role }>(
-    'SELECT uid, role FROM user_roles WHERE uid = ANY($1::text[])',
+/** Sets the assigned tier; a user without a row gets one as a member, as they were. */
+export async function upsertTier(
+  db: Queryable,
+  user: { uid: string; email: string | null; tier: RateTier | null },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO user_roles (uid, email, role, tier) VALUES ($1, $2, 'member', $3)
+     ON CONFLICT (uid) DO UPDATE SET email = EXCLUDED.email, tier = EXCLUDED.tier, updated_at = now()`,
+    [user.uid, user.email, user.tier],
+  );
+}
+
+/** Roles and assigned tiers of the given users; a uid without a row is absent from the map. */
+export async function accessOf(db: Queryable, uids: string[]): Promise<Map<string, UserAccess>> {
+  const { rows } = await db.query<UserAccess>(
+    'SELECT uid, email, role, tier FROM user_roles WHERE uid = ANY($1::text[])',
     [uids],
   );
-  return new Map(rows.map((r) => [r.uid, r.role]));
+  return new Map(rows.map((r) => [r.uid, r]));
 }
 
 /**
@@ -46,9 +64,12 @@ export async function lockAdmins(tx: Queryable): Promise<string[]> {
   return rows.map((r) => r.uid);
 }
 
-export async function findRoleForUpdate(tx: Queryable, uid: string): Promise<UserRole | undefined> {
-  const { rows } = await tx.query<UserRole>(
-    'SELECT uid, email, role FROM user_roles WHERE uid = $1 FOR UPDATE',
+export async function findRoleForUpdate(
+  tx: Queryable,
+  uid: string,
+): Promise<UserAccess | undefined> {
+  const { rows } = await tx.query<UserAccess>(
+    'SELECT uid, email, role, tier FROM user_roles WHERE uid = $1 FOR UPDATE',
     [uid],
   );
   return rows[0];

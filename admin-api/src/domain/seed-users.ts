@@ -38,7 +38,8 @@ export async function seedUsers(
         emailVerified: true,
       }));
     await upsertRole(deps.db, { uid: record.uid, email: user.email, role: user.role });
-    await deps.auth.setCustomUserClaims(record.uid, { role: user.role });
+    // Other claims (a tier an admin assigned) survive a restart of the local stack.
+    await deps.auth.setCustomUserClaims(record.uid, { ...record.customClaims, role: user.role });
     seeded.push(user.email);
   }
   return seeded;

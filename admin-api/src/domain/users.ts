@@ -1,13 +1,14 @@
 // Users and roles. Firebase Auth holds the identities, Postgres the roles (the system of
 // record, read on every request); each role change is mirrored into the user's custom claim
 // `role`, which the functions put into client tokens, and the user's refresh tokens are revoked
-// so no session keeps the old role for longer than its current ID token.
+// so no session keeps the old role for longer than its current ID token. Tiers work the same
+// way and live in `user-tiers.ts`.
 import type { Auth, UserRecord } from 'firebase-admin/auth';
-import type { Role, UserList, UserListQuery, UserSummary } from '@colonycraft/protocol';
+import type { RateTier, Role, UserList, UserListQuery, UserSummary } from '@colonycraft/protocol';
 import type { z } from 'zod';
 import type pg from 'pg';
 import { inTransaction } from '../data/db.js';
-import { findRoleForUpdate, lockAdmins, rolesOf, upsertRole } from '../data/user-roles.js';
+import { accessOf, findRoleForUpdate, lockAdmins, upsertRole } from '../data/user-roles.js';
 import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
 import { appendAudit } from './audit.js';
@@ -19,13 +20,13 @@ export interface UserDeps {
 
 const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
 
-function authUnavailable(error: unknown): ApiError {
+export function authUnavailable(error: unknown): ApiError {
   return new ApiError('unavailable', 'Firebase Auth did not answer; nothing changed.', {
     cause: error,
   });
 }
 
-async function getUser(auth: Auth, uid: string): Promise<UserRecord | undefined> {
+export async function getUser(auth: Auth, uid: string): Promise<UserRecord | undefined> {
   try {
     return await auth.getUser(uid);
   } catch (error) {
@@ -42,12 +43,26 @@ export async function ensureUserExists(auth: Auth, uid: string, field: string): 
   }
 }
 
-function summaryOf(user: UserRecord, role: Role): UserSummary {
+/**
+ * The tier the functions apply: the `tier` claim when an admin assigned one, else `unlimited`
+ * for admins and `standard` for everyone else (functions/src/auth/exchange-token.ts).
+ */
+export function effectiveTier(role: Role, assigned: RateTier | null): RateTier {
+  return assigned ?? (role === 'admin' ? 'unlimited' : 'standard');
+}
+
+export function summaryOf(
+  user: UserRecord,
+  role: Role,
+  assignedTier: RateTier | null,
+): UserSummary {
   return {
     uid: user.uid,
     email: user.email ?? null,
     displayName: user.displayName ?? null,
     role,
+    tier: effectiveTier(role, assignedTier),
+    assignedTier,
     disabled: user.disabled,
   };
 }
@@ -65,12 +80,15 @@ export async function listUsers(
     }
     throw authUnavailable(error);
   }
-  const roles = await rolesOf(
+  const rows = await accessOf(
     deps.pool,
     page.users.map((u) => u.uid),
   );
   return {
-    users: page.users.map((u) => summaryOf(u, roles.get(u.uid) ?? 'member')),
+    users: page.users.map((u) => {
+      const row = rows.get(u.uid);
+      return summaryOf(u, row?.role ?? 'member', row?.tier ?? null);
+    }),
     nextPageToken: page.pageToken ?? null,
   };
 }
@@ -93,6 +111,7 @@ export async function setRole(
   if (!user) throw new ApiError('not_found', `No user ${uid}.`);
   const previousClaims = user.customClaims ?? {};
   let claimsWritten = false;
+  let assignedTier: RateTier | null = null;
   const mirror = async (revoke: boolean) => {
     try {
       await deps.auth.setCustomUserClaims(uid, { ...previousClaims, role });
@@ -108,7 +127,9 @@ export async function setRole(
       if (!admins.includes(ctx.caller.uid)) {
         throw new ApiError('forbidden', 'Only admins may change roles.');
       }
-      const before = (await findRoleForUpdate(tx, uid))?.role ?? 'member';
+      const row = await findRoleForUpdate(tx, uid);
+      assignedTier = row?.tier ?? null;
+      const before = row?.role ?? 'member';
       if (before === role) {
         // Nothing to record; still repair the claim if it drifted.
         if (previousClaims.role !== role) await mirror(false);
@@ -131,5 +152,5 @@ export async function setRole(
     if (claimsWritten) await deps.auth.setCustomUserClaims(uid, previousClaims).catch(() => {});
     throw error;
   }
-  return summaryOf(user, role);
+  return summaryOf(user, role, assignedTier);
 }

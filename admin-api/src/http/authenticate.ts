@@ -1,17 +1,15 @@
-// Every request but the probes carries a Firebase ID token as Bearer. The token says who the
-// caller is; their role comes from Postgres, the system of record, on every request.
+// Every route but the public ones (probes, metrics, the API's description) takes a Firebase ID
+// token as Bearer. The token says who the caller is; their role and tier come from Postgres,
+// the system of record, on every request.
 import type { RequestHandler } from 'express';
 import type { Auth } from 'firebase-admin/auth';
-import type { Role } from '@colonycraft/protocol';
+import type { Me } from '@colonycraft/protocol';
 import type { Queryable } from '../data/db.js';
 import { findRole } from '../data/user-roles.js';
+import { effectiveTier } from '../domain/users.js';
 import { ApiError } from './errors.js';
 
-export interface Caller {
-  uid: string;
-  email: string | null;
-  role: Role;
-}
+export type Caller = Me;
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -34,10 +32,12 @@ export function authenticate(auth: Auth, db: Queryable): RequestHandler {
       throw new ApiError('unauthenticated', 'The ID token is invalid, expired or revoked.');
     }
     const row = await findRole(db, decoded.uid);
+    const role = row?.role ?? 'member';
     res.locals.caller = {
       uid: decoded.uid,
       email: decoded.email ?? null,
-      role: row?.role ?? 'member',
+      role,
+      tier: effectiveTier(role, row?.tier ?? null),
     };
     next();
   };

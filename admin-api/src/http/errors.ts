@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 export type ApiErrorCode =
   'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
 
-const STATUS: Record<ApiErrorCode, number> = {
+export const STATUS: Record<ApiErrorCode, number> = {
   invalid_request: 400,
   unauthenticated: 401,
   forbidden: 403,

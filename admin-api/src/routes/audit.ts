@@ -1,20 +1,32 @@
 // `GET /audit` (filtered, newest first, cursor-paged) and `GET /audit/verify` (walks the hash
 // chain): admins and auditors only.
-import { Router } from 'express';
 import type pg from 'pg';
-import { AuditQuery } from '@colonycraft/protocol';
+import { AuditPage, AuditQuery, AuditVerification } from '@colonycraft/protocol';
 import { listAudit, verifyAudit } from '../domain/audit.js';
-import { requireRole } from '../http/require-role.js';
-import { parse } from '../http/validate.js';
+import { defineRoute, type Route } from '../http/route.js';
 
-export function auditRoutes(pool: pg.Pool): Router {
-  const router = Router();
-  router.use('/audit', requireRole('admin', 'auditor'));
-  router.get('/audit', async (req, res) => {
-    res.json(await listAudit(pool, parse(AuditQuery, req.query, 'query')));
-  });
-  router.get('/audit/verify', async (_req, res) => {
-    res.json(await verifyAudit(pool));
-  });
-  return router;
+export function auditRoutes(pool: pg.Pool): Route[] {
+  return [
+    defineRoute({
+      id: 'listAudit',
+      method: 'get',
+      path: '/audit',
+      tag: 'audit',
+      summary: 'Audit entries, newest first; `from` inclusive, `to` exclusive.',
+      access: ['admin', 'auditor'],
+      query: AuditQuery,
+      response: { status: 200, schema: AuditPage, description: 'A page of entries.' },
+      handle: ({ query }) => listAudit(pool, query),
+    }),
+    defineRoute({
+      id: 'verifyAudit',
+      method: 'get',
+      path: '/audit/verify',
+      tag: 'audit',
+      summary: 'Walks the hash chain and names the first entry that does not hold.',
+      access: ['admin', 'auditor'],
+      response: { status: 200, schema: AuditVerification, description: 'The verdict.' },
+      handle: () => verifyAudit(pool),
+    }),
+  ];
 }

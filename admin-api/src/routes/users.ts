@@ -1,23 +1,65 @@
-// `GET /users` (admins, auditors) and `PUT /users/:uid/role` (admins).
-import { Router } from 'express';
+// `GET /users` (admins, auditors), `PUT /users/:uid/role` and `PUT /users/:uid/tier` (admins).
 import { z } from 'zod';
-import { SetRoleRequest, UserListQuery } from '@colonycraft/protocol';
+import {
+  SetRoleRequest,
+  SetTierRequest,
+  UserList,
+  UserListQuery,
+  UserSummary,
+} from '@colonycraft/protocol';
+import { setTier } from '../domain/user-tiers.js';
 import { listUsers, setRole, type UserDeps } from '../domain/users.js';
 import { contextOf } from '../http/request-context.js';
-import { requireRole } from '../http/require-role.js';
-import { parse } from '../http/validate.js';
+import { defineRoute, type Route } from '../http/route.js';
 
 const UidParams = z.object({ uid: z.string().min(1).max(128) });
 
-export function userRoutes(deps: UserDeps): Router {
-  const router = Router();
-  router.get('/users', requireRole('admin', 'auditor'), async (req, res) => {
-    res.json(await listUsers(deps, parse(UserListQuery, req.query, 'query')));
-  });
-  router.put('/users/:uid/role', requireRole('admin'), async (req, res) => {
-    const { uid } = parse(UidParams, req.params, 'params');
-    const { role } = parse(SetRoleRequest, req.body, 'body');
-    res.json(await setRole(deps, contextOf(req, res), uid, role));
-  });
-  return router;
+export function userRoutes(deps: UserDeps): Route[] {
+  return [
+    defineRoute({
+      id: 'listUsers',
+      method: 'get',
+      path: '/users',
+      tag: 'users',
+      summary: 'Firebase Auth users with their role and tier (no role row: member).',
+      access: ['admin', 'auditor'],
+      query: UserListQuery,
+      response: { status: 200, schema: UserList, description: 'A page of users.' },
+      errors: ['unavailable'],
+      handle: ({ query }) => listUsers(deps, query),
+    }),
+    defineRoute({
+      id: 'setUserRole',
+      method: 'put',
+      path: '/users/:uid/role',
+      tag: 'users',
+      summary: "Sets a user's role, mirrored into the custom claim `role`; ends their sessions.",
+      description: 'Audited as `user.role.set`. 409 when it would remove the last admin.',
+      access: ['admin'],
+      params: UidParams,
+      body: SetRoleRequest,
+      response: { status: 200, schema: UserSummary, description: 'The user with the new role.' },
+      errors: ['not_found', 'conflict', 'unavailable'],
+      handle: ({ params, body }, req, res) =>
+        setRole(deps, contextOf(req, res), params.uid, body.role),
+    }),
+    defineRoute({
+      id: 'setUserTier',
+      method: 'put',
+      path: '/users/:uid/tier',
+      tag: 'users',
+      summary: "Assigns a user's rate-limit tier, mirrored into the custom claim `tier`.",
+      description:
+        "The user's refresh tokens are revoked so their next session carries the tier. `null` " +
+        'removes the assignment: the tier follows the role again (admins `unlimited`, others ' +
+        '`standard`). Audited as `user.tier.set`.',
+      access: ['admin'],
+      params: UidParams,
+      body: SetTierRequest,
+      response: { status: 200, schema: UserSummary, description: 'The user with the new tier.' },
+      errors: ['not_found', 'unavailable'],
+      handle: ({ params, body }, req, res) =>
+        setTier(deps, contextOf(req, res), params.uid, body.tier),
+    }),
+  ];
 }
