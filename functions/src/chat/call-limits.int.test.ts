@@ -20,6 +20,8 @@ beforeAll(async () => {
         dailyBudgetUsd: 1,
         monthlyBudgetUsd: 5,
       },
+      // One stream at a time, plenty of requests.
+      standard: { requests: { capacity: 100, refillPerMinute: 100 }, concurrency: 1 },
     }),
   });
   app = initializeApp(
@@ -94,6 +96,35 @@ describe('rate limits on /v1', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('ratelimit-limit')).toBeNull();
     }
+  });
+});
+
+describe('concurrency', () => {
+  it('when a stream is in flight, then a second is refused; when its client vanishes, then the slot is freed', async () => {
+    const token = await gw.token({ tier: 'standard' });
+    gw.stub.script({ kind: 'chunk-delay', ms: 200 });
+    const controller = new AbortController();
+    const streaming = await fetch(`${gw.url}v1/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'openai/gpt-stub',
+        stream: true,
+        messages: [{ role: 'user', content: 'a long one' }],
+      }),
+      signal: controller.signal,
+    });
+    expect(streaming.status).toBe(200);
+    const refused = await post(token, body());
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+      /concurren|in flight|at once/i,
+    );
+
+    controller.abort(); // the client vanishes mid-stream
+    await expect
+      .poll(async () => (await post(token, body())).status, { timeout: 10_000, interval: 200 })
+      .toBe(200);
   });
 });
 

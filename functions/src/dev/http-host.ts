@@ -19,6 +19,7 @@ export async function hostFunctions(
   port = 0,
 ): Promise<HostedFunctions> {
   const app = express();
+  app.disable('x-powered-by');
   app.use(express.json({ limit: '10mb' }));
   // As on Cloud Functions, `/<name>/rest` reaches function <name> with the path `/rest`.
   app.all('/:name{/*rest}', async (req, res) => {
