@@ -118,6 +118,9 @@ describe('chat callables', () => {
     expect(events.some((e) => e.type === 'finish')).toBe(false);
     expect(events.at(-1)?.type).toBe('error');
     expect(final).toMatchObject({ code: 'functions/unavailable' });
+    // The failed answer went into a new conversation; the error says which, so the next
+    // message can continue it.
+    const failedIn = (final as { details: { conversationId: string } }).details.conversationId;
 
     const list = (
       await call<{ conversations: { id: string; title: string }[] }>('listConversations')({
@@ -125,6 +128,7 @@ describe('chat callables', () => {
       })
     ).data;
     const cut = list.conversations.find((c) => c.title === 'cut')!;
+    expect(cut.id).toBe(failedIn);
     const got = GetConversationResponse.parse(
       (await call('getConversation')({ clientToken: token, conversationId: cut.id })).data,
     );

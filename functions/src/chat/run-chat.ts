@@ -80,6 +80,17 @@ export interface PreparedChat {
   targets: Target[];
 }
 
+/** A failed call still went into its conversation: the client learns which, to continue it. */
+function withConversation(error: GatewayError, conversationId: string | undefined): GatewayError {
+  if (!conversationId) return error;
+  return new GatewayError(
+    error.kind,
+    error.message,
+    { ...error.details, conversationId },
+    { cause: error },
+  );
+}
+
 /** Checks the request's size and that the caller may use the model; resolves the targets. */
 export async function prepareChat(
   request: ChatRequest,
@@ -204,7 +215,7 @@ export async function streamAnswer(
       const refused = fromProviderError(error);
       failure = { code: error.code ?? `status-${error.status}`, message: refused.message };
       await finish(`failed:${error.status ?? error.code ?? 'error'}`);
-      throw refused;
+      throw withConversation(refused, conversationId);
     }
     throw error;
   }
@@ -214,9 +225,16 @@ export async function streamAnswer(
     throw new GatewayError('unavailable', failure.message, {
       code: failure.code,
       retryable: 'retryable' in failure && failure.retryable,
+      ...(conversationId ? { conversationId } : {}),
     });
   }
-  if (finishReason === 'cancelled') throw new GatewayError('cancelled', 'The call was cancelled.');
+  if (finishReason === 'cancelled') {
+    throw new GatewayError(
+      'cancelled',
+      'The call was cancelled.',
+      conversationId ? { conversationId } : undefined,
+    );
+  }
   return {
     model: served.id,
     text,
