@@ -9,6 +9,7 @@ import type { Auth } from 'firebase-admin/auth';
 import type pg from 'pg';
 import type { Config } from './config.js';
 import type { KeyProjection } from './data/key-projection.js';
+import { noDenylist, type TokenDenylist } from './data/token-denylist.js';
 import type { UsageLedger } from './data/usage-ledger.js';
 import { authenticate } from './http/authenticate.js';
 import { cors } from './http/cors.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   pool: pg.Pool;
   auth: Auth;
   projection: KeyProjection;
+  /** Ends a disabled user's client tokens; `noDenylist` where there is no Redis. */
+  denylist?: TokenDenylist;
   usage: UsageLedger;
   logger: Logger;
   /** True once the server is shutting down: `/readyz` then answers 503. */
@@ -70,6 +73,7 @@ export function createApp(deps: AppDeps): App {
     pool,
     auth,
     projection: deps.projection,
+    denylist: deps.denylist ?? noDenylist,
     usage: deps.usage,
     registry: metrics.registry,
     draining: deps.draining ?? (() => false),

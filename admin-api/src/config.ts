@@ -32,6 +32,8 @@ const ConfigSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   /** On SIGTERM, how long in-flight requests may take before their connections are cut. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Redis of the functions' token denylist, so disabling a user ends their tokens at once. */
+  REDIS_URL: z.string().optional(),
 });
 
 export type Config = Readonly<{
@@ -49,6 +51,7 @@ export type Config = Readonly<{
   seedUsers: string | undefined;
   metricsToken: string | undefined;
   shutdownTimeoutMs: number;
+  redisUrl: string | undefined;
 }>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -72,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedUsers: c.SEED_USERS,
     metricsToken: c.METRICS_TOKEN,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    redisUrl: c.REDIS_URL,
   });
 }

@@ -12,6 +12,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createPool } from './data/db.js';
 import { firestoreKeyProjection, type KeyProjection } from './data/key-projection.js';
+import { noDenylist, redisDenylist } from './data/token-denylist.js';
 import { migrate } from './data/migrate.js';
 import { firestoreUsageLedger, type UsageLedger } from './data/usage-ledger.js';
 import { reconcileKeys } from './domain/reconcile-keys.js';
@@ -77,6 +78,7 @@ export async function start(
   const auth = getAuth(firebaseApp(config.projectId));
   const real = keyProjection(config);
   const projection = options.wrapProjection ? options.wrapProjection(real) : real;
+  const denylist = config.redisUrl ? redisDenylist(config.redisUrl) : noDenylist;
   const ledger = firestoreUsageLedger(
     getFirestore(firebaseApp(config.projectId)),
     config.projectionTimeoutMs,
@@ -100,6 +102,7 @@ export async function start(
       pool,
       auth,
       projection,
+      denylist,
       usage,
       logger,
       draining: () => draining,
@@ -137,6 +140,7 @@ export async function start(
     draining = true;
     await Promise.all([drain(listening, config.shutdownTimeoutMs, logger), reconciler.stop()]);
     await pool.end();
+    await denylist.close();
     logger.info('admin API stopped');
   };
   return { url, stop: () => (stopped ??= stop()) };

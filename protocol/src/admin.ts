@@ -280,3 +280,10 @@ export const UsageReport = z.object({
   principals: z.array(PrincipalUsage),
 });
 export type UsageReport = z.infer<typeof UsageReport>;
+
+/** `PUT /users/:uid/disabled`: disabling ends the user's sessions and client tokens at once. */
+export const SetDisabledRequest = z.object({ disabled: z.boolean() });
+export type SetDisabledRequest = z.infer<typeof SetDisabledRequest>;
+
+export const UserAccess = z.object({ uid: z.string(), disabled: z.boolean() });
+export type UserAccess = z.infer<typeof UserAccess>;

@@ -30,3 +30,12 @@ export type ExchangeTokenResponse = z.infer<typeof ExchangeTokenResponse>;
 
 /** Every call to a provider endpoint carries the client token beside its own payload. */
 export const WithClientToken = z.object({ clientToken: z.string().min(1) });
+
+/**
+ * Redis keys of the client-token denylist: the functions check them on every call, the admin
+ * API writes a subject's when it disables the account. Entries live as long as a token can.
+ */
+export const denylistKey = {
+  token: (jti: string): string => `cc:deny:jti:${jti}`,
+  subject: (sub: string): string => `cc:deny:sub:${sub}`,
+};

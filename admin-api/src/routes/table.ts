@@ -2,6 +2,7 @@
 // describes it and metrics label by it.
 import type { Registry } from 'prom-client';
 import type { KeyDeps } from '../domain/api-key-views.js';
+import type { TokenDenylist } from '../data/token-denylist.js';
 import type { UsageLedger } from '../data/usage-ledger.js';
 import type { Route } from '../http/route.js';
 import { buildOpenApi, type OpenApiDocument } from '../openapi/document.js';
@@ -14,6 +15,7 @@ import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
 export interface TableDeps extends KeyDeps {
+  denylist: TokenDenylist;
   usage: UsageLedger;
   registry: Registry;
   draining: () => boolean;
@@ -24,7 +26,7 @@ export function routeTable(deps: TableDeps): Route[] {
   const routes: Route[] = [
     ...healthRoutes({ pool, draining: deps.draining }),
     ...meRoutes(),
-    ...userRoutes({ pool, auth }),
+    ...userRoutes({ pool, auth, denylist: deps.denylist }),
     ...apiKeyRoutes(deps),
     ...usageRoutes({ pool, usage }),
     ...auditRoutes(pool),

@@ -1,12 +1,15 @@
-// `GET /users` (admins, auditors), `PUT /users/:uid/role` and `PUT /users/:uid/tier` (admins).
+// `GET /users` (admins, auditors); `PUT /users/:uid/role`, `/tier` and `/disabled` (admins).
 import { z } from 'zod';
 import {
+  SetDisabledRequest,
   SetRoleRequest,
   SetTierRequest,
   UserList,
   UserListQuery,
+  UserAccess,
   UserSummary,
 } from '@colonycraft/protocol';
+import { setDisabled, type AccessDeps } from '../domain/user-access.js';
 import { setTier } from '../domain/user-tiers.js';
 import { listUsers, setRole, type UserDeps } from '../domain/users.js';
 import { contextOf } from '../http/request-context.js';
@@ -14,7 +17,7 @@ import { defineRoute, type Route } from '../http/route.js';
 
 const UidParams = z.object({ uid: z.string().min(1).max(128) });
 
-export function userRoutes(deps: UserDeps): Route[] {
+export function userRoutes(deps: UserDeps & AccessDeps): Route[] {
   return [
     defineRoute({
       id: 'listUsers',
@@ -60,6 +63,25 @@ export function userRoutes(deps: UserDeps): Route[] {
       errors: ['not_found', 'unavailable'],
       handle: ({ params, body }, req, res) =>
         setTier(deps, contextOf(req, res), params.uid, body.tier),
+    }),
+    defineRoute({
+      id: 'setUserDisabled',
+      method: 'put',
+      path: '/users/:uid/disabled',
+      tag: 'users',
+      summary:
+        'Disables (or re-enables) an account, ending its sessions and client tokens at once.',
+      description:
+        'Disabling refuses new sign-ins, revokes refresh tokens and puts the user on the token ' +
+        'denylist the functions check on every call. Audited as `user.disabled.set`. 409 for ' +
+        'your own account.',
+      access: ['admin'],
+      params: UidParams,
+      body: SetDisabledRequest,
+      response: { status: 200, schema: UserAccess, description: 'The account as it now is.' },
+      errors: ['not_found', 'conflict', 'unavailable'],
+      handle: ({ params, body }, req, res) =>
+        setDisabled(deps, contextOf(req, res), params.uid, body.disabled),
     }),
   ];
 }

@@ -4,12 +4,15 @@
 // one EXISTS per call; in-process when REDIS_URL is unset (the embedded local default).
 import type { Redis } from 'ioredis';
 import { logger } from 'firebase-functions';
-import { CLIENT_TOKEN_MAX_TTL_SECONDS, type ClientTokenClaims } from '@colonycraft/protocol';
+import {
+  CLIENT_TOKEN_MAX_TTL_SECONDS,
+  denylistKey,
+  type ClientTokenClaims,
+} from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 import { createRedisClient } from '../limits/redis-store.js';
 
 const TTL_MS = CLIENT_TOKEN_MAX_TTL_SECONDS * 1000;
-const PREFIX = 'cc:deny:';
 
 export interface Denylist {
   isDenied(claims: Pick<ClientTokenClaims, 'jti' | 'sub'>): Promise<boolean>;
@@ -38,7 +41,7 @@ export function redisDenylist(redis: Redis, failOpen: boolean): Denylist {
     async isDenied({ jti, sub }) {
       try {
         await ready();
-        return (await redis.exists(`${PREFIX}jti:${jti}`, `${PREFIX}sub:${sub}`)) > 0;
+        return (await redis.exists(denylistKey.token(jti), denylistKey.subject(sub))) > 0;
       } catch (error) {
         logger.error('token denylist unavailable', { error: String(error), failOpen });
         if (failOpen) return false;
@@ -50,11 +53,11 @@ export function redisDenylist(redis: Redis, failOpen: boolean): Denylist {
     },
     async denyToken(jti) {
       await ready();
-      await redis.set(`${PREFIX}jti:${jti}`, '1', 'PX', TTL_MS);
+      await redis.set(denylistKey.token(jti), '1', 'PX', TTL_MS);
     },
     async denySubject(sub) {
       await ready();
-      await redis.set(`${PREFIX}sub:${sub}`, '1', 'PX', TTL_MS);
+      await redis.set(denylistKey.subject(sub), '1', 'PX', TTL_MS);
     },
   };
 }
