@@ -19,12 +19,11 @@ RUN npm run build -w admin-api
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=8081
 WORKDIR /app
+# Only the workspaces the server runs on: with the others' package.json present, npm ci would
+# install their production dependencies too (firebase-tools, provider SDKs: ~480 MB, not ~90).
 COPY package.json package-lock.json ./
 COPY protocol/package.json protocol/
-COPY testing/package.json testing/
-COPY functions/package.json functions/
 COPY admin-api/package.json admin-api/
-COPY web/package.json web/
 RUN npm ci --omit=dev --workspace @colonycraft/admin-api --no-audit --no-fund \
   && npm cache clean --force
 # At run time the server reads dist/, migrations/ (applied at start-up) and its package.json
