@@ -19,6 +19,8 @@ class Session {
   user = $state<SessionUser | null | undefined>(undefined);
   /** True when talking to the local emulators (demo accounts exist there). */
   emulated = $state(false);
+  /** The admin API's base address, from the runtime config. */
+  adminApiUrl = $state<string>();
   /** The conversation to reopen after signing in again. */
   returnTo = $state<string>();
   #started = false;
@@ -31,6 +33,7 @@ class Session {
       const config = await loadRuntimeConfig();
       const services = initFirebase(config);
       this.emulated = services.emulated;
+      this.adminApiUrl = config.adminApiUrl;
       clientToken.attach(services.functions);
       watchUser(services.auth, (user) => {
         if (!user) {

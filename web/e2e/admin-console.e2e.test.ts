@@ -1,0 +1,203 @@
+// The admin console as people use it, against the whole local stack: an admin opens it,
+// creates an API key (shown once), sees it listed, rotates and revokes it; the audit log shows the
+// creation and its hash chain verifies; a member is kept out of the console.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startStack, type Stack } from '@colonycraft/testing';
+import { launchChromium, screenshot } from './browser.js';
+import { eventually, send, streamed, text, watchErrors } from './chat-page.js';
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+let errors: string[] = [];
+let createdKey = '';
+
+const KEY_NAME = 'Console e2e key';
+
+beforeAll(async () => {
+  stack = await startStack({ ports: 'free', web: true });
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const user = (role: 'admin' | 'member') => stack.demoUsers.find((u) => u.role === role)!;
+
+async function signIn(target: Page, role: 'admin' | 'member'): Promise<void> {
+  await target.goto(stack.urls.web!);
+  await target.waitForURL(/\/sign-in$/);
+  await target.getByLabel('Email').fill(user(role).email);
+  await target.getByLabel('Password').fill(user(role).password);
+  await target.getByRole('button', { name: 'Sign in' }).click();
+  await target.waitForURL((url) => url.pathname === '/');
+}
+
+const consoleNav = () => page.getByRole('navigation', { name: 'Admin console' });
+const fitsWidth = () =>
+  page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+const keyRow = () => page.locator('tbody tr', { hasText: KEY_NAME });
+
+describe('admin console', () => {
+  it('when an admin signs in, then the header links to the console, which opens', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: stack.urls.web!,
+    });
+    page = await context.newPage();
+    errors = watchErrors(page);
+    await signIn(page, 'admin');
+    // One answer, so the usage page has a day to chart.
+    await eventually(() => page.locator('option[value="local/echo"]').count()).toBe(1);
+    await page.getByLabel('Model').selectOption('local/echo');
+    await streamed(await send(page, 'Count this for usage.'));
+    const link = page.locator('header').getByRole('link', { name: 'Admin' });
+    await eventually(() => link.isVisible()).toBe(true);
+    await link.click();
+    await page.waitForURL((url) => url.pathname === '/admin');
+    await eventually(() => page.getByRole('heading', { name: 'Admin console' }).count()).toBe(1);
+    expect(await page.getByText('Provider keys — coming with Secret Manager support').count()).toBe(
+      1,
+    );
+    await screenshot(page, 'admin-1280');
+  });
+
+  it('creates an API key and shows it once, with Copy and a warning', async () => {
+    await consoleNav().getByRole('link', { name: 'API keys' }).click();
+    await page.waitForURL((url) => url.pathname === '/admin/keys');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const form = page.getByRole('dialog', { name: 'Create an API key' });
+    await form.getByLabel('Name').fill(KEY_NAME);
+    await form.getByLabel('Scopes').fill('*');
+    await form.getByRole('button', { name: 'Create key' }).click();
+
+    const shown = page.getByRole('dialog', { name: 'Your new API key' });
+    await eventually(() => shown.isVisible()).toBe(true);
+    expect(await text(shown)).toContain("It won't be shown again");
+    createdKey = await shown.getByRole('textbox').inputValue();
+    expect(createdKey).toMatch(/^cc_[A-Za-z0-9]{51}$/);
+    await shown.getByRole('button', { name: 'Copy' }).click();
+    await eventually(() => shown.getByRole('button', { name: 'Copied' }).count()).toBe(1);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(createdKey);
+    await screenshot(page, 'admin-key-created-1280');
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await eventually(() => shown.isVisible()).toBe(false);
+  });
+
+  it('lists the new key by prefix, never the key itself', async () => {
+    await eventually(() => keyRow().count()).toBe(1);
+    const row = await text(keyRow());
+    expect(row).toContain(createdKey.slice(0, 11));
+    expect(row).toContain('active');
+    expect(await page.content()).not.toContain(createdKey);
+    await screenshot(page, 'admin-keys-1280');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(300); // colour transitions
+    await screenshot(page, 'admin-keys-1280-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('rotates the key with a grace period and shows the new key once', async () => {
+    await keyRow()
+      .getByRole('button', { name: `Rotate ${KEY_NAME}` })
+      .click();
+    const form = page.getByRole('dialog', { name: `Rotate “${KEY_NAME}”` });
+    await form.getByLabel('Grace period amount').fill('2');
+    await form.getByLabel('Grace period unit').selectOption('minutes');
+    await form.getByRole('button', { name: 'Rotate key' }).click();
+    const shown = page.getByRole('dialog', { name: 'Your new API key' });
+    await eventually(() => shown.isVisible()).toBe(true);
+    const rotated = await shown.getByRole('textbox').inputValue();
+    expect(rotated).toMatch(/^cc_/);
+    expect(rotated).not.toBe(createdKey);
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await eventually(() => keyRow().count()).toBe(2);
+    await eventually(() => text(keyRow().filter({ hasText: 'rotating' }))).toContain(
+      createdKey.slice(0, 11),
+    );
+  });
+
+  it('revokes the key after confirming', async () => {
+    await keyRow()
+      .filter({ hasText: 'active' })
+      .getByRole('button', { name: `Revoke ${KEY_NAME}` })
+      .click();
+    const confirm = page.getByRole('dialog', { name: `Revoke “${KEY_NAME}”?` });
+    await eventually(() => confirm.isVisible()).toBe(true);
+    await confirm.getByRole('button', { name: 'Revoke key' }).click();
+    await eventually(() => keyRow().filter({ hasText: 'revoked' }).count()).toBe(1);
+    expect(await keyRow().filter({ hasText: 'revoked' }).getByRole('button').count()).toBe(0);
+  });
+
+  it('shows the creation in the audit log, and the chain verifies', async () => {
+    await consoleNav().getByRole('link', { name: 'Audit log' }).click();
+    await page.waitForURL((url) => url.pathname === '/admin/audit');
+    await page.getByLabel('Action').fill('api_key.create');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const rows = page.locator('tbody tr');
+    await eventually(() => rows.filter({ hasText: 'api_key.create' }).count()).toBeGreaterThan(0);
+    expect(await rows.filter({ hasNotText: 'api_key.create' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    await eventually(() => page.getByText(/Chain ok: \d+ entries checked/).count()).toBe(1);
+    await screenshot(page, 'admin-audit-1280');
+  });
+
+  it('shows usage per day for the admin by default', async () => {
+    await consoleNav().getByRole('link', { name: 'Usage' }).click();
+    await page.waitForURL((url) => url.pathname === '/admin/usage');
+    await eventually(() => page.getByLabel('User id').inputValue()).not.toBe('');
+    // The ledger is written after the answer: ask again until the day shows.
+    await eventually(async () => {
+      await page.getByRole('button', { name: 'Show usage' }).click();
+      await page.waitForTimeout(300);
+      return page
+        .getByRole('img', { name: /Tokens per day/ })
+        .locator('rect')
+        .count();
+    }).toBe(1);
+    expect(await text(page.locator('tbody tr').first())).toMatch(/^\d{4}-\d{2}-\d{2}1/);
+    await screenshot(page, 'admin-usage-1280');
+  });
+
+  it('fits a 390 px phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await consoleNav().getByRole('link', { name: 'API keys' }).click();
+    await eventually(() => keyRow().count()).toBe(2);
+    expect(await fitsWidth()).toBe(true);
+    await screenshot(page, 'admin-keys-390');
+    await consoleNav().getByRole('link', { name: 'Users and roles' }).click();
+    await eventually(() => page.getByText(user('member').email).count()).toBeGreaterThan(0);
+    await screenshot(page, 'admin-users-390');
+    await consoleNav().getByRole('link', { name: 'Audit log' }).click();
+    await eventually(() =>
+      page.locator('tbody tr', { hasText: 'api_key.' }).count(),
+    ).toBeGreaterThan(0);
+    expect(await fitsWidth()).toBe(true);
+    await screenshot(page, 'admin-audit-390');
+    expect(await fitsWidth()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('when a member opens /admin/users, then they see that they have no access', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const member = await context.newPage();
+    const memberErrors = watchErrors(member);
+    await signIn(member, 'member');
+    await eventually(() =>
+      member.locator('header').getByRole('link', { name: 'API keys' }).count(),
+    ).toBe(1);
+    expect(await member.locator('header').getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    await member.goto(`${stack.urls.web}/admin/users`);
+    await eventually(() =>
+      member.getByRole('heading', { name: "You don't have access to the admin console" }).count(),
+    ).toBe(1);
+    expect(await member.getByRole('link', { name: 'Back to the chat' }).count()).toBe(1);
+    expect(await member.locator('table').count()).toBe(0);
+    expect(memberErrors).toEqual([]);
+    await context.close();
+  });
+});

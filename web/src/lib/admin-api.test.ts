@@ -1,0 +1,123 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  AdminApiError,
+  buildQuery,
+  createAdminApi,
+  describeAdminError,
+  errorFromResponse,
+} from './admin-api.ts';
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+const me = { uid: 'u1', email: 'a@b.test', role: 'admin', tier: 'unlimited' };
+const problem = (code: string, status = 400) =>
+  json(status, { error: { code, message: `it was ${code}`, requestId: 'req-1' } });
+
+function setup(answer: (url: string, init: RequestInit) => Response) {
+  const fetchFn = vi.fn(async (url: string | URL | Request, init?: RequestInit) =>
+    answer(String(url), init ?? {}),
+  );
+  const idToken = vi.fn(async (refresh: boolean) => (refresh ? 'fresh' : 'cached'));
+  const api = createAdminApi({ baseUrl: 'http://admin.test/', idToken, fetchFn });
+  return { api, fetchFn, idToken };
+}
+
+describe('buildQuery', () => {
+  it('keeps defined, non-empty values and encodes them', () => {
+    expect(buildQuery({ a: 'x y', b: undefined, c: '', d: null, e: 3, f: false })).toBe(
+      '?a=x+y&e=3&f=false',
+    );
+  });
+
+  it('is empty without values', () => {
+    expect(buildQuery({ a: undefined })).toBe('');
+  });
+});
+
+describe('errorFromResponse', () => {
+  it('takes code, message and request id from an AdminError body', () => {
+    const error = errorFromResponse(409, {
+      error: { code: 'conflict', message: 'last admin', requestId: 'r9' },
+    });
+    expect(error).toMatchObject({ code: 'conflict', message: 'last admin', status: 409 });
+    expect(error.requestId).toBe('r9');
+  });
+
+  it('is `unexpected` for any other body', () => {
+    expect(errorFromResponse(502, '<html>')).toMatchObject({ code: 'unexpected', status: 502 });
+  });
+});
+
+describe('describeAdminError', () => {
+  it('gives a summary a person can act on, with the server message and request id', () => {
+    const described = describeAdminError(new AdminApiError('forbidden', 'admins only', 403, 'r1'));
+    expect(described).toEqual({
+      summary: 'Your role does not allow that.',
+      detail: 'admins only (request r1)',
+      code: 'forbidden',
+    });
+  });
+});
+
+describe('createAdminApi', () => {
+  it('sends the ID token as Bearer to base + path and validates the answer', async () => {
+    const { api, fetchFn } = setup(() => json(200, me));
+    expect(await api.me()).toEqual(me);
+    const [url, init] = fetchFn.mock.calls[0]!;
+    expect(url).toBe('http://admin.test/me');
+    expect((init?.headers as Record<string, string>).authorization).toBe('Bearer cached');
+  });
+
+  it('sends JSON bodies and encodes path segments', async () => {
+    const user = { ...me, displayName: null, assignedTier: null, disabled: false };
+    const { api, fetchFn } = setup(() => json(200, user));
+    await api.setRole('a/b', 'auditor');
+    const [url, init] = fetchFn.mock.calls[0]!;
+    expect(url).toBe('http://admin.test/users/a%2Fb/role');
+    expect(init?.method).toBe('PUT');
+    expect(JSON.parse(String(init?.body))).toEqual({ role: 'auditor' });
+  });
+
+  it('passes filters and the cursor as the query', async () => {
+    const { api, fetchFn } = setup(() => json(200, { entries: [], nextCursor: null }));
+    await api.listAudit({ action: 'api_key.create', actor: '', cursor: 'c2' });
+    expect(fetchFn.mock.calls[0]![0]).toBe(
+      'http://admin.test/audit?limit=50&action=api_key.create&cursor=c2',
+    );
+  });
+
+  it('when refused as unauthenticated, then retries once with a fresh token', async () => {
+    const { api, fetchFn, idToken } = setup((_url, init) =>
+      (init.headers as Record<string, string>).authorization === 'Bearer fresh'
+        ? json(200, me)
+        : problem('unauthenticated', 401),
+    );
+    expect(await api.me()).toEqual(me);
+    expect(fetchFn).toHaveBeenCalledTimes(2);
+    expect(idToken).toHaveBeenLastCalledWith(true);
+  });
+
+  it('turns an error body into an AdminApiError', async () => {
+    const { api } = setup(() => problem('invalid_request'));
+    await expect(api.createKey({ name: 'x', scopes: ['*'] })).rejects.toMatchObject({
+      name: 'AdminApiError',
+      code: 'invalid_request',
+      message: 'it was invalid_request',
+      requestId: 'req-1',
+      status: 400,
+    });
+  });
+
+  it('rejects an answer that does not match the schema', async () => {
+    const { api } = setup(() => json(200, { uid: 1 }));
+    await expect(api.me()).rejects.toMatchObject({ code: 'unexpected' });
+  });
+
+  it('reports a failed fetch as a network error', async () => {
+    const { api } = setup(() => {
+      throw new TypeError('Failed to fetch');
+    });
+    await expect(api.verifyAudit()).rejects.toMatchObject({ code: 'network', status: 0 });
+  });
+});
