@@ -109,6 +109,27 @@ describe('ChatStore', () => {
     expect(chat.failure).toBeUndefined();
   });
 
+  it('when an answer fails after the server kept it, then the next message continues that conversation', async () => {
+    const failure = new FunctionsError('unavailable', 'openai is not available right now', {
+      conversationId: 'c-42',
+    });
+    const call: StreamCall = async () => ({
+      data: Promise.reject(failure).catch(() => {
+        throw failure;
+      }),
+      stream: (async function* () {
+        yield { type: 'text-delta', text: 'Half' };
+        throw failure;
+      })(),
+    });
+    const onExchange = vi.fn();
+    const chat = chatWith(call, { onExchange });
+    chat.send('Hi');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    expect(chat.conversationId).toBe('c-42');
+    expect(onExchange).toHaveBeenCalledWith('c-42', true);
+  });
+
   it('sends the earlier turns with the next message', async () => {
     const call = vi.fn(wordsCall(['Answer']));
     const chat = chatWith(call);

@@ -55,6 +55,12 @@ interface Turn {
   generation: number;
 }
 
+/** The conversation a failed call's answer went into, from the error's details. */
+function conversationIdOf(error: unknown): string | undefined {
+  const details = (error as { details?: { conversationId?: unknown } } | null)?.details;
+  return typeof details?.conversationId === 'string' ? details.conversationId : undefined;
+}
+
 export class ChatStore {
   messages = $state<ConversationMessage[]>([]);
   streaming = $state(false);
@@ -221,6 +227,10 @@ export class ChatStore {
       conversationId ??= result?.conversationId;
       if (current()) this.conversationId ??= conversationId;
     } catch (error) {
+      // A failed answer was still kept in a conversation (a new one, for a first message); the
+      // error says which, so the next message continues it rather than starting another.
+      conversationId ??= conversationIdOf(error);
+      if (current()) this.conversationId ??= conversationId;
       if (turn.controller.signal.aborted) {
         this.#update(turn.replyId, (m) =>
           m.status === 'streaming' ? { ...m, status: 'stopped' } : m,
