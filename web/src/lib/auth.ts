@@ -1,6 +1,8 @@
 // Firebase Auth calls the app makes, reduced to what the session store needs.
 import {
+  createUserWithEmailAndPassword,
   onAuthStateChanged,
+  sendPasswordResetEmail,
   signInWithEmailAndPassword,
   signOut,
   type Auth,
@@ -28,6 +30,20 @@ export async function signInWithPassword(
 ): Promise<SessionUser> {
   const credential = await signInWithEmailAndPassword(auth, email.trim(), password);
   return { uid: credential.user.uid, email: credential.user.email };
+}
+
+/** Creates the account and signs it in. */
+export async function registerWithPassword(
+  auth: Auth,
+  email: string,
+  password: string,
+): Promise<SessionUser> {
+  const credential = await createUserWithEmailAndPassword(auth, email.trim(), password);
+  return { uid: credential.user.uid, email: credential.user.email };
+}
+
+export function sendPasswordReset(auth: Auth, email: string): Promise<void> {
+  return sendPasswordResetEmail(auth, email.trim());
 }
 
 export function signOutUser(auth: Auth): Promise<void> {

@@ -31,6 +31,15 @@ const SUMMARIES: Record<string, string> = {
   'auth/missing-password': 'Enter your password.',
   'auth/user-disabled': 'This account is disabled. Ask an administrator.',
   'auth/too-many-requests': 'Too many attempts. Wait a few minutes and try again.',
+  // Registration and password reset.
+  'auth/email-already-in-use':
+    'An account with that email already exists. Sign in, or reset its password.',
+  'auth/weak-password': 'That password is too weak. Choose one of at least 6 characters.',
+  'auth/password-does-not-meet-requirements':
+    'That password does not meet the requirements. Choose a longer or more varied one.',
+  'auth/missing-email': 'Enter your email address.',
+  'auth/operation-not-allowed':
+    'Creating accounts with a password is turned off. Ask an administrator.',
   'auth/network-request-failed':
     'Could not reach the sign-in service. Check your connection and try again.',
 };

@@ -1,7 +1,14 @@
 // The app's session: loads the runtime config, initializes Firebase once, and follows the
 // signed-in user (who gets a client token and their own draft, and whose conversation, history
 // and models are forgotten on sign-out).
-import { signInWithPassword, signOutUser, watchUser, type SessionUser } from '../auth.ts';
+import {
+  registerWithPassword,
+  sendPasswordReset,
+  signInWithPassword,
+  signOutUser,
+  watchUser,
+  type SessionUser,
+} from '../auth.ts';
 import { firebase, initFirebase } from '../firebase.ts';
 import { loadRuntimeConfig } from '../runtime-config.ts';
 import { chat } from './chat.svelte.ts';
@@ -54,6 +61,15 @@ class Session {
 
   signIn(email: string, password: string): Promise<SessionUser> {
     return signInWithPassword(firebase().auth, email, password);
+  }
+
+  /** Creates an account; Firebase signs it in, so the watcher reports the new user. */
+  register(email: string, password: string): Promise<SessionUser> {
+    return registerWithPassword(firebase().auth, email, password);
+  }
+
+  sendPasswordReset(email: string): Promise<void> {
+    return sendPasswordReset(firebase().auth, email);
   }
 
   /** Signs out on request: the unsent draft goes too. */
