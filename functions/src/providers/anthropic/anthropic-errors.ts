@@ -1,8 +1,8 @@
 // Turns whatever the Anthropic SDK (or fetch beneath it) throws into a ProviderError whose message
 // is safe to show: it names the provider, quotes the upstream's own words and never holds a key.
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
-import { parseRetryAfter, ProviderError } from '../provider.js';
-import { isTransportFailure, redact } from '../openai/openai-errors.js';
+import { ProviderError } from '../provider.js';
+import { failureWithoutAnswer, redact, upstreamError } from '../provider-errors.js';
 
 /**
  * The HTTP status Anthropic documents for each error type. An `error` event inside a 200 stream
@@ -46,36 +46,15 @@ export function mapAnthropicError(
     });
   }
   if (error instanceof APIError) {
-    const message = redact(upstreamMessage(error), apiKey);
-    const code = error.type ?? undefined;
-    if (error.status === undefined) {
-      return new ProviderError(provider, `${provider} sent an error in its stream: ${message}`, {
-        status: code === undefined ? undefined : STATUS_OF_TYPE[code],
-        code: code ?? 'stream_error',
-        cause: error,
-      });
-    }
-    return new ProviderError(provider, `${provider} answered ${error.status}: ${message}`, {
+    const type = error.type ?? undefined;
+    return upstreamError(provider, {
       status: error.status,
-      code,
-      retryAfterMs: parseRetryAfter(error.headers?.get('retry-after')),
+      code: type,
+      message: redact(upstreamMessage(error), apiKey),
+      streamStatus: type === undefined ? undefined : STATUS_OF_TYPE[type],
+      retryAfter: error.headers?.get('retry-after'),
       cause: error,
     });
   }
-  if (error instanceof SyntaxError) {
-    return new ProviderError(provider, `${provider} sent a malformed stream`, {
-      code: 'malformed_response',
-      cause: error,
-    });
-  }
-  if (isTransportFailure(error)) {
-    return new ProviderError(provider, `${provider} connection failed`, {
-      code: 'network',
-      cause: error,
-    });
-  }
-  return new ProviderError(provider, `${provider} failed unexpectedly`, {
-    code: 'unknown',
-    cause: error,
-  });
+  return failureWithoutAnswer(provider, error);
 }

@@ -13,7 +13,7 @@ import { ProviderError, type Provider, type ProviderRequest } from '../provider.
 import { estimateUsage } from '../usage.js';
 import { createAnthropicProvider, DEFAULT_ANTHROPIC_MAX_TOKENS } from './anthropic-provider.js';
 
-const KEY = 'sk-ant-right-key-0123456789';
+const KEY = 'test-anthropic-key-right-0123456789';
 const QUESTION = 'Name three primary colours.';
 const REPLY = stubReply(QUESTION);
 const request: ProviderRequest = {
@@ -156,7 +156,7 @@ describe('createAnthropicProvider', () => {
   });
 
   it('when the key is wrong, then a 401 ProviderError holds no trace of the key', async () => {
-    const wrongKey = 'sk-ant-wrong-secret-key-abcdef0123';
+    const wrongKey = 'test-anthropic-key-wrong-abcdef0123';
     const wrong = createAnthropicProvider({
       apiKey: wrongKey,
       baseURL: stub.anthropicBaseURL,

@@ -11,7 +11,7 @@ import {
   type ProviderRequest,
 } from '../provider.js';
 import { estimateInputTokens, estimateUsage } from '../usage.js';
-import { toErrorEvent } from '../openai/openai-errors.js';
+import { toErrorEvent } from '../provider-errors.js';
 import { mapAnthropicError } from './anthropic-errors.js';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '@colonycraft/protocol';
 import { startProviderStub, type ProviderStub } from '@colonycraft/testing';
 import { ProviderError, type Provider, type ProviderRequest } from '../provider.js';
-import { redact } from './openai-errors.js';
+import { redact } from '../provider-errors.js';
 import { createOpenAIProvider } from './openai-provider.js';
 
 const request: ProviderRequest = {
@@ -63,7 +63,7 @@ describe('openai errors before the first event', () => {
 });
 
 describe('openai errors and the API key', () => {
-  const WRONG_KEY = 'sk-wrong-secret-key-0123456789abcdef';
+  const WRONG_KEY = 'test-openai-key-wrong-0123456789abcdef';
 
   function expectNoKey(error: unknown): void {
     const safe = error as ProviderError;

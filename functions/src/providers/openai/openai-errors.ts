@@ -1,23 +1,8 @@
 // Turns whatever the openai SDK (or fetch beneath it) throws into a ProviderError whose message is
 // safe to show: it names the provider, quotes the upstream's own words and never holds a key.
-// The SDK-free helpers (redact, isTransportFailure, toErrorEvent) serve the Anthropic adapter too.
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import type { StreamEvent } from '@colonycraft/protocol';
-import { parseRetryAfter, ProviderError } from '../provider.js';
-
-/** Upstream messages are shown to users; an HTML error page from a proxy must not be. */
-const MAX_UPSTREAM_MESSAGE = 300;
-
-/**
- * Removes secrets an upstream might echo back: the key itself (some servers quote the header
- * they rejected) and any bearer token.
- */
-export function redact(text: string, secret: string | undefined): string {
-  let safe = secret && secret.length >= 4 ? text.split(secret).join('[redacted]') : text;
-  // The token68 alphabet of RFC 7235, so that the punctuation around a quoted header survives.
-  safe = safe.replace(/Bearer\s+[\w.~+/=-]+/gi, 'Bearer [redacted]');
-  return safe.length > MAX_UPSTREAM_MESSAGE ? `${safe.slice(0, MAX_UPSTREAM_MESSAGE)}…` : safe;
-}
+import { ProviderError } from '../provider.js';
+import { failureWithoutAnswer, redact, upstreamError } from '../provider-errors.js';
 
 function upstreamMessage(error: APIError): string {
   const body: unknown = error.error;
@@ -56,59 +41,14 @@ export function mapOpenAIError(provider: string, error: unknown, apiKey?: string
     });
   }
   if (error instanceof APIError) {
-    const message = redact(upstreamMessage(error), apiKey);
-    const code = error.code ?? error.type ?? undefined;
-    if (error.status === undefined) {
-      return new ProviderError(provider, `${provider} sent an error in its stream: ${message}`, {
-        status: statusForStreamError(error),
-        code: code ?? 'stream_error',
-        cause: error,
-      });
-    }
-    return new ProviderError(provider, `${provider} answered ${error.status}: ${message}`, {
+    return upstreamError(provider, {
       status: error.status,
-      code,
-      retryAfterMs: parseRetryAfter(error.headers?.get('retry-after')),
+      code: error.code ?? error.type ?? undefined,
+      message: redact(upstreamMessage(error), apiKey),
+      streamStatus: statusForStreamError(error),
+      retryAfter: error.headers?.get('retry-after'),
       cause: error,
     });
   }
-  if (error instanceof SyntaxError) {
-    return new ProviderError(provider, `${provider} sent a malformed stream`, {
-      code: 'malformed_response',
-      cause: error,
-    });
-  }
-  if (isTransportFailure(error)) {
-    return new ProviderError(provider, `${provider} connection failed`, {
-      code: 'network',
-      cause: error,
-    });
-  }
-  return new ProviderError(provider, `${provider} failed unexpectedly`, {
-    code: 'unknown',
-    cause: error,
-  });
-}
-
-/**
- * Failures of fetch while it reads a body, which the SDKs pass on unwrapped: undici's
- * "terminated" TypeError, or a socket error code such as ECONNRESET or UND_ERR_SOCKET.
- */
-export function isTransportFailure(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'TypeError' && /terminated|fetch failed/i.test(error.message)) return true;
-  const codeOf = (value: unknown): unknown =>
-    typeof value === 'object' && value !== null && 'code' in value ? value.code : undefined;
-  const code = codeOf(error) ?? codeOf(error.cause);
-  return typeof code === 'string' && /^(UND_ERR_|E[A-Z]+$)/.test(code);
-}
-
-/** The `error` event a stream ends with once events have reached the client. */
-export function toErrorEvent(error: ProviderError): Extract<StreamEvent, { type: 'error' }> {
-  return {
-    type: 'error',
-    code: error.code ?? 'upstream_error',
-    message: error.message,
-    retryable: error.isRetryable,
-  };
+  return failureWithoutAnswer(provider, error);
 }

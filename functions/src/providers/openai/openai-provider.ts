@@ -16,7 +16,8 @@ import {
   type ProviderRequest,
 } from '../provider.js';
 import { estimateUsage } from '../usage.js';
-import { mapOpenAIError, toErrorEvent } from './openai-errors.js';
+import { toErrorEvent } from '../provider-errors.js';
+import { mapOpenAIError } from './openai-errors.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
