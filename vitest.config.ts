@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One run covers every workspace; each workspace's own vitest.config.ts says how its tests run.
 export default defineConfig({
   test: {
-    projects: ['protocol', 'testing', 'functions', 'admin-api', 'web'],
+    projects: ['protocol', 'secrets', 'testing', 'functions', 'admin-api', 'web'],
     reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });

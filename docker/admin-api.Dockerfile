@@ -6,12 +6,14 @@ FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY protocol/package.json protocol/
+COPY secrets/package.json secrets/
 COPY testing/package.json testing/
 COPY functions/package.json functions/
 COPY admin-api/package.json admin-api/
 COPY web/package.json web/
 RUN npm ci --no-audit --no-fund
 COPY protocol protocol
+COPY secrets secrets
 COPY testing testing
 COPY admin-api admin-api
 RUN npm run build -w admin-api
@@ -23,14 +25,18 @@ WORKDIR /app
 # install their production dependencies too (firebase-tools, provider SDKs: ~480 MB, not ~90).
 COPY package.json package-lock.json ./
 COPY protocol/package.json protocol/
+COPY secrets/package.json secrets/
 COPY admin-api/package.json admin-api/
 RUN npm ci --omit=dev --workspace @colonycraft/admin-api --no-audit --no-fund \
   && npm cache clean --force
 # At run time the server reads dist/, migrations/ (applied at start-up) and its package.json
 # (the version in /openapi.json); the /docs page is built into dist.
 COPY --from=build /app/protocol/dist protocol/dist
+COPY --from=build /app/secrets/dist secrets/dist
 COPY --from=build /app/admin-api/dist admin-api/dist
 COPY admin-api/migrations admin-api/migrations
+# Where the local secret store (SECRET_STORE=local) may keep its sealed file.
+RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 8081
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

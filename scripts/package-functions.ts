@@ -42,7 +42,7 @@ for (const file of readdirSync(source)) {
 }
 
 const workspaces = new Map(
-  ['protocol', 'testing', 'admin-api', 'web'].map((dir) => [
+  ['protocol', 'secrets', 'testing', 'admin-api', 'web'].map((dir) => [
     read(repoPath(dir, 'package.json')).name,
     dir,
   ]),

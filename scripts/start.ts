@@ -1,6 +1,7 @@
 // `npm start`: the whole ColonyCraft stack on this machine, then a banner saying where
 // everything is and how to sign in. Ctrl-C stops every process it started.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { startStack, repoPath } from '@colonycraft/testing';
 
 const logFile = repoPath('.run', 'colonycraft.log');
@@ -8,12 +9,26 @@ mkdirSync(repoPath('.run'), { recursive: true });
 writeFileSync(logFile, '');
 const verbose = process.env.VERBOSE === '1';
 
+// Provider keys set in the admin console outlive restarts, sealed under LOCAL_SECRETS_KEY; without
+// one, a key made on the first start is kept beside the file (both git-ignored, in .run/).
+const keyFile = repoPath('.run', 'provider-keys.key');
+let localSecretsKey = process.env.LOCAL_SECRETS_KEY;
+if (!localSecretsKey) {
+  if (!existsSync(keyFile))
+    writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+  localSecretsKey = readFileSync(keyFile, 'utf8').trim();
+}
+
 console.log('Starting ColonyCraft: emulators, admin API and web app…');
 const stack = await startStack({
   ports: 'default',
   web: true,
   databaseUrl: process.env.DATABASE_URL,
   redisUrl: process.env.REDIS_URL,
+  localSecrets: {
+    file: process.env.LOCAL_SECRETS_FILE ?? repoPath('.run', 'provider-keys.sealed.json'),
+    key: localSecretsKey,
+  },
   onLine: (source, line) => {
     appendFileSync(logFile, `[${source}] ${line}\n`);
     if (verbose) console.log(`[${source}] ${line}`);

@@ -1,8 +1,13 @@
 // The functions' entry point: global options and one export per function. Each function lives
 // in its own module so an instance loads only what its function needs.
 import { setGlobalOptions } from 'firebase-functions/v2';
+import { FUNCTIONS_SERVICE_ACCOUNT } from './service-accounts.js';
 
-setGlobalOptions({ region: 'us-central1', maxInstances: 100 });
+setGlobalOptions({
+  region: 'us-central1',
+  maxInstances: 100,
+  serviceAccount: FUNCTIONS_SERVICE_ACCOUNT,
+});
 
 export { exchangeToken } from './auth/exchange-token.js';
 export { exchangeApiKey } from './auth/exchange-api-key.js';

@@ -9,3 +9,5 @@ export * from './models.js';
 export * from './api-key-record.js';
 export * from './limits.js';
 export * from './admin.js';
+export * from './compatible-presets.js';
+export * from './provider-keys.js';

@@ -53,6 +53,8 @@ export interface ProviderStub {
   readonly requests: RecordedRequest[];
   /** Queues faults for the next requests, one per request, in order. */
   script(...faults: Fault[]): void;
+  /** From now on accepts only `key` (any non-empty key when undefined), as after a rotation. */
+  setApiKey(key: string | undefined): void;
   /** Forgets the recorded requests and the queued faults. */
   reset(): void;
   /** Stops the server and drops every open connection, streaming or keep-alive. */
@@ -99,6 +101,7 @@ function parseJson(text: string): unknown {
 /** Starts a stub on `host:port` (default 127.0.0.1 and a free port). */
 export async function startProviderStub(options: ProviderStubOptions = {}): Promise<ProviderStub> {
   const host = options.host ?? '127.0.0.1';
+  let apiKey = options.apiKey;
   const requests: RecordedRequest[] = [];
   const queue: Fault[] = [];
   const active = new Set<AbortController>();
@@ -157,7 +160,7 @@ export async function startProviderStub(options: ProviderStubOptions = {}): Prom
       record,
       fault: undefined,
       signal: controller.signal,
-      apiKey: options.apiKey,
+      apiKey,
       requestId: `stub${String(counter).padStart(6, '0')}`,
       cut() {
         cutByStub = true;
@@ -226,6 +229,9 @@ export async function startProviderStub(options: ProviderStubOptions = {}): Prom
     requests,
     script(...faults) {
       queue.push(...faults);
+    },
+    setApiKey(key) {
+      apiKey = key;
     },
     reset() {
       requests.length = 0;

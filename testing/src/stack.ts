@@ -1,6 +1,7 @@
 // The whole local stack in one call: the Firestore emulator, Postgres (the configured server or
 // an embedded PGlite), the Auth, Functions and Hosting emulators, and the admin API, with demo
 // users seeded. `npm start` runs it on the ports in firebase.json; tests run it on free ports.
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNTIME_CONFIG_PATH, type RuntimeConfig } from '@colonycraft/protocol';
@@ -30,6 +31,13 @@ export interface StackOptions {
   firestorePort?: number;
   /** Every line the services print, for a console or a log file. */
   onLine?: (source: string, line: string) => void;
+  /**
+   * The sealed file where provider keys set in the admin console are kept, and its key (32
+   * bytes, base64). Unset: a file of this stack's own, gone when it stops.
+   */
+  localSecrets?: { file: string; key: string };
+  /** More environment for the functions and the admin API (e.g. a provider's base URL). */
+  env?: Record<string, string>;
 }
 
 export interface Stack {
@@ -79,7 +87,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (!options.redisUrl) {
       defaults.push('rate limits: in-process store per instance (set REDIS_URL to use Redis)');
     }
-    defaults.push('models: the built-in local provider (no provider key is configured)');
+    defaults.push(
+      'models: the built-in local provider; an admin adds provider keys under Admin → Providers',
+    );
+    const localSecrets = options.localSecrets ?? {
+      file: join(runDir, 'provider-keys.sealed.json'),
+      key: randomBytes(32).toString('base64'),
+    };
 
     const ports = await defaultOrFreePorts(options.ports);
     const adminApiPort =
@@ -116,6 +130,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       FIREBASE_AUTH_EMULATOR_HOST: `127.0.0.1:${ports.auth}`,
       GCLOUD_PROJECT: DEMO_PROJECT_ID,
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      // Provider keys: `functions/.secret.local`, then what admins set, sealed in a file.
+      SECRET_STORE: 'local',
+      LOCAL_SECRETS_DOTENV: repoPath('functions', '.secret.local'),
+      LOCAL_SECRETS_FILE: localSecrets.file,
+      LOCAL_SECRETS_KEY: localSecrets.key,
+      ...options.env,
     };
     const only: EmulatorName[] = options.web
       ? ['auth', 'functions', 'hosting']

@@ -1,6 +1,6 @@
-// Builds a streaming chat callable. Each provider gets its own, binding only its own secret
-// and loading only its own SDK; `chat` binds them all and serves aliases that fall back
-// across providers.
+// Builds a streaming chat callable. Each provider gets its own, running as a service account
+// that may read only its own provider's key, and loading only its own SDK; `chat` may read
+// them all and serves aliases that fall back across providers.
 import { onCall } from 'firebase-functions/v2/https';
 import type { ChatResult, StreamEvent } from '@colonycraft/protocol';
 import { toHttpsError } from '../errors.js';
@@ -11,10 +11,9 @@ import { policyFromEnv } from '../gateway/policy.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { runChat } from './run-chat.js';
 
-export function chatCallable(entries: readonly ProviderEntry[]) {
-  const secrets = entries.flatMap((entry) => (entry.secret ? [entry.secret] : []));
+export function chatCallable(entries: readonly ProviderEntry[], serviceAccount: string) {
   return onCall<unknown, Promise<ChatResult>, StreamEvent>(
-    { secrets, timeoutSeconds: 540 },
+    { serviceAccount, timeoutSeconds: 540 },
     async (request, response) => {
       const channel = {
         sendChunk: (event: StreamEvent) => response?.sendChunk(event) ?? Promise.resolve(false),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { describeIssues, splitModelId } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 import type { ModelInfo, Provider } from '../providers/provider.js';
+import { readProviderKey } from '../providers/provider-keys.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import type { Target } from './execute.js';
 
@@ -38,12 +39,18 @@ export async function loadCatalog(
   entries: readonly ProviderEntry[],
   env: NodeJS.ProcessEnv,
 ): Promise<Catalog> {
+  // Keys are read in parallel: from Secret Manager each read is a round trip.
+  const loaded = await Promise.all(
+    entries.map(async (entry) => {
+      const apiKey = entry.secretName ? await readProviderKey(entry.secretName, env) : undefined;
+      return { id: entry.id, provider: await entry.load(env, apiKey) };
+    }),
+  );
   const providers = new Map<string, Provider>();
   const models = new Map<string, ModelInfo>();
-  for (const entry of entries) {
-    const provider = await entry.load(env);
+  for (const { id, provider } of loaded) {
     if (!provider) continue;
-    providers.set(entry.id, provider);
+    providers.set(id, provider);
     for (const model of provider.models) models.set(model.id, model);
   }
   return { providers, models, aliases: parseAliases(env.MODEL_ALIASES) };

@@ -1,5 +1,5 @@
-// `v1`: the OpenAI-compatible HTTPS function. It binds every provider's secret, since a
-// program may call any model. It accepts an API key or a client token as Bearer.
+// `v1`: the OpenAI-compatible HTTPS function. It may read every provider's key, since a program
+// may call any model. It accepts an API key or a client token as Bearer.
 import { onRequest } from 'firebase-functions/v2/https';
 import { authenticateClientToken } from '../auth/authenticate.js';
 import { getDenylist } from '../auth/denylist.js';
@@ -9,6 +9,7 @@ import { db } from '../firebase.js';
 import { getLimiter } from '../limits/limiter-from-env.js';
 import { policyFromEnv } from '../gateway/policy.js';
 import { PROVIDERS } from '../providers/registry.js';
+import { GATEWAY_SERVICE_ACCOUNT } from '../service-accounts.js';
 import { createV1App } from './v1-app.js';
 
 let app: ReturnType<typeof createV1App> | undefined;
@@ -16,7 +17,7 @@ const verifyApiKey = createApiKeyVerifier({ db, cacheMs: apiKeyCacheMs() });
 
 export const v1 = onRequest(
   {
-    secrets: PROVIDERS.flatMap((entry) => (entry.secret ? [entry.secret] : [])),
+    serviceAccount: GATEWAY_SERVICE_ACCOUNT,
     timeoutSeconds: 540,
   },
   (req, res) => {

@@ -1,10 +1,8 @@
 // Registry entry of Anthropic: its key is the ANTHROPIC_API_KEY secret; ANTHROPIC_BASE_URL
 // points it elsewhere; ANTHROPIC_MODELS replaces the model list.
-import { defineSecret } from 'firebase-functions/params';
+import { providerKeyInfo } from '@colonycraft/protocol';
 import { modelList, type ModelDefaults } from '../model-list.js';
 import type { ProviderEntry } from '../registry-types.js';
-
-export const ANTHROPIC_API_KEY = defineSecret('ANTHROPIC_API_KEY');
 
 /** USD per million tokens. */
 const MODELS: ModelDefaults[] = [
@@ -34,12 +32,12 @@ const MODELS: ModelDefaults[] = [
 export const anthropicEntry: ProviderEntry = {
   id: 'anthropic',
   displayName: 'Anthropic',
-  secret: ANTHROPIC_API_KEY,
-  async load(env) {
-    if (!env.ANTHROPIC_API_KEY) return undefined;
+  secretName: providerKeyInfo('anthropic').secretName,
+  async load(env, apiKey) {
+    if (!apiKey) return undefined;
     const { createAnthropicProvider } = await import('./anthropic-provider.js');
     return createAnthropicProvider({
-      apiKey: env.ANTHROPIC_API_KEY,
+      apiKey,
       ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
       models: modelList('anthropic', MODELS, 'ANTHROPIC_MODELS', env.ANTHROPIC_MODELS),
     });

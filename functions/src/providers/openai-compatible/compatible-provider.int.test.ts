@@ -10,7 +10,11 @@ import {
 } from '@colonycraft/testing';
 import { ProviderError, type Provider, type ProviderRequest } from '../provider.js';
 import { createCompatibleProvider, KEYLESS_API_KEY } from './compatible-provider.js';
-import { COMPATIBLE_PRESET_NAMES, COMPATIBLE_PRESETS, compatiblePreset } from './presets.js';
+import {
+  COMPATIBLE_PRESET_NAMES,
+  COMPATIBLE_PRESETS,
+  compatiblePreset,
+} from '@colonycraft/protocol';
 
 const QUESTION = 'Which model are you?';
 const REPLY = stubReply(QUESTION);

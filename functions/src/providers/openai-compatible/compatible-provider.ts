@@ -8,7 +8,7 @@ import {
   compatiblePreset,
   isCompatiblePresetName,
   type CompatiblePresetName,
-} from './presets.js';
+} from '@colonycraft/protocol';
 
 export interface CompatibleProviderOptions {
   /** The provider id, the `provider` in `provider/model`. */

@@ -1,10 +1,8 @@
 // Registry entry of OpenAI: its key is the OPENAI_API_KEY secret; OPENAI_BASE_URL points it
 // elsewhere (a proxy, or the test stub); OPENAI_MODELS replaces the model list.
-import { defineSecret } from 'firebase-functions/params';
+import { providerKeyInfo } from '@colonycraft/protocol';
 import { modelList, type ModelDefaults } from '../model-list.js';
 import type { ProviderEntry } from '../registry-types.js';
-
-export const OPENAI_API_KEY = defineSecret('OPENAI_API_KEY');
 
 /** USD per million tokens. */
 const MODELS: ModelDefaults[] = [
@@ -48,12 +46,12 @@ const MODELS: ModelDefaults[] = [
 export const openaiEntry: ProviderEntry = {
   id: 'openai',
   displayName: 'OpenAI',
-  secret: OPENAI_API_KEY,
-  async load(env) {
-    if (!env.OPENAI_API_KEY) return undefined;
+  secretName: providerKeyInfo('openai').secretName,
+  async load(env, apiKey) {
+    if (!apiKey) return undefined;
     const { createOpenAIProvider } = await import('./openai-provider.js');
     return createOpenAIProvider({
-      apiKey: env.OPENAI_API_KEY,
+      apiKey,
       ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
       models: modelList('openai', MODELS, 'OPENAI_MODELS', env.OPENAI_MODELS),
     });

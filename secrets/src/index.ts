@@ -1,0 +1,4 @@
+export * from './secret-store.js';
+export * from './local-secret-store.js';
+export * from './from-env.js';
+export * from './google-secret-store.js';
