@@ -7,10 +7,12 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Auth } from 'firebase-admin/auth';
 import type pg from 'pg';
+import type { SecretStore } from '@colonycraft/secrets';
 import type { Config } from './config.js';
 import type { KeyProjection } from './data/key-projection.js';
 import { noDenylist, type TokenDenylist } from './data/token-denylist.js';
 import type { UsageLedger } from './data/usage-ledger.js';
+import { KEY_CHECK_TIMEOUT_MS } from './domain/provider-key-check.js';
 import { authenticate } from './http/authenticate.js';
 import { cors } from './http/cors.js';
 import { ApiError, errorHandler } from './http/errors.js';
@@ -30,6 +32,10 @@ export interface AppDeps {
   logger: Logger;
   /** True once the server is shutting down: `/readyz` then answers 503. */
   draining?: () => boolean;
+  /** Where provider keys live (Google Secret Manager, or the sealed local file). */
+  secrets: SecretStore;
+  /** How long `POST /providers/:id/test` waits for the provider; 10 s unless a test says less. */
+  providerCheckTimeoutMs?: number;
 }
 
 export interface App {
@@ -77,6 +83,13 @@ export function createApp(deps: AppDeps): App {
     usage: deps.usage,
     registry: metrics.registry,
     draining: deps.draining ?? (() => false),
+    secrets: deps.secrets,
+    providerEndpoints: {
+      baseUrls: config.providerBaseUrls,
+      compatiblePreset: config.compatiblePreset,
+    },
+    providerCheckTimeoutMs: deps.providerCheckTimeoutMs ?? KEY_CHECK_TIMEOUT_MS,
+    logger,
   });
   registerRoutes(app, routes, {
     authenticate: authenticate(auth, pool),

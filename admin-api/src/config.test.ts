@@ -64,3 +64,85 @@ describe('loadConfig for operations', () => {
     );
   });
 });
+
+describe('loadConfig for provider keys', () => {
+  const base = { DATABASE_URL: 'postgres://x' };
+  const goodKey = Buffer.alloc(32, 7).toString('base64');
+
+  it('when nothing is said, then the store is the read-only local one and the sweeper runs every 30 s', () => {
+    expect(loadConfig(base)).toMatchObject({
+      secretStore: 'local',
+      localSecrets: { dotenvPath: undefined, file: undefined, key: undefined },
+      providerBaseUrls: { openai: undefined, anthropic: undefined, compatible: undefined },
+      compatiblePreset: undefined,
+      providerKeySweepSeconds: 30,
+    });
+  });
+
+  it('when the local store has a file and a key, then both are kept; hex keys are fine too', () => {
+    const config = loadConfig({
+      ...base,
+      LOCAL_SECRETS_DOTENV: '/tmp/.secret.local',
+      LOCAL_SECRETS_FILE: '/tmp/sealed.json',
+      LOCAL_SECRETS_KEY: goodKey,
+    });
+    expect(config.localSecrets).toEqual({
+      dotenvPath: '/tmp/.secret.local',
+      file: '/tmp/sealed.json',
+      key: goodKey,
+    });
+    expect(() => loadConfig({ ...base, LOCAL_SECRETS_KEY: 'ab'.repeat(32) })).not.toThrow();
+  });
+
+  it('when LOCAL_SECRETS_KEY is not 32 bytes, then it refuses naming the variable, not the value', () => {
+    const bad = 'a-secret-too-short-for-aes';
+    let message = '';
+    try {
+      loadConfig({ ...base, LOCAL_SECRETS_KEY: bad });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/LOCAL_SECRETS_KEY/);
+    expect(message).not.toContain(bad);
+  });
+
+  it('when LOCAL_SECRETS_FILE is set without LOCAL_SECRETS_KEY, then it refuses naming the key', () => {
+    expect(() => loadConfig({ ...base, LOCAL_SECRETS_FILE: '/tmp/sealed.json' })).toThrow(
+      /LOCAL_SECRETS_KEY/,
+    );
+  });
+
+  it('when SECRET_STORE is google, then it needs a project, from any of the three variables', () => {
+    expect(() => loadConfig({ ...base, SECRET_STORE: 'google' })).toThrow(/SECRET_MANAGER_PROJECT/);
+    expect(
+      loadConfig({ ...base, SECRET_STORE: 'google', SECRET_MANAGER_PROJECT: 'p1' }),
+    ).toMatchObject({ secretStore: 'google', secretManagerProject: 'p1' });
+    expect(
+      loadConfig({ ...base, SECRET_STORE: 'google', GCLOUD_PROJECT: 'p2' }).secretManagerProject,
+    ).toBe('p2');
+    expect(() => loadConfig({ ...base, SECRET_STORE: 'vault' })).toThrow(/SECRET_STORE/);
+  });
+
+  it('when base URLs and a preset are given, then they are kept; a bad one is refused by name', () => {
+    const config = loadConfig({
+      ...base,
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      ANTHROPIC_BASE_URL: 'https://proxy.example',
+      COMPATIBLE_PRESET: 'groq',
+      PROVIDER_KEY_SWEEP_SECONDS: '0',
+    });
+    expect(config).toMatchObject({
+      providerBaseUrls: { openai: 'http://127.0.0.1:9/v1', anthropic: 'https://proxy.example' },
+      compatiblePreset: 'groq',
+      providerKeySweepSeconds: 0,
+    });
+    expect(() => loadConfig({ ...base, OPENAI_BASE_URL: 'not a url' })).toThrow(/OPENAI_BASE_URL/);
+    expect(() => loadConfig({ ...base, COMPATIBLE_BASE_URL: 'ftp://x.example' })).toThrow(
+      /COMPATIBLE_BASE_URL/,
+    );
+    expect(() => loadConfig({ ...base, COMPATIBLE_PRESET: 'nope' })).toThrow(/COMPATIBLE_PRESET/);
+    expect(() => loadConfig({ ...base, PROVIDER_KEY_SWEEP_SECONDS: '-1' })).toThrow(
+      /PROVIDER_KEY_SWEEP_SECONDS/,
+    );
+  });
+});

@@ -9,6 +9,15 @@ import { findRole, upsertRole } from './data/user-roles.js';
 import { inTransaction } from './data/db.js';
 import { generateApiKey } from './domain/api-key-format.js';
 import { insertKey, markRevoked } from './data/api-keys.js';
+import {
+  findDue,
+  insertAddedVersion,
+  listVersionRows,
+  lockDue,
+  lockProvider,
+  markDisabled,
+  scheduleDisable,
+} from './data/provider-key-versions.js';
 import { appendAudit, verifyAudit } from './domain/audit.js';
 
 let embedded: EmbeddedPostgres;
@@ -31,6 +40,7 @@ describe('the admin API on embedded PGlite', () => {
       '002_api_keys.sql',
       '003_audit_log.sql',
       '004_user_tiers.sql',
+      '005_provider_key_versions.sql',
     ]);
     expect(await migrate(pool)).toEqual([]);
   });
@@ -97,5 +107,34 @@ describe('keys and the audit log on embedded PGlite', () => {
   it('when the audit log is updated or deleted from, then the trigger refuses there too', async () => {
     await expect(pool.query(`UPDATE audit_log SET actor = 'x'`)).rejects.toThrow(/append-only/);
     await expect(pool.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('provider key versions on embedded PGlite', () => {
+  it('when a rotation schedules the old versions and the sweep disables them, then every query works there too', async () => {
+    await inTransaction(pool, async (tx) => {
+      await lockProvider(tx, 'openai');
+      await insertAddedVersion(tx, {
+        provider: 'openai',
+        version: '2',
+        createdBy: 'a',
+        createdAt: Date.UTC(2026, 0, 1),
+      });
+      const at = await scheduleDisable(tx, 'openai', [{ version: '1', createdAt: 0 }], 0);
+      expect(at).toBeLessThanOrEqual(Date.now() + 1000);
+    });
+    expect(await findDue(pool)).toEqual([{ provider: 'openai', version: '1' }]);
+    await inTransaction(pool, async (tx) => {
+      const row = await lockDue(tx, 'openai', '1');
+      expect(row).toMatchObject({ version: '1', createdBy: null, disabledAt: null });
+      await markDisabled(tx, 'openai', '1');
+    });
+    expect(await findDue(pool, 'openai')).toEqual([]);
+    const rows = await listVersionRows(pool, 'openai');
+    expect(rows.map((r) => [r.version, r.createdBy, r.disabledAt !== null])).toEqual([
+      ['2', 'a', false],
+      ['1', null, true],
+    ]);
+    expect(rows[0]!.createdAt).toBe(Date.UTC(2026, 0, 1));
   });
 });

@@ -1,19 +1,26 @@
 // Starts and stops the admin API: connect to Postgres, migrate, seed (local stacks only),
-// schedule the key reconciler, listen. Stopping drains: no new connections, in-flight requests
-// finish (up to SHUTDOWN_TIMEOUT_MS), then the reconciler and the pool stop. Tests call start()
-// with port 0 and talk to the real HTTP API.
+// schedule the key reconciler and the provider-key sweeper, listen. Stopping drains: no new
+// connections, in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then the reconciler, the
+// sweeper, the pool and the secret store stop. Tests call start() with port 0 and talk to the
+// real HTTP API.
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { getApps, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getFirestore } from 'firebase-admin/firestore';
 import type { Logger } from 'pino';
+import { createLocalSecretStore, secretStoreFromEnv, type SecretStore } from '@colonycraft/secrets';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createPool } from './data/db.js';
 import { firestoreKeyProjection, type KeyProjection } from './data/key-projection.js';
 import { noDenylist, redisDenylist } from './data/token-denylist.js';
 import { migrate } from './data/migrate.js';
+import {
+  SWEEPER,
+  scheduleProviderKeySweep,
+  sweepProviderKeys,
+} from './domain/provider-key-sweep.js';
 import { firestoreUsageLedger, type UsageLedger } from './data/usage-ledger.js';
 import { reconcileKeys } from './domain/reconcile-keys.js';
 import { scheduleReconcile } from './domain/reconcile-schedule.js';
@@ -33,6 +40,10 @@ export interface StartOptions {
   wrapProjection?: (projection: KeyProjection) => KeyProjection;
   /** The same for the usage reads. */
   wrapUsage?: (usage: UsageLedger) => UsageLedger;
+  /** A secret store to use instead of the one the config describes; its owner closes it. */
+  secretStore?: SecretStore;
+  /** How long a provider key check may take (10 s). */
+  providerCheckTimeoutMs?: number;
 }
 
 export function firebaseApp(projectId: string | undefined): App {
@@ -69,11 +80,26 @@ export function keyProjection(config: Config): KeyProjection {
   );
 }
 
+/** The secret store the config describes: Secret Manager, or the sealed local file. */
+export function secretStoreOf(config: Config): SecretStore {
+  if (config.secretStore === 'google') {
+    // The package builds its Google adapter from an environment; hand it ours.
+    return secretStoreFromEnv({
+      SECRET_STORE: 'google',
+      SECRET_MANAGER_PROJECT: config.secretManagerProject,
+    })!;
+  }
+  const { dotenvPath, file, key } = config.localSecrets;
+  return createLocalSecretStore({ dotenvPath, file, key });
+}
+
 export async function start(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
   options: StartOptions = {},
 ): Promise<RunningServer> {
+  const secrets = options.secretStore ?? secretStoreOf(config);
+  const closeSecrets = options.secretStore ? async () => {} : () => secrets.close();
   const pool = createPool(config.databaseUrl, config.databasePoolSize);
   const auth = getAuth(firebaseApp(config.projectId));
   const real = keyProjection(config);
@@ -106,6 +132,10 @@ export async function start(
       usage,
       logger,
       draining: () => draining,
+      secrets,
+      ...(options.providerCheckTimeoutMs === undefined
+        ? {}
+        : { providerCheckTimeoutMs: options.providerCheckTimeoutMs }),
     });
     server = createServer(app);
     // A connection whose request is answered while draining is closed instead of kept alive.
@@ -121,11 +151,17 @@ export async function start(
   } catch (error) {
     server?.close();
     await pool.end();
+    await closeSecrets().catch(() => undefined);
     throw error;
   }
   const reconciler = scheduleReconcile(
     config.reconcileIntervalSeconds,
     () => reconcileKeys(pool, projection),
+    logger,
+  );
+  const sweeper = scheduleProviderKeySweep(
+    config.providerKeySweepSeconds,
+    () => sweepProviderKeys({ pool, secrets, logger }, SWEEPER),
     logger,
   );
   const { port } = server.address() as AddressInfo;
@@ -138,9 +174,14 @@ export async function start(
   let stopped: Promise<void> | undefined;
   const stop = async () => {
     draining = true;
-    await Promise.all([drain(listening, config.shutdownTimeoutMs, logger), reconciler.stop()]);
+    await Promise.all([
+      drain(listening, config.shutdownTimeoutMs, logger),
+      reconciler.stop(),
+      sweeper.stop(),
+    ]);
     await pool.end();
     await denylist.close();
+    await closeSecrets();
     logger.info('admin API stopped');
   };
   return { url, stop: () => (stopped ??= stop()) };

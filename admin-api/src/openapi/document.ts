@@ -30,6 +30,10 @@ const TAGS = [
   { name: 'api-keys', description: 'API keys for programs calling the gateway.' },
   { name: 'usage', description: 'Usage per day and model.' },
   { name: 'audit', description: 'The hash-chained audit log.' },
+  {
+    name: 'providers',
+    description: "The LLM providers' keys, kept in the secret store: set, rotate, check.",
+  },
   { name: 'probes', description: 'Liveness and readiness.' },
   { name: 'operations', description: 'Metrics and this description.' },
 ];
@@ -181,7 +185,7 @@ export function buildOpenApi(routes: readonly Route[]): OpenApiDocument {
       title: 'ColonyCraft admin API',
       version: VERSION,
       description:
-        'Roles, tiers, API keys, usage and the audit log. Send a Firebase ID token as ' +
+        'Roles, tiers, API keys, usage, the audit log and provider keys. Send a Firebase ID token as ' +
         '`Authorization: Bearer <token>`. Every error is `AdminError`.',
     },
     tags: TAGS,

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Auth } from 'firebase-admin/auth';
+import { createLocalSecretStore } from '@colonycraft/secrets';
 import { createApp, type App } from '../app.js';
 import { loadConfig } from '../config.js';
 import { createPool } from '../data/db.js';
@@ -29,6 +30,8 @@ beforeAll(async () => {
     projection: {} as KeyProjection,
     usage: {} as UsageLedger,
     logger: createLogger('silent'),
+    // Read-only and empty: nothing here gets past authentication either.
+    secrets: createLocalSecretStore({}),
   });
   server = createServer(built.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -64,6 +67,13 @@ describe('GET /openapi.json', () => {
     expect(registered.length).toBe(built.routes.length);
     expect(registered).toContain('PUT /users/{uid}/tier');
     expect(registered).toContain('GET /usage');
+    expect(registered).toEqual(
+      expect.arrayContaining([
+        'GET /providers',
+        'PUT /providers/{id}/key',
+        'POST /providers/{id}/test',
+      ]),
+    );
     expect(documentedRoutes().sort()).toEqual([...registered].sort());
   });
 

@@ -1,7 +1,10 @@
 // Every route of the admin API, in one table: the app registers it, the OpenAPI document
 // describes it and metrics label by it.
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { SecretStore } from '@colonycraft/secrets';
 import type { KeyDeps } from '../domain/api-key-views.js';
+import type { ProviderEndpoints } from '../domain/provider-key-check.js';
 import type { TokenDenylist } from '../data/token-denylist.js';
 import type { UsageLedger } from '../data/usage-ledger.js';
 import type { Route } from '../http/route.js';
@@ -11,6 +14,7 @@ import { auditRoutes } from './audit.js';
 import { healthRoutes } from './health.js';
 import { meRoutes } from './me.js';
 import { operationsRoutes } from './operations.js';
+import { providerRoutes } from './providers.js';
 import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
@@ -19,6 +23,12 @@ export interface TableDeps extends KeyDeps {
   usage: UsageLedger;
   registry: Registry;
   draining: () => boolean;
+  /** Where provider keys live. */
+  secrets: SecretStore;
+  providerEndpoints: ProviderEndpoints;
+  /** How long a provider key check may take. */
+  providerCheckTimeoutMs: number;
+  logger: Logger;
 }
 
 export function routeTable(deps: TableDeps): Route[] {
@@ -30,6 +40,13 @@ export function routeTable(deps: TableDeps): Route[] {
     ...apiKeyRoutes(deps),
     ...usageRoutes({ pool, usage }),
     ...auditRoutes(pool),
+    ...providerRoutes({
+      pool,
+      secrets: deps.secrets,
+      logger: deps.logger,
+      endpoints: deps.providerEndpoints,
+      timeoutMs: deps.providerCheckTimeoutMs,
+    }),
   ];
   let document: OpenApiDocument | undefined;
   routes.push(
