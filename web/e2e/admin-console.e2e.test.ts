@@ -1,6 +1,7 @@
 // The admin console as people use it, against the whole local stack: an admin opens it,
 // creates an API key (shown once), sees it listed, rotates and revokes it; the audit log shows the
-// creation and its hash chain verifies; a member is kept out of the console.
+// creation and its hash chain verifies; a member is kept out of the console. Then the admin makes
+// the member an auditor (after confirming), who sees the console read-only, and back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startStack, type Stack } from '@colonycraft/testing';
@@ -26,6 +27,8 @@ afterAll(async () => {
 });
 
 const user = (role: 'admin' | 'member') => stack.demoUsers.find((u) => u.role === role)!;
+const roleSelect = (target: Page, role: 'admin' | 'member') =>
+  target.getByLabel(`Role of ${user(role).email}`);
 
 async function signIn(target: Page, role: 'admin' | 'member'): Promise<void> {
   await target.goto(stack.urls.web!);
@@ -59,9 +62,9 @@ describe('admin console', () => {
     await link.click();
     await page.waitForURL((url) => url.pathname === '/admin');
     await eventually(() => page.getByRole('heading', { name: 'Admin console' }).count()).toBe(1);
-    expect(await page.getByText('Provider keys — coming with Secret Manager support').count()).toBe(
-      1,
-    );
+    const providers = page.getByRole('link', { name: /^Provider keys/ });
+    expect(await providers.getAttribute('href')).toBe('/admin/providers');
+    expect(await consoleNav().getByRole('link', { name: 'Providers' }).count()).toBe(1);
     await screenshot(page, 'admin-1280');
   });
 
@@ -199,5 +202,89 @@ describe('admin console', () => {
     expect(await member.locator('table').count()).toBe(0);
     expect(memberErrors).toEqual([]);
     await context.close();
+  });
+
+  it('when the admin changes a role, then it asks first: Cancel keeps it, confirming changes it', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await consoleNav().getByRole('link', { name: 'Users and roles' }).click();
+    await page.waitForURL((url) => url.pathname === '/admin/users');
+    await eventually(() => roleSelect(page, 'member').count()).toBe(1);
+    expect(await roleSelect(page, 'member').inputValue()).toBe('member');
+
+    const confirm = page.getByRole('dialog', { name: 'Change role?' });
+    await roleSelect(page, 'member').selectOption('auditor');
+    await eventually(() => confirm.isVisible()).toBe(true);
+    expect(await text(confirm)).toContain(`${user('member').email} becomes auditor`);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await eventually(() => confirm.isVisible()).toBe(false);
+    expect(await roleSelect(page, 'member').inputValue()).toBe('member');
+
+    await roleSelect(page, 'member').selectOption('auditor');
+    await eventually(() => confirm.isVisible()).toBe(true);
+    await confirm.getByRole('button', { name: 'Change role' }).click();
+    await eventually(() => confirm.isVisible()).toBe(false);
+    expect(await roleSelect(page, 'member').inputValue()).toBe('auditor');
+    await page.reload();
+    await eventually(() => roleSelect(page, 'member').inputValue()).toBe('auditor');
+  });
+
+  it('when the new auditor signs in, then the console is read-only', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const auditor = await context.newPage();
+    const auditorErrors = watchErrors(auditor);
+    const nav = () => auditor.getByRole('navigation', { name: 'Admin console' });
+    await signIn(auditor, 'member');
+    const link = auditor.locator('header').getByRole('link', { name: 'Admin' });
+    await eventually(() => link.isVisible()).toBe(true);
+    await link.click();
+    await auditor.waitForURL((url) => url.pathname === '/admin');
+    await eventually(() => auditor.getByText('Auditor · read-only').count()).toBe(1);
+
+    // API keys: listed, with nothing to create, rotate or revoke.
+    await nav().getByRole('link', { name: 'API keys' }).click();
+    await auditor.waitForURL((url) => url.pathname === '/admin/keys');
+    const rows = auditor.locator('tbody tr', { hasText: KEY_NAME });
+    await eventually(() => rows.count()).toBe(2);
+    expect(await auditor.getByText('Read-only: auditors can see keys').count()).toBe(1);
+    expect(await auditor.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+    expect(await auditor.getByRole('button', { name: /^(Rotate|Revoke)/ }).count()).toBe(0);
+
+    // Users and roles: read, not changed.
+    await nav().getByRole('link', { name: 'Users and roles' }).click();
+    await eventually(() =>
+      auditor.locator('tbody tr', { hasText: user('admin').email }).count(),
+    ).toBe(1);
+    expect(await auditor.locator('select').count()).toBe(0);
+    expect(await auditor.getByText('Read-only: only admins change roles').count()).toBe(1);
+
+    // The audit log is readable, the role change included, and its chain verifies.
+    await nav().getByRole('link', { name: 'Audit log' }).click();
+    await auditor.waitForURL((url) => url.pathname === '/admin/audit');
+    await eventually(() =>
+      auditor.locator('tbody tr', { hasText: 'user.role.set' }).count(),
+    ).toBeGreaterThan(0);
+    await auditor.getByRole('button', { name: 'Verify chain' }).click();
+    await eventually(() => auditor.getByText(/Chain ok: \d+ entries checked/).count()).toBe(1);
+
+    // Provider keys are for admins only: a note, no list, no actions.
+    await nav().getByRole('link', { name: 'Providers' }).click();
+    await auditor.waitForURL((url) => url.pathname === '/admin/providers');
+    await eventually(() => auditor.getByText(/Provider keys are admin-only/).count()).toBe(1);
+    expect(await auditor.getByRole('article').count()).toBe(0);
+    expect(await auditor.getByRole('button', { name: /key for/ }).count()).toBe(0);
+    await screenshot(auditor, 'admin-providers-auditor-1280');
+    expect(auditorErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('when the admin sets the role back, then the member is a member again', async () => {
+    await roleSelect(page, 'member').selectOption('member');
+    const confirm = page.getByRole('dialog', { name: 'Change role?' });
+    await eventually(() => confirm.isVisible()).toBe(true);
+    await confirm.getByRole('button', { name: 'Change role' }).click();
+    await eventually(() => confirm.isVisible()).toBe(false);
+    await page.reload();
+    await eventually(() => roleSelect(page, 'member').inputValue()).toBe('member');
+    expect(errors).toEqual([]);
   });
 });

@@ -121,3 +121,92 @@ describe('createAdminApi', () => {
     await expect(api.verifyAudit()).rejects.toMatchObject({ code: 'network', status: 0 });
   });
 });
+
+describe('provider keys', () => {
+  const openai = {
+    id: 'openai',
+    displayName: 'OpenAI',
+    secretName: 'OPENAI_API_KEY',
+    configured: true,
+    keyLast4: 'abcd',
+    lastRotatedAt: 1_700_000_000_000,
+    lastRotatedBy: 'admin@colonycraft.test',
+    versions: [
+      {
+        version: '2',
+        state: 'enabled',
+        createdAt: 1_700_000_000_000,
+        createdBy: 'admin@colonycraft.test',
+        disableAt: null,
+      },
+      {
+        version: '1',
+        state: 'enabled',
+        createdAt: 1_600_000_000_000,
+        createdBy: null,
+        disableAt: 1_700_000_003_600,
+      },
+    ],
+  };
+
+  it('lists the providers with GET /providers', async () => {
+    const list = { store: 'local', providers: [openai] };
+    const { api, fetchFn } = setup(() => json(200, list));
+    expect(await api.listProviders()).toEqual(list);
+    const [url, init] = fetchFn.mock.calls[0]!;
+    expect(url).toBe('http://admin.test/providers');
+    expect(init?.method).toBe('GET');
+    expect(init?.body).toBeUndefined();
+  });
+
+  it('sets a key with PUT /providers/{id}/key, and parses the rotation', async () => {
+    const rotation = { provider: openai, version: '2', disablesVersions: ['1'], disableAt: 5 };
+    const { api, fetchFn } = setup(() => json(200, rotation));
+    const secret = 'sk-test-0123456789abcd';
+    expect(await api.setProviderKey('openai', { key: secret, graceSeconds: 0 })).toEqual(rotation);
+    const [url, init] = fetchFn.mock.calls[0]!;
+    expect(url).toBe('http://admin.test/providers/openai/key');
+    expect(init?.method).toBe('PUT');
+    expect((init?.headers as Record<string, string>)['content-type']).toBe('application/json');
+    expect(JSON.parse(String(init?.body))).toEqual({ key: secret, graceSeconds: 0 });
+  });
+
+  it('checks a key with POST /providers/{id}/test', async () => {
+    const result = { ok: false, status: 401, latencyMs: 12, message: 'The key was refused.' };
+    const { api, fetchFn } = setup(() => json(200, result));
+    expect(await api.testProviderKey('anthropic')).toEqual(result);
+    const [url, init] = fetchFn.mock.calls[0]!;
+    expect(url).toBe('http://admin.test/providers/anthropic/test');
+    expect(init?.method).toBe('POST');
+  });
+
+  it('rejects a provider list that does not match the schema', async () => {
+    const { api } = setup(() => json(200, { store: 'vault', providers: [] }));
+    await expect(api.listProviders()).rejects.toMatchObject({ code: 'unexpected', status: 200 });
+  });
+
+  it('rejects a status that would carry more than the last four characters', async () => {
+    const leaky = { ...openai, keyLast4: 'sk-whole-key' };
+    const { api } = setup(() => json(200, { store: 'google', providers: [leaky] }));
+    await expect(api.listProviders()).rejects.toMatchObject({ code: 'unexpected' });
+  });
+
+  it('turns an auditor’s 403 into a forbidden AdminApiError', async () => {
+    const { api } = setup(() => problem('forbidden', 403));
+    await expect(api.listProviders()).rejects.toMatchObject({
+      name: 'AdminApiError',
+      code: 'forbidden',
+      status: 403,
+    });
+  });
+
+  it('does not put the key in the error when the API refuses it', async () => {
+    const secret = 'sk-refused-0123456789';
+    const { api } = setup(() => problem('invalid_request'));
+    const error: unknown = await api
+      .setProviderKey('openai', { key: secret })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AdminApiError);
+    expect(JSON.stringify(describeAdminError(error))).not.toContain(secret);
+  });
+});

@@ -10,13 +10,18 @@ import {
   AuditVerification,
   CreatedApiKey,
   Me,
+  ProviderKeyList,
+  ProviderKeyRotation,
+  ProviderKeyTestResult,
   UsageReport,
   UserList,
   UserSummary,
   describeIssues,
   type CreateApiKeyRequest,
+  type ProviderId,
   type RateTier,
   type Role,
+  type SetProviderKeyRequest,
 } from '@colonycraft/protocol';
 import type { z } from 'zod';
 import type { UserError } from './errors.ts';
@@ -155,6 +160,12 @@ export function createAdminApi({ baseUrl, idToken, fetchFn = fetch }: AdminApiOp
     verifyAudit: () => call('GET', '/audit/verify', AuditVerification),
     usage: (query: { uid?: string; from?: string; to?: string }) =>
       call('GET', `/usage${buildQuery(query)}`, UsageReport),
+    // Provider keys (admins only): a key goes in with PUT and never comes back.
+    listProviders: () => call('GET', '/providers', ProviderKeyList),
+    setProviderKey: (provider: ProviderId, body: SetProviderKeyRequest) =>
+      call('PUT', `/providers/${id(provider)}/key`, ProviderKeyRotation, body),
+    testProviderKey: (provider: ProviderId) =>
+      call('POST', `/providers/${id(provider)}/test`, ProviderKeyTestResult),
   };
 }
 

@@ -1,11 +1,17 @@
+import { SetProviderKeyRequest } from '@colonycraft/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   canOpenConsole,
   endOfDay,
   formatCost,
   graceSeconds,
+  maskedKey,
   parseScopes,
+  PROVIDER_KEY_GRACE_OPTIONS,
+  providerKeyProblem,
+  rotationSummary,
   startOfDayIso,
+  testResultDetail,
   usageBars,
 } from './admin-format.ts';
 
@@ -66,5 +72,71 @@ describe('admin-format', () => {
     expect(bars.map((b) => b.height)).toEqual([0.5, 1]);
     expect(bars[0]).toMatchObject({ day: '2026-01-01', tokens: 20, costUsd: 0.1 });
     expect(usageBars([day('2026-01-01', 0, 0)])[0]?.height).toBe(0);
+  });
+});
+
+describe('provider keys', () => {
+  const provider = {
+    id: 'openai' as const,
+    displayName: 'OpenAI',
+    secretName: 'OPENAI_API_KEY',
+    configured: true,
+    keyLast4: 'wxyz',
+    lastRotatedAt: 0,
+    lastRotatedBy: 'admin@colonycraft.test',
+    versions: [],
+  };
+  const rotation = (disablesVersions: string[], disableAt: number | null) => ({
+    provider,
+    version: '4',
+    disablesVersions,
+    disableAt,
+  });
+
+  it('offers immediately, 10 minutes, 1 hour (the default) and 1 day', () => {
+    expect(PROVIDER_KEY_GRACE_OPTIONS.map((o) => o.seconds)).toEqual([0, 600, 3600, 86_400]);
+    expect(PROVIDER_KEY_GRACE_OPTIONS[2]!.label).toContain('default');
+  });
+
+  it('checks a pasted key as the API would', () => {
+    expect(providerKeyProblem('sk-0123456789')).toBeUndefined();
+    expect(providerKeyProblem('')).toBe('Enter the new key.');
+    expect(providerKeyProblem('sk-01 23456789')).toMatch(/no spaces/);
+    expect(providerKeyProblem('sk-0123\n456789')).toMatch(/line breaks/);
+    expect(providerKeyProblem('sk-1')).toMatch(/too short/);
+    expect(providerKeyProblem('k'.repeat(4097))).toMatch(/too long/);
+    for (const key of ['sk-0123456789', 'sk-1', 'a b c d e f', 'k'.repeat(4097)]) {
+      const accepted = SetProviderKeyRequest.safeParse({ key }).success;
+      expect(providerKeyProblem(key) === undefined).toBe(accepted);
+    }
+  });
+
+  it('masks a key down to its last four characters', () => {
+    expect(maskedKey('abcd')).toBe('…abcd');
+    expect(maskedKey(null)).toBe('—');
+    expect(maskedKey('')).toBe('—');
+  });
+
+  it('says what a rotation did', () => {
+    expect(rotationSummary(rotation([], null))).toBe('New key saved as version 4.');
+    expect(rotationSummary(rotation(['3'], 1000), 1000)).toBe(
+      'New key saved as version 4. Version 3 disabled.',
+    );
+    expect(rotationSummary(rotation(['1', '2', '3'], null))).toBe(
+      'New key saved as version 4. Versions 1, 2 and 3 disabled.',
+    );
+    const later = rotationSummary(rotation(['2', '3'], 5000), 1000);
+    expect(later).toMatch(
+      /^New key saved as version 4\. Versions 2 and 3 will be disabled at .+\.$/,
+    );
+  });
+
+  it('describes a key check by status and time', () => {
+    expect(testResultDetail({ ok: true, status: 200, latencyMs: 41.6, message: 'ok' })).toBe(
+      'HTTP 200 · 42 ms',
+    );
+    expect(testResultDetail({ ok: false, status: null, latencyMs: 5000, message: 'x' })).toBe(
+      'no answer · 5000 ms',
+    );
   });
 });

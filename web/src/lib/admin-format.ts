@@ -1,6 +1,12 @@
 // Pure helpers for the admin console's forms, tables and chart: parsing what people type
 // (scopes, grace periods, dates) and formatting what the admin API answers (times, costs, bars).
-import type { DayUsage, Role } from '@colonycraft/protocol';
+import {
+  DEFAULT_PROVIDER_KEY_GRACE_SECONDS,
+  type DayUsage,
+  type ProviderKeyRotation,
+  type ProviderKeyTestResult,
+  type Role,
+} from '@colonycraft/protocol';
 
 /** Who may see the console at all. */
 export function canOpenConsole(role: Role | undefined): boolean {
@@ -78,4 +84,55 @@ export function usageBars(days: DayUsage[]): Bar[] {
     tokens: tokens[i]!,
     costUsd: d.costUsd,
   }));
+}
+
+// ---- provider keys
+
+/** The choices for how long a replaced provider key stays enabled (to roll back to). */
+export const PROVIDER_KEY_GRACE_OPTIONS: readonly { seconds: number; label: string }[] = [
+  { seconds: 0, label: 'Immediately' },
+  { seconds: 10 * 60, label: 'After 10 minutes' },
+  { seconds: DEFAULT_PROVIDER_KEY_GRACE_SECONDS, label: 'After 1 hour (default)' },
+  { seconds: 24 * 60 * 60, label: 'After 1 day' },
+];
+
+/**
+ * Why a pasted provider key would be refused (the rules of `SetProviderKeyRequest`), or
+ * undefined when it looks fine. Takes the key as sent, already trimmed.
+ */
+export function providerKeyProblem(key: string): string | undefined {
+  if (key === '') return 'Enter the new key.';
+  if (/\s/.test(key)) return 'A key has no spaces or line breaks. Check what was pasted.';
+  if (key.length < 8) return 'That is too short to be a provider key.';
+  if (key.length > 4096) return 'That is too long to be a provider key.';
+  return undefined;
+}
+
+/** `…abcd` for a key's last four characters; `—` when none are known. */
+export function maskedKey(last4: string | null | undefined): string {
+  return last4 ? `…${last4}` : '—';
+}
+
+/** `1`, `1 and 2`, `1, 2 and 3`. */
+function listOf(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
+}
+
+/** What a rotation did, in one or two sentences; `now` decides "disabled" or "will be". */
+export function rotationSummary(rotation: ProviderKeyRotation, now = Date.now()): string {
+  const saved = `New key saved as version ${rotation.version}.`;
+  const old = rotation.disablesVersions;
+  if (old.length === 0) return saved;
+  const noun = old.length === 1 ? 'Version' : 'Versions';
+  if (rotation.disableAt === null || rotation.disableAt <= now) {
+    return `${saved} ${noun} ${listOf(old)} disabled.`;
+  }
+  return `${saved} ${noun} ${listOf(old)} will be disabled at ${formatTime(rotation.disableAt)}.`;
+}
+
+/** A key check's numbers: the provider's HTTP status (or that it gave none) and the time. */
+export function testResultDetail(result: ProviderKeyTestResult): string {
+  const status = result.status === null ? 'no answer' : `HTTP ${result.status}`;
+  return `${status} · ${Math.round(result.latencyMs)} ms`;
 }
