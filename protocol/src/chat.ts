@@ -39,6 +39,12 @@ export const ChatRequest = z.object({
   topP: z.number().min(0).max(1).optional(),
   stop: z.array(z.string().min(1)).max(4).optional(),
   conversationId: z.string().min(1).max(128).optional(),
+  /**
+   * With `conversationId`: how many of its stored messages this request builds on. Those after
+   * them are replaced by this exchange: a regenerated answer, or a question edited and resent.
+   * Unset: the exchange is appended.
+   */
+  replaceFrom: z.number().int().nonnegative().optional(),
 });
 export type ChatRequest = z.infer<typeof ChatRequest>;
 

@@ -95,6 +95,45 @@ describe('chat callables', () => {
     expect(got.messages.map((m) => m.content.slice(0, 3))).toEqual(['one', 'Hel', 'two', 'Hel']);
   });
 
+  it('when a turn is regenerated, then the stored answer is replaced, and a replaceFrom past the end is refused before any provider runs', async () => {
+    const model = 'openai/gpt-stub';
+    const first = (await stream('chatOpenai', { model, messages: [ask('one')] }))
+      .final as ChatResult;
+    const conversationId = first.conversationId!;
+    const history = [ask('one'), { role: 'assistant', content: first.text }, ask('two')];
+    await stream('chatOpenai', { model, conversationId, messages: history, replaceFrom: 2 });
+    // Regenerate the answer to "two", asking for a different wording.
+    const again = (
+      await stream('chatOpenai', {
+        model,
+        conversationId,
+        messages: [...history.slice(0, 2), ask('two, again')],
+        replaceFrom: 2,
+      })
+    ).final as ChatResult;
+    const got = GetConversationResponse.parse(
+      (await call('getConversation')({ clientToken: token, conversationId })).data,
+    );
+    expect(got.messages.map((m) => m.content)).toEqual([
+      'one',
+      first.text,
+      'two, again',
+      again.text,
+    ]);
+    expect(got.conversation.messageCount).toBe(4);
+
+    gw.stub.reset();
+    const { final } = await stream('chatOpenai', {
+      model,
+      conversationId,
+      messages: [ask('x')],
+      replaceFrom: 9,
+    });
+    expect(final).toMatchObject({ code: 'functions/invalid-argument' });
+    expect((final as Error).message).toMatch(/^replaceFrom/);
+    expect(gw.stub.requests).toHaveLength(0);
+  });
+
   it("when the conversation is another user's, then the call is refused as not found before any provider runs", async () => {
     const mine = (await stream('chatLocal', { model: 'local/echo', messages: [ask('mine')] }))
       .final as ChatResult;

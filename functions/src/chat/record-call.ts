@@ -3,13 +3,14 @@
 // never turns a delivered answer into an error.
 import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
-import type {
-  ChatRequest,
-  ClientTokenClaims,
-  FinishReason,
-  StreamEvent,
-  Usage,
-  UsageRecord,
+import {
+  ModelId,
+  type ChatRequest,
+  type ClientTokenClaims,
+  type FinishReason,
+  type StreamEvent,
+  type Usage,
+  type UsageRecord,
 } from '@colonycraft/protocol';
 import {
   appendExchange,
@@ -17,6 +18,7 @@ import {
   createConversation,
   titleFrom,
 } from '../conversations/conversation-store.js';
+import { GatewayError } from '../errors.js';
 import type { Target } from '../gateway/execute.js';
 import { costOf, recordUsage } from '../usage/usage-ledger.js';
 
@@ -44,14 +46,18 @@ export async function openConversation(
   request: ChatRequest,
 ): Promise<string> {
   if (request.conversationId) {
-    await assertConversation(db, uid, request.conversationId);
+    await assertConversation(db, uid, request.conversationId, request.replaceFrom);
     return request.conversationId;
+  }
+  if (request.replaceFrom !== undefined) {
+    throw new GatewayError('invalid-argument', 'replaceFrom: needs a conversationId');
   }
   const firstUser = request.messages.find((m) => m.role === 'user')?.content ?? '';
   const systemPrompt = request.messages.find((m) => m.role === 'system')?.content;
   const conversation = await createConversation(db, uid, {
     title: titleFrom(firstUser),
-    model: request.model,
+    // An alias (`smart`) is no model: the answer's exchange records the one that served it.
+    model: ModelId.safeParse(request.model).success ? request.model : undefined,
     systemPrompt,
   });
   return conversation.id;
@@ -85,6 +91,7 @@ export async function recordCall(
     writes.push(
       appendExchange(db, outcome.claims.sub, conversationId, {
         user: { content: lastUser },
+        replaceFrom: outcome.request.replaceFrom,
         assistant: {
           content: outcome.text,
           model: outcome.served.id,

@@ -127,6 +127,39 @@ describe('create, append and get', () => {
     });
   });
 
+  it('when an exchange replaces from a message, then the later ones go and the new one takes their place', async () => {
+    const uid = freshUid();
+    const { id } = await createConversation(db, uid, { title: 't', model: 'local/echo' });
+    await appendExchange(db, uid, id, exchange('q1', 'a1'));
+    await appendExchange(db, uid, id, exchange('q2', 'a2'));
+    await appendExchange(db, uid, id, exchange('q3', 'a3'));
+
+    // Regenerate the last answer: keep four messages, the question asked again, a new answer.
+    await appendExchange(db, uid, id, { ...exchange('q3', 'a3 again'), replaceFrom: 4 });
+    // Edit the second question: keep two messages.
+    const edited = await appendExchange(db, uid, id, {
+      ...exchange('q2 edited', 'a2 edited'),
+      replaceFrom: 2,
+    });
+    expect(edited.conversation.messageCount).toBe(4);
+
+    const { conversation, messages } = await getConversation(db, uid, id);
+    expect(messages.map((m) => m.content)).toEqual(['q1', 'a1', 'q2 edited', 'a2 edited']);
+    expect(conversation.messageCount).toBe(4);
+    const seqs = (await db.collection(`users/${uid}/conversations/${id}/messages`).get()).docs
+      .map((d) => d.get('seq') as number)
+      .sort((x, y) => x - y);
+    expect(seqs).toEqual([0, 1, 2, 3]);
+
+    await expect(
+      appendExchange(db, uid, id, { ...exchange('q', 'a'), replaceFrom: 5 }),
+    ).rejects.toMatchObject({
+      kind: 'invalid-argument',
+      message: expect.stringMatching(/^replaceFrom/),
+    });
+    expect((await getConversation(db, uid, id)).messages).toHaveLength(4);
+  });
+
   it('when the conversation does not exist, then append fails as not-found and writes nothing', async () => {
     const uid = freshUid();
     await expect(appendExchange(db, uid, 'nope', exchange('q', 'a'))).rejects.toMatchObject({

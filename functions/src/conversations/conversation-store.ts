@@ -24,13 +24,15 @@ const UNTITLED = 'New conversation';
 
 export interface NewConversation {
   title: string;
-  model: string;
+  model?: string | undefined;
   systemPrompt?: string | undefined;
 }
 
 export interface Exchange {
   user: { content: string };
   assistant: Omit<AssistantMessage, 'id' | 'role' | 'createdAt'>;
+  /** Keep only the first `replaceFrom` messages and put this exchange after them. */
+  replaceFrom?: number | undefined;
 }
 
 export interface AppendedExchange {
@@ -106,13 +108,29 @@ function validTitle(title: string): string {
   return parsed.data;
 }
 
-/** Throws not-found unless the conversation exists under this user; reads one document. */
+function replaceOutOfRange(replaceFrom: number, messageCount: number): GatewayError {
+  return new GatewayError(
+    'invalid-argument',
+    `replaceFrom: ${replaceFrom} is past the conversation's ${messageCount} messages`,
+  );
+}
+
+/**
+ * Throws not-found unless the conversation exists under this user, and invalid-argument when
+ * `replaceFrom` is past its messages; reads one document.
+ */
 export async function assertConversation(
   db: Firestore,
   uid: string,
   conversationId: string,
+  replaceFrom?: number,
 ): Promise<void> {
-  if (!(await conversationRef(db, uid, conversationId).get()).exists) throw notFound();
+  const snapshot = await conversationRef(db, uid, conversationId).get();
+  if (!snapshot.exists) throw notFound();
+  const { messageCount } = toConversation(snapshot.id, snapshot.data());
+  if (replaceFrom !== undefined && replaceFrom > messageCount) {
+    throw replaceOutOfRange(replaceFrom, messageCount);
+  }
 }
 
 export async function createConversation(
@@ -129,7 +147,7 @@ export async function createConversation(
     createdAt: at,
     updatedAt: at,
     messageCount: 0,
-    lastModel: input.model,
+    ...(input.model === undefined ? {} : { lastModel: input.model }),
     ...(input.systemPrompt === undefined ? {} : { systemPrompt: input.systemPrompt }),
   };
   const { id: _id, ...fields } = conversation;
@@ -155,8 +173,17 @@ export async function appendExchange(
     const current = toConversation(ref.id, snapshot.data());
     // Instances' clocks differ; the list's order must never run backwards.
     const at = Math.max(now(), current.updatedAt);
-    const seq = current.messageCount;
     const messages = ref.collection('messages');
+    const { replaceFrom } = exchange;
+    let seq = current.messageCount;
+    if (replaceFrom !== undefined && replaceFrom < seq) {
+      // A regenerated or edited turn: the messages after the kept ones go, in this transaction.
+      const replaced = await tx.get(messages.where('seq', '>=', replaceFrom));
+      for (const doc of replaced.docs) tx.delete(doc.ref);
+      seq = replaceFrom;
+    } else if (replaceFrom !== undefined && replaceFrom > seq) {
+      throw replaceOutOfRange(replaceFrom, seq);
+    }
     const userRef = messages.doc();
     const assistantRef = messages.doc();
     const { content } = exchange.user;

@@ -4,7 +4,7 @@
 import type { ChatRequest, StreamEvent } from '@colonycraft/protocol';
 
 /** What a provider is asked: the unified request, with the provider's own model name. */
-export type ProviderRequest = Omit<ChatRequest, 'model' | 'conversationId'> & {
+export type ProviderRequest = Omit<ChatRequest, 'model' | 'conversationId' | 'replaceFrom'> & {
   /** The provider's own name for the model, without the `provider/` prefix. */
   model: string;
 };

@@ -24,7 +24,28 @@ describe('ChatStore conversations', () => {
     chat.send('two');
     await vi.waitFor(() => expect(chat.streaming).toBe(false));
     expect(sent(call, 1).conversationId).toBe('c1');
+    // It builds on the two stored messages on screen.
+    expect(sent(call, 1).replaceFrom).toBe(2);
     expect(onExchange).toHaveBeenLastCalledWith('c1', false);
+  });
+
+  it('when an answer is regenerated or a question edited, then the stored turns after it are replaced', async () => {
+    const call = vi.fn(wordsCall(['A'], { conversationId: 'c1' }));
+    const chat = chatWith(call);
+    for (const text of ['one', 'two', 'three']) {
+      chat.send(text);
+      await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    }
+    expect(sent(call, 0).replaceFrom).toBeUndefined();
+
+    chat.regenerate();
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    expect(sent(call, 3)).toMatchObject({ conversationId: 'c1', replaceFrom: 4 });
+
+    chat.editAndResend(chat.messages[2]!.id, 'two, edited');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    expect(sent(call, 4)).toMatchObject({ conversationId: 'c1', replaceFrom: 2 });
+    expect(chat.messages.map((m) => m.content)).toEqual(['one', 'A', 'two, edited', 'A']);
   });
 
   it('when a stored conversation is opened, then its messages and system prompt are shown', async () => {

@@ -50,6 +50,8 @@ interface Turn {
   history: ChatMessage[];
   replyId: string;
   conversationId: string | undefined;
+  /** How many of the stored conversation's messages this turn builds on (the rest it replaces). */
+  replaceFrom: number;
   retry: Retry;
   controller: AbortController;
   generation: number;
@@ -190,6 +192,8 @@ export class ChatStore {
       history: toHistory(this.messages, this.systemPrompt),
       replyId: reply.id,
       conversationId: this.conversationId,
+      // Every message on screen is stored, in order; the one being answered is the last.
+      replaceFrom: this.messages.length - 1,
       retry,
       controller: new AbortController(),
       generation: this.#generation,
@@ -216,7 +220,11 @@ export class ChatStore {
         {
           model: turn.model,
           messages: turn.history,
-          ...(turn.conversationId ? { conversationId: turn.conversationId } : {}),
+          // The stored conversation follows the screen: a regenerated or edited turn, or one
+          // after a failure that left the screen, replaces what the server kept after it.
+          ...(turn.conversationId
+            ? { conversationId: turn.conversationId, replaceFrom: turn.replaceFrom }
+            : {}),
         },
         {
           signal: turn.controller.signal,
