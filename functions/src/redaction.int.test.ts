@@ -320,7 +320,7 @@ async function askCallable(
 let reached = 0;
 /** Of those, the callables' ones: each opens a new conversation... */
 let reachedByCallables = 0;
-/** ...and keeps its exchange there (two messages), except the aliases' (see the `smart` cases). */
+/** ...and keeps its exchange there (two messages). */
 let exchangesKept = 0;
 /** What went upstream, which does hold the keys: the scan's positive control. */
 const upstream: Material[] = [];
@@ -334,8 +334,6 @@ interface Drive {
   reaches?: boolean;
   /** For the callables: which function; by default the provider's own. */
   callable?: string;
-  /** Whether a callable's exchange is expected in its conversation. */
-  keepsExchange?: boolean;
 }
 
 async function drive(
@@ -355,7 +353,7 @@ async function drive(
   if (options.reaches ?? true) {
     reached += 1;
     if (surface.startsWith('callable')) reachedByCallables += 1;
-    if (surface.startsWith('callable') && (options.keepsExchange ?? true)) exchangesKept += 1;
+    if (surface.startsWith('callable')) exchangesKept += 1;
   }
   upstream.push({ where: `upstream of ${where}`, text: JSON.stringify(gw.stub.requests) });
   return out;
@@ -567,10 +565,6 @@ describe('`chat` and `smart` across providers', () => {
         body: { model: 'smart', messages: ask(prompt) },
         faults: [fault, fault],
         callable: 'chat',
-        // A conversation opened for an alias records `lastModel: "smart"`, which the
-        // conversation schema refuses (it wants provider/model), so appending the exchange
-        // fails ("recording a call failed"): not a redaction matter, reported separately.
-        keepsExchange: false,
       });
       expect(out.errors).toEqual([]);
       expect(out.text).toBe(stubReply(prompt));
