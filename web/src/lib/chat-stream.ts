@@ -11,6 +11,8 @@ export interface ChatCallData {
   messages: ChatMessage[];
   /** Continue this stored conversation; without it the server starts a new one. */
   conversationId?: string;
+  /** With `conversationId`: the stored messages this turn builds on; later ones are replaced. */
+  replaceFrom?: number;
 }
 
 /** The streaming half of an `httpsCallable`, as a parameter so tests can pass a fake. */

@@ -3,7 +3,7 @@ import { FunctionsError } from 'firebase/functions';
 import { describe, expect, it, vi } from 'vitest';
 import { MODEL_KEY } from '../models.ts';
 import { memoryStore } from '../storage.ts';
-import { ModelsStore } from './models.svelte.ts';
+import { CATALOG_MAX_AGE_MS, ModelsStore } from './models.svelte.ts';
 
 const catalog: ListModelsResponse = {
   models: [
@@ -59,5 +59,30 @@ describe('ModelsStore', () => {
     await models.load();
     expect(list).toHaveBeenCalledTimes(2);
     expect(models.status).toBe('ready');
+  });
+
+  it('asks again for a catalog older than a minute, keeping the choice while it is offered', async () => {
+    let t = 1_000_000;
+    const withOpenai: ListModelsResponse = {
+      ...catalog,
+      models: [
+        ...catalog.models,
+        { ...catalog.models[0]!, id: 'openai/gpt-stub', provider: 'openai' },
+      ],
+    };
+    const list = vi.fn(async () => catalog);
+    const models = new ModelsStore({ list, store: memoryStore(), now: () => t });
+    await models.load();
+    models.select('smart');
+    t += CATALOG_MAX_AGE_MS - 1;
+    await models.load();
+    expect(list).toHaveBeenCalledTimes(1);
+
+    list.mockResolvedValueOnce(withOpenai);
+    t += 1;
+    await models.load();
+    expect(list).toHaveBeenCalledTimes(2);
+    expect(models.catalog?.models.map((m) => m.id)).toContain('openai/gpt-stub');
+    expect(models.selected).toBe('smart');
   });
 });

@@ -16,7 +16,11 @@ import { gateway } from './gateway.ts';
 export interface ModelsDeps {
   list: () => Promise<ListModelsResponse>;
   store: KeyValueStore;
+  now?: () => number;
 }
+
+/** After this long a catalog is asked for again on the next visit (a provider key may be new). */
+export const CATALOG_MAX_AGE_MS = 60_000;
 
 export class ModelsStore {
   catalog = $state.raw<ListModelsResponse>();
@@ -29,20 +33,29 @@ export class ModelsStore {
     this.catalog && this.selected ? summarizeChoice(this.catalog, this.selected) : undefined,
   );
   #deps: ModelsDeps;
+  #loadedAt = 0;
 
   constructor(deps: ModelsDeps) {
     this.#deps = deps;
   }
 
-  /** Loads the catalog once (again with `force`), then selects the remembered model. */
+  /**
+   * Loads the catalog once, again with `force` or once it is older than a minute, then
+   * selects the remembered model (or keeps the current choice while it is still offered).
+   */
   async load(force = false): Promise<void> {
-    if (this.status === 'loading' || (this.status === 'ready' && !force)) return;
+    const now = this.#deps.now ?? Date.now;
+    const fresh = now() - this.#loadedAt < CATALOG_MAX_AGE_MS;
+    if (this.status === 'loading' || (this.status === 'ready' && fresh && !force)) return;
     this.status = 'loading';
     this.error = undefined;
     try {
       const catalog = await this.#deps.list();
       this.catalog = catalog;
-      this.selected = chooseModel(catalog, readRememberedModel(this.#deps.store));
+      this.#loadedAt = now();
+      const current =
+        this.selected && isOffered(catalog, this.selected) ? this.selected : undefined;
+      this.selected = current ?? chooseModel(catalog, readRememberedModel(this.#deps.store));
       this.status = 'ready';
     } catch (error) {
       this.error = describeError(error);
@@ -65,6 +78,7 @@ export class ModelsStore {
     this.status = 'idle';
     this.error = undefined;
     this.selected = undefined;
+    this.#loadedAt = 0;
   }
 }
 
