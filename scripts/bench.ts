@@ -1,9 +1,12 @@
 // `npm run bench`: what the gateway adds on top of calling a provider directly. The gateway is
 // hosted as Cloud Run hosts it (functions/lib/dev/serve.js, a plain Node HTTP server), the
 // provider stub is upstream, and every row is measured beside the same call made straight to
-// the stub in the same run, so the machine's speed cancels out of the ratios.
+// the stub in the same run, so the machine's speed cancels out of the ratios. The three
+// targets of a row take turns, in short blocks, so that a machine whose speed drifts during
+// the run (another process waking up) slows them alike instead of whichever came last.
 import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import {
   generateTokenKeys,
   repoPath,
@@ -14,10 +17,15 @@ import {
 
 const STUB_KEY = 'sk-bench';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PROJECT = 'demo-colonycraft';
 const WARMUP = 50;
-const SEQUENTIAL = 400;
 const CONCURRENT = 16;
-const PER_WORKER = 60;
+/** Calls per target and row, in rounds of one block per target. */
+const SEQUENTIAL = { rounds: 20, block: 20 };
+const PARALLEL = { rounds: 15, block: 4 * CONCURRENT };
+const USAGE_WRITES = 200;
+/** The issue's target for what the gateway adds to the first token, limiter and checks on. */
+const TARGET_ADDED_MS = 0.5;
 
 async function started(child: Child, pattern: RegExp): Promise<string> {
   return (await child.waitForLine(pattern, 30_000)).split(' ').at(-1)!;
@@ -34,7 +42,7 @@ const gateway = startChild('gateway', process.execPath, [repoPath('functions/lib
   cwd: repoPath('functions'),
   env: {
     ...process.env,
-    GCLOUD_PROJECT: 'demo-colonycraft',
+    GCLOUD_PROJECT: PROJECT,
     FIRESTORE_EMULATOR_HOST: firestore.host,
     TOKEN_VERIFY_KEYS: JSON.stringify(keys.verify),
     OPENAI_API_KEY: STUB_KEY,
@@ -54,6 +62,19 @@ const gateway = startChild('gateway', process.execPath, [repoPath('functions/lib
   },
 });
 const gatewayUrl = await started(gateway, /functions hosted at/);
+const cpuKnown = gatewayCpuMs() !== undefined;
+
+/** CPU time the gateway's process has used, all threads, in ms; undefined off Linux. */
+function gatewayCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${gateway.process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, in clock ticks of (almost everywhere) 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
 
 // A client token, signed as exchangeToken signs them.
 const { issueClientToken } = await import(repoPath('functions/lib/auth/client-token.js'));
@@ -74,16 +95,25 @@ interface Target {
   url: string;
   auth: string;
   model: string;
+  /** Whether its CPU time is the gateway's. */
+  gateway: boolean;
 }
-const direct: Target = { url: `${stubUrl}/v1/chat/completions`, auth: STUB_KEY, model: 'gpt-stub' };
+const direct: Target = {
+  url: `${stubUrl}/v1/chat/completions`,
+  auth: STUB_KEY,
+  model: 'gpt-stub',
+  gateway: false,
+};
 const gatewayTarget = (auth: string): Target => ({
   url: `${gatewayUrl}v1/v1/chat/completions`,
   auth,
   model: 'openai/gpt-stub',
+  gateway: true,
 });
+const targets = [direct, gatewayTarget(limiterOff), gatewayTarget(limiterOn)];
 
-/** One call; resolves with [ms to the first streamed byte or the whole answer, ms in all]. */
-async function once(target: Target, stream: boolean): Promise<[number, number]> {
+/** One call; resolves with ms to the first token (streamed) or to the whole answer. */
+async function once(target: Target, stream: boolean): Promise<number> {
   const start = performance.now();
   const res = await fetch(target.url, {
     method: 'POST',
@@ -97,45 +127,79 @@ async function once(target: Target, stream: boolean): Promise<[number, number]> 
   if (!res.ok || !res.body)
     throw new Error(`${target.url} answered ${res.status}: ${await res.text()}`);
   const reader = res.body.getReader();
+  const decoder = new TextDecoder();
   let first = 0;
+  let seen = '';
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-    if (!first && stream && new TextDecoder().decode(chunk.value).includes('"content":"H'))
-      first = performance.now();
+    if (stream && !first) {
+      seen += decoder.decode(chunk.value, { stream: true });
+      if (seen.includes('"content":"H')) first = performance.now();
+    }
   }
   const end = performance.now();
-  return [(stream ? first : end) - start, end - start];
+  if (stream && !first) throw new Error(`${target.url} streamed no first token`);
+  return (stream ? first : end) - start;
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function measure(target: Target, stream: boolean, concurrency: number) {
-  for (let i = 0; i < WARMUP; i += 1) await once(target, stream);
-  const latencies: number[] = [];
-  const total = concurrency === 1 ? SEQUENTIAL : concurrency * PER_WORKER;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = 0; i < total / concurrency; i += 1)
-        latencies.push((await once(target, stream))[0]);
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), rps: total / seconds };
+interface Measured {
+  p50: number;
+  p99: number;
+  rps: number;
+  /** The gateway's CPU per call, ms. */
+  cpuMs: number | undefined;
+}
+
+/** The three targets of one row, taking turns block by block. */
+async function measureRow(stream: boolean, concurrency: number): Promise<Measured[]> {
+  const { rounds, block } = concurrency === 1 ? SEQUENTIAL : PARALLEL;
+  for (const target of targets) for (let i = 0; i < WARMUP; i += 1) await once(target, stream);
+  const runs = targets.map(() => ({ latencies: [] as number[], ms: 0, cpuMs: 0 }));
+  for (let round = 0; round < rounds; round += 1) {
+    for (let k = 0; k < targets.length; k += 1) {
+      // Each round starts with another target, so none always follows the same one.
+      const index = (round + k) % targets.length;
+      const target = targets[index]!;
+      const run = runs[index]!;
+      const cpuBefore = gatewayCpuMs();
+      const start = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          for (let i = 0; i < block / concurrency; i += 1)
+            run.latencies.push(await once(target, stream));
+        }),
+      );
+      run.ms += performance.now() - start;
+      const cpuAfter = gatewayCpuMs();
+      if (cpuBefore !== undefined && cpuAfter !== undefined) run.cpuMs += cpuAfter - cpuBefore;
+    }
+  }
+  return runs.map((run, index) => {
+    const sorted = [...run.latencies].sort((a, b) => a - b);
+    const calls = sorted.length;
+    return {
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      rps: calls / (run.ms / 1000),
+      cpuMs: targets[index]!.gateway && cpuKnown ? run.cpuMs / calls : undefined,
+    };
+  });
 }
 
 const rows: string[][] = [];
 const f = (n: number) => n.toFixed(2);
+let firstTokenAddedOn: number | undefined;
 for (const [label, stream] of [
   ['whole answer', false],
   ['first token (stream)', true],
 ] as const) {
   for (const concurrency of [1, CONCURRENT]) {
-    const d = await measure(direct, stream, concurrency);
-    const off = await measure(gatewayTarget(limiterOff), stream, concurrency);
-    const on = await measure(gatewayTarget(limiterOn), stream, concurrency);
+    const [d, off, on] = (await measureRow(stream, concurrency)) as [Measured, Measured, Measured];
+    if (stream && concurrency === 1) firstTokenAddedOn = on.p50 - d.p50;
+    const cpu = (m: Measured) => (m.cpuMs === undefined ? 'n/a' : f(m.cpuMs));
     rows.push([
       `${label}, c=${concurrency}`,
       `${f(d.p50)} / ${f(d.p99)}`,
@@ -143,9 +207,38 @@ for (const [label, stream] of [
       `${f(on.p50)} / ${f(on.p99)}`,
       `${f(off.p50 - d.p50)} / ${f(on.p50 - d.p50)}`,
       `${d.rps.toFixed(0)} → ${off.rps.toFixed(0)} / ${on.rps.toFixed(0)} (${(on.rps / d.rps).toFixed(2)}×)`,
+      `${cpu(off)} / ${cpu(on)}`,
     ]);
   }
 }
+
+// What the whole-answer rows wait for on purpose: one usage record and its aggregates written
+// to the same Firestore emulator, measured on its own.
+process.env.GCLOUD_PROJECT = PROJECT;
+process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
+process.env.METADATA_SERVER_DETECTION = 'none'; // no Google Cloud around: do not look for it
+const { db } = await import(repoPath('functions/lib/firebase.js'));
+const { recordUsage } = await import(repoPath('functions/lib/usage/usage-ledger.js'));
+const writes: number[] = [];
+for (let i = 0; i < USAGE_WRITES; i += 1) {
+  const start = performance.now();
+  await recordUsage(db(), {
+    principal: 'bench-usage',
+    principalType: 'user',
+    model: 'openai/gpt-stub',
+    provider: 'openai',
+    inputTokens: 12,
+    outputTokens: 34,
+    estimated: false,
+    costUsd: 0.0001,
+    latencyMs: 1,
+    status: 'ok',
+    at: Date.now(),
+  });
+  if (i >= USAGE_WRITES / 10) writes.push(performance.now() - start);
+}
+writes.sort((a, b) => a - b);
+await db().terminate();
 
 // Cold start: importing the functions' entry point in a fresh process, and which provider
 // SDKs that import pulled in (none should: each provider loads its SDK on first use).
@@ -164,7 +257,7 @@ const colds = Array.from(
     JSON.parse(
       execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
         cwd: repoPath('functions'),
-        env: { ...process.env, GCLOUD_PROJECT: 'demo-colonycraft' },
+        env: { ...process.env, GCLOUD_PROJECT: PROJECT },
       }).toString(),
     ) as { ms: number; sdks: string[] },
 );
@@ -196,19 +289,41 @@ const header = [
   'gateway, limiter on',
   'added p50 (off / on)',
   'requests/s (direct → off / on)',
+  'gateway CPU ms/call (off / on)',
 ];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
 console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
 for (const row of rows) console.log(line(row));
+const added = firstTokenAddedOn!;
+console.log(
+  `\nadded to the first token, limiter on, c=1: ${f(added)} ms at p50; the target is under ` +
+    `${TARGET_ADDED_MS} ms: ${added < TARGET_ADDED_MS ? 'met' : 'not met'} in this run.`,
+);
+console.log(
+  `usage write on its own (one record and its aggregates, to the Firestore emulator): ` +
+    `p50 ${f(percentile(writes, 50))} ms, p99 ${f(percentile(writes, 99))} ms.`,
+);
 console.log(`\nrate limiter decisions against Redis (${REDIS_URL}):\n${decisionRows.join('\n')}`);
 console.log(
   `\ncold start: importing functions/lib/index.js takes ${f(coldMs)} ms (median of 5); ` +
     `provider SDKs loaded by it: ${colds[0]!.sdks.length ? colds[0]!.sdks.join(', ') : 'none'}`,
 );
 console.log(
-  'The gateway verifies the client token, resolves the model, streams through the adapter and\n' +
-    'records usage in Firestore (the emulator here) before the answer ends; the first-token row\n' +
-    'excludes that write. "Limiter on" takes each call from the Redis token buckets and settles it\n' +
-    'afterwards; "limiter off" is the unlimited tier, which skips the limiter.',
+  `
+What the rows measure:
+- Every call verifies the client token and checks the denylist (Redis); "limiter on" also takes
+  it from the token buckets (Redis) and settles it afterwards, while "limiter off" is the
+  unlimited tier, which skips the limiter.
+- "first token" is the time to the first byte of answer text of a streamed call. It does not
+  include recording usage, which happens once the answer is complete.
+- "whole answer" asks without streaming, so the direct call is the stub's plain JSON answer,
+  while the gateway streams from the stub and assembles it. Its answer is sent only once the
+  usage record is written to Firestore and the limiter settled (side by side): on Cloud Run an
+  instance's CPU is throttled once its response has ended, and usage must not be lost. So the
+  added time includes that write, about the "usage write on its own" above.
+- "gateway CPU" is the CPU time of the gateway's process (all threads) per call: the work it
+  does, steadier than the latencies when other processes compete for the machine, though not
+  immune to it. On a shared machine the numbers vary from run to run: run it a few times
+  before comparing.`,
 );

@@ -19,7 +19,7 @@ import {
 import { getApps as getAdminApps, initializeApp as initializeAdminApp } from 'firebase-admin/app';
 import { getAuth as getAdminAuth } from 'firebase-admin/auth';
 import { getFirestore } from 'firebase-admin/firestore';
-import { ChatResult, ExchangeTokenResponse, StreamEvent } from '@colonycraft/protocol';
+import { ChatResult, ExchangeTokenResponse, ChatChunk } from '@colonycraft/protocol';
 import { startStack, type Stack } from '@colonycraft/testing';
 import { localReply } from './providers/local/local-provider.js';
 
@@ -127,8 +127,8 @@ describe('chatLocal', () => {
       ...question,
       clientToken: token,
     });
-    const events: StreamEvent[] = [];
-    for await (const chunk of call.stream) events.push(StreamEvent.parse(chunk));
+    const events: ChatChunk[] = [];
+    for await (const chunk of call.stream) events.push(ChatChunk.parse(chunk));
     const result = ChatResult.parse(await call.data);
 
     const expected = localReply(question as never);

@@ -28,7 +28,7 @@ import {
 } from 'firebase/functions';
 import type { DocumentSnapshot } from 'firebase-admin/firestore';
 import { FirestoreServer } from '@firestore-emulator/server';
-import type { ChatResult, StreamEvent } from '@colonycraft/protocol';
+import type { ChatResult, ChatChunk } from '@colonycraft/protocol';
 import { createLocalSecretStore } from '@colonycraft/secrets';
 import { stubReply, type Fault } from '@colonycraft/testing';
 import { startGatewayFixture, type GatewayFixture } from './dev/gateway-fixture.js';
@@ -284,7 +284,7 @@ async function askCallable(
   stream: boolean,
 ): Promise<Outcome> {
   const out: Outcome = { text: '', errors: [] };
-  const callable = httpsCallableFromURL<unknown, ChatResult, StreamEvent>(
+  const callable = httpsCallableFromURL<unknown, ChatResult, ChatChunk>(
     functions,
     `${gw.url}${name}`,
   );

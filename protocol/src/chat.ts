@@ -72,6 +72,16 @@ export const StreamEvent = z.discriminatedUnion('type', [
 ]);
 export type StreamEvent = z.infer<typeof StreamEvent>;
 
+/**
+ * What a chat callable streams: the answer's events, preceded, when the call starts a new
+ * conversation, by its id, so that a client that stops the answer still knows where it is kept.
+ */
+export const ChatChunk = z.discriminatedUnion('type', [
+  ...StreamEvent.options,
+  z.object({ type: z.literal('conversation'), conversationId: z.string() }),
+]);
+export type ChatChunk = z.infer<typeof ChatChunk>;
+
 /** What a chat call returns once its stream has ended. */
 export const ChatResult = z.object({
   /** The model that answered: for an alias, the target that served it. */

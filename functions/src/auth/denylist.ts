@@ -40,7 +40,9 @@ export function redisDenylist(redis: Redis, failOpen: boolean): Denylist {
   return {
     async isDenied({ jti, sub }) {
       try {
-        await ready();
+        // Once connected, the command is written before this returns: a caller can do other
+        // work (parse the request) while it travels.
+        if (redis.status !== 'ready') await ready();
         return (await redis.exists(denylistKey.token(jti), denylistKey.subject(sub))) > 0;
       } catch (error) {
         logger.error('token denylist unavailable', { error: String(error), failOpen });

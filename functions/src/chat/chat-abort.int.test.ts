@@ -7,7 +7,7 @@ import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/fun
 import {
   GetConversationResponse,
   ListConversationsResponse,
-  StreamEvent,
+  ChatChunk,
 } from '@colonycraft/protocol';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
 
@@ -40,10 +40,13 @@ describe('stopping a stream', () => {
     );
     const data = call.data.catch((error: unknown) => error);
     let deltas = 0;
+    let conversationId: string | undefined;
     await expect(
       (async () => {
         for await (const chunk of call.stream) {
-          if (StreamEvent.parse(chunk).type === 'text-delta') deltas += 1;
+          const event = ChatChunk.parse(chunk);
+          if (event.type === 'conversation') conversationId = event.conversationId;
+          if (event.type === 'text-delta') deltas += 1;
           if (deltas === 2) controller.abort();
         }
       })(),
@@ -79,6 +82,8 @@ describe('stopping a stream', () => {
         .data,
     );
     expect(got.messages[1]).toMatchObject({ complete: false, finishReason: 'cancelled' });
+    // The client that stopped the answer was told where it is kept, before its first words.
+    expect(conversationId).toBe(conversations[0]!.id);
     expect(got.messages[1]!.content.split(' ').length).toBeLessThan(6);
   });
 });

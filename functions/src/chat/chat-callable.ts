@@ -2,7 +2,7 @@
 // that may read only its own provider's key, and loading only its own SDK; `chat` may read
 // them all and serves aliases that fall back across providers.
 import { onCall } from 'firebase-functions/v2/https';
-import type { ChatResult, StreamEvent } from '@colonycraft/protocol';
+import type { ChatChunk, ChatResult } from '@colonycraft/protocol';
 import { toHttpsError } from '../errors.js';
 import { authenticateClientToken } from '../auth/authenticate.js';
 import { db } from '../firebase.js';
@@ -12,11 +12,11 @@ import type { ProviderEntry } from '../providers/registry-types.js';
 import { runChat } from './run-chat.js';
 
 export function chatCallable(entries: readonly ProviderEntry[], serviceAccount: string) {
-  return onCall<unknown, Promise<ChatResult>, StreamEvent>(
+  return onCall<unknown, Promise<ChatResult>, ChatChunk>(
     { serviceAccount, timeoutSeconds: 540 },
     async (request, response) => {
       const channel = {
-        sendChunk: (event: StreamEvent) => response?.sendChunk(event) ?? Promise.resolve(false),
+        sendChunk: (event: ChatChunk) => response?.sendChunk(event) ?? Promise.resolve(false),
         signal: response?.signal ?? new AbortController().signal,
       };
       try {

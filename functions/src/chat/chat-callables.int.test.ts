@@ -7,7 +7,7 @@ import {
   ChatResult,
   GetConversationResponse,
   ListModelsResponse,
-  StreamEvent,
+  ChatChunk,
 } from '@colonycraft/protocol';
 import { stubReply } from '@colonycraft/testing';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
@@ -39,10 +39,10 @@ const call = <T = unknown>(name: string) =>
 
 async function stream(name: string, data: Record<string, unknown>) {
   const { stream, data: result } = await call(name).stream({ clientToken: token, ...data });
-  const events: StreamEvent[] = [];
+  const events: ChatChunk[] = [];
   let error: unknown;
   try {
-    for await (const chunk of stream) events.push(StreamEvent.parse(chunk));
+    for await (const chunk of stream) events.push(ChatChunk.parse(chunk));
   } catch (e) {
     error = e;
   }
@@ -65,6 +65,8 @@ describe('chat callables', () => {
     const result = final as ChatResult;
     expect(result.text).toBe(stubReply('Keep this'));
     expect(result.conversationId).toBeTruthy();
+    // The new conversation is named first, before any of the answer.
+    expect(events[0]).toEqual({ type: 'conversation', conversationId: result.conversationId });
 
     const got = GetConversationResponse.parse(
       (await call('getConversation')({ clientToken: token, conversationId: result.conversationId }))
@@ -83,11 +85,12 @@ describe('chat callables', () => {
   it('when a conversation id is given, then the next exchange is appended to it', async () => {
     const first = (await stream('chatLocal', { model: 'local/echo', messages: [ask('one')] }))
       .final as ChatResult;
-    await stream('chatLocal', {
+    const { events } = await stream('chatLocal', {
       model: 'local/echo',
       conversationId: first.conversationId,
       messages: [ask('one'), { role: 'assistant', content: first.text }, ask('two')],
     });
+    expect(events.filter((e) => e.type === 'conversation')).toEqual([]);
     const got = GetConversationResponse.parse(
       (await call('getConversation')({ clientToken: token, conversationId: first.conversationId }))
         .data,

@@ -5,10 +5,10 @@ import {
   ChatRequest,
   WithClientToken,
   describeIssues,
+  type ChatChunk,
   type ChatResult,
   type ClientTokenClaims,
   type FinishReason,
-  type StreamEvent,
   type Usage,
 } from '@colonycraft/protocol';
 import type { Firestore } from 'firebase-admin/firestore';
@@ -30,7 +30,7 @@ export const ChatCallRequest = ChatRequest.extend(WithClientToken.shape);
 
 export interface ChatChannel {
   /** `model` is the target serving the call, which for an alias may change before the first event. */
-  sendChunk(event: StreamEvent, model: string): Promise<unknown>;
+  sendChunk(event: ChatChunk, model: string): Promise<unknown>;
   signal: AbortSignal;
 }
 
@@ -51,6 +51,19 @@ export interface ChatDeps {
 
 /** Told what a call used once it has ended, answered or not. */
 export type OnSpent = (spent: { usage: Usage; costUsd: number }) => void;
+
+/**
+ * Handed the call's recording (usage, and the conversation) as soon as it has started, instead
+ * of the answer waiting for it: the caller must await it before its response ends, since on
+ * Cloud Run an instance's CPU is throttled once no request is open, and usage must not be lost.
+ */
+export type OnRecording = (recording: Promise<void>) => void;
+
+/** Waits for all of them, even after one has failed, then throws the first failure. */
+export async function allDone(work: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
 
 function mayUse(claims: ClientTokenClaims, model: string): boolean {
   return claims.models.includes('*') || claims.models.includes(model);
@@ -128,17 +141,20 @@ export async function runChat(
     await estimateCall(lenient.data, deps.entries),
   );
   let spent: Parameters<OnSpent>[0] | undefined;
+  const recordings: Promise<void>[] = [];
   try {
     const { request } = validateChat(data);
     const onSpent: OnSpent = (s) => (spent = s);
+    const onRecording: OnRecording = (r) => void recordings.push(r);
     return await streamAnswer(
       await prepareChat(request, claims, deps),
       channel,
-      { ...deps, onSpent },
+      { ...deps, onSpent, onRecording },
       started,
     );
   } finally {
-    await call.settle(spent);
+    // The usage write and the limiter's settlement, side by side: one wait instead of two.
+    await allDone([...recordings, call.settle(spent)]);
   }
 }
 
@@ -150,7 +166,10 @@ export async function runChat(
 export async function streamAnswer(
   prepared: PreparedChat,
   channel: ChatChannel,
-  deps: Pick<ChatDeps, 'policy' | 'now' | 'db' | 'keepConversations'> & { onSpent?: OnSpent },
+  deps: Pick<ChatDeps, 'policy' | 'now' | 'db' | 'keepConversations'> & {
+    onSpent?: OnSpent;
+    onRecording?: OnRecording;
+  },
   started: number,
 ): Promise<ChatResult> {
   const now = deps.now ?? Date.now;
@@ -160,43 +179,45 @@ export async function streamAnswer(
     store && deps.keepConversations
       ? await openConversation(store, claims.sub, request)
       : undefined;
+  if (conversationId && !request.conversationId) {
+    await channel.sendChunk({ type: 'conversation', conversationId }, targets[0]!.id);
+  }
   let served: Target = targets[0]!;
   let text = '';
   let usage: Usage = { inputTokens: 0, outputTokens: 0, estimated: true };
   let finishReason: FinishReason = 'error';
   let failure: CallOutcome['failure'];
   const finish = async (status: string): Promise<void> => {
-    log(status);
     deps.onSpent?.({ usage, costUsd: costOf(usage, served.info) });
-    if (!store) return;
-    const outcome = {
-      claims,
-      request,
-      served,
-      text,
-      usage,
-      finishReason,
-      failure,
-      latencyMs: now() - started,
-      at: started,
-    };
-    await recordCall(store, outcome, conversationId);
+    const latencyMs = now() - started;
+    // The write is started first, and the log line written while it is under way.
+    const recording = store
+      ? recordCall(
+          store,
+          { claims, request, served, text, usage, finishReason, failure, latencyMs, at: started },
+          conversationId,
+        )
+      : undefined;
+    log(status, latencyMs);
+    if (!recording) return;
+    if (deps.onRecording) deps.onRecording(recording);
+    else await recording;
   };
-  const log = (status: string): void =>
+  const log = (status: string, latencyMs: number): void =>
     logger.info('chat', {
       principal: claims.sub,
       provider: served.provider,
       model: served.id,
       requested: request.model,
       status,
-      latencyMs: now() - started,
+      latencyMs,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       estimated: usage.estimated,
     });
 
   try {
-    const { conversationId: _stored, model: _requested, ...unified } = request;
+    const { conversationId: _stored, replaceFrom: _from, model: _requested, ...unified } = request;
     const events = executeChat(
       targets,
       unified,

@@ -7,8 +7,16 @@ import { LimitRefusal, type ClientTokenClaims } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 import { catalogFor } from '../gateway/catalog-cache.js';
 import { describeCatalog } from '../gateway/describe-catalog.js';
-import { admitCall, estimateCall } from '../chat/call-limits.js';
-import { prepareChat, streamAnswer, type ChatDeps, type OnSpent } from '../chat/run-chat.js';
+import type { Identified } from '../auth/authenticate.js';
+import { admitCall, estimateCall, type AdmittedCall } from '../chat/call-limits.js';
+import {
+  allDone,
+  prepareChat,
+  streamAnswer,
+  type ChatDeps,
+  type OnRecording,
+  type OnSpent,
+} from '../chat/run-chat.js';
 import { refusalHeaders } from '../limits/refusal.js';
 import { parseCompletionRequest } from './openai-request.js';
 import {
@@ -24,6 +32,12 @@ import { SseWriter } from './sse-writer.js';
 export interface V1Deps extends ChatDeps {
   /** Turns the Bearer credential into the caller's claims, or throws `unauthenticated`. */
   authenticate(bearer: string): Promise<ClientTokenClaims>;
+  /**
+   * Preferred to `authenticate` when given: verifies the credential and leaves its revocation
+   * check to the app, which makes it alongside the rate limiter's decision, so that a call
+   * waits for one round trip to Redis instead of two in a row.
+   */
+  identify?(bearer: string): Promise<Identified>;
   corsOrigins: readonly string[];
 }
 
@@ -57,7 +71,10 @@ function cors(origins: readonly string[]) {
   };
 }
 
-async function claimsOf(req: Request, deps: V1Deps): Promise<ClientTokenClaims> {
+const NOTHING_TO_CHECK = async (): Promise<void> => undefined;
+
+/** The caller's claims, with the revocation check still to make when `deps.identify` is given. */
+async function identify(req: Request, deps: V1Deps): Promise<Identified> {
   const match = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '');
   if (!match) {
     throw new GatewayError(
@@ -65,12 +82,41 @@ async function claimsOf(req: Request, deps: V1Deps): Promise<ClientTokenClaims> 
       'Send an API key or client token as "Authorization: Bearer <key>".',
     );
   }
-  return deps.authenticate(match[1]!);
+  if (deps.identify) return deps.identify(match[1]!);
+  return { claims: await deps.authenticate(match[1]!), checkRevocation: NOTHING_TO_CHECK };
+}
+
+async function claimsOf(req: Request, deps: V1Deps): Promise<ClientTokenClaims> {
+  const { claims, checkRevocation } = await identify(req, deps);
+  await checkRevocation();
+  return claims;
+}
+
+/**
+ * The revocation check and the limiter's decision, side by side. A revoked caller is refused
+ * as such even when the limiter would have refused it too; a call the limiter had admitted
+ * meanwhile is settled at once as having used nothing: its lease and reservation are returned,
+ * and it counts as one request, as a malformed one does.
+ */
+async function admitUnlessRevoked(
+  checking: Promise<void>,
+  admitting: Promise<AdmittedCall>,
+): Promise<AdmittedCall> {
+  const [revocation, admission] = await Promise.allSettled([checking, admitting]);
+  if (revocation.status === 'rejected') {
+    if (admission.status === 'fulfilled') await admission.value.settle(undefined);
+    throw revocation.reason;
+  }
+  if (admission.status === 'rejected') throw admission.reason;
+  return admission.value;
 }
 
 export function createV1App(deps: V1Deps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Answers are never cached (Cache-Control: no-store), so hashing each body for an ETag and
+  // checking freshness would be work for nothing.
+  app.disable('etag');
   const router = express.Router();
   router.use(securityHeaders, cors(deps.corsOrigins));
   // Cloud Functions parses JSON bodies before the app sees them; elsewhere this does.
@@ -88,34 +134,60 @@ export function createV1App(deps: V1Deps): Express {
 
   router.post('/chat/completions', async (req, res) => {
     const started = (deps.now ?? Date.now)();
-    const claims = await claimsOf(req, deps);
-    // Taken from the limiter before validation, so malformed requests count too.
-    const guess = (() => {
-      try {
-        return parseCompletionRequest(req.body).request;
-      } catch {
-        return undefined;
-      }
-    })();
-    const call = await admitCall(deps.limiter?.(), claims, await estimateCall(guess, deps.entries));
+    const { claims, checkRevocation } = await identify(req, deps);
+    // Asked first: the denylist's answer travels while the request is parsed and estimated.
+    const revocation = checkRevocation();
+    revocation.catch(() => {}); // it is awaited below, once the limiter has been asked too
+    // Parsed once: its error, if any, is thrown once the limiter has taken the call, so that
+    // malformed requests count too.
+    let parsed: ReturnType<typeof parseCompletionRequest> | undefined;
+    let invalid: unknown;
+    try {
+      parsed = parseCompletionRequest(req.body);
+    } catch (error) {
+      invalid = error;
+    }
+    const estimate = await estimateCall(parsed?.request, deps.entries);
+    const call = await admitUnlessRevoked(
+      revocation,
+      admitCall(deps.limiter?.(), claims, estimate),
+    );
     res.set(call.headers);
     let spent: Parameters<OnSpent>[0] | undefined;
-    const answerDeps = { ...deps, onSpent: ((s) => (spent = s)) satisfies OnSpent };
+    const recordings: Promise<void>[] = [];
+    const answerDeps = {
+      ...deps,
+      onSpent: ((s) => (spent = s)) satisfies OnSpent,
+      onRecording: ((r) => void recordings.push(r)) satisfies OnRecording,
+    };
+    // Before its last byte, an answer waits for its usage write and the limiter's settlement,
+    // made side by side: both must be done before the response ends (see OnRecording). A
+    // failure among them is thrown once the answer has gone, never instead of it.
+    let settling: Promise<unknown> | undefined;
+    const settled = () =>
+      (settling ??= allDone([...recordings, call.settle(spent)]).then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('settling the call failed'),
+      ));
     try {
-      await complete(req, res, claims, answerDeps, started);
+      if (!parsed) throw invalid;
+      await complete(req, res, claims, parsed, answerDeps, started, settled);
     } finally {
-      await call.settle(spent);
+      await settled();
     }
+    const failure = await settled();
+    if (failure) throw failure;
   });
 
   async function complete(
     req: Request,
     res: Response,
     claims: ClientTokenClaims,
-    deps: V1Deps & { onSpent: OnSpent },
+    { completion: asked, request }: ReturnType<typeof parseCompletionRequest>,
+    deps: V1Deps & { onSpent: OnSpent; onRecording: OnRecording },
     started: number,
+    settled: () => Promise<unknown>,
   ): Promise<void> {
-    const { completion: asked, request } = parseCompletionRequest(req.body);
     const prepared = await prepareChat(request, claims, deps);
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(started / 1000);
@@ -129,6 +201,7 @@ export function createV1App(deps: V1Deps): Express {
         deps,
         started,
       );
+      await settled();
       res.json(
         completion(id, created, result.model, result.text, result.finishReason, result.usage),
       );
@@ -142,18 +215,24 @@ export function createV1App(deps: V1Deps): Express {
         {
           signal: aborted.signal,
           sendChunk: async (event, model) => {
-            if (!sse.started)
-              await sse.send(chunk(id, created, model, { role: 'assistant', content: '' }));
+            // The role chunk opens the stream, in one write with the first event's chunk.
+            const chunks = sse.started
+              ? []
+              : [chunk(id, created, model, { role: 'assistant', content: '' })];
             if (event.type === 'text-delta')
-              await sse.send(chunk(id, created, model, { content: event.text }));
-            if (event.type === 'finish' && event.reason !== 'cancelled') {
-              await sse.send(chunk(id, created, model, {}, event.reason));
-            }
+              chunks.push(chunk(id, created, model, { content: event.text }));
+            if (event.type === 'finish' && event.reason !== 'cancelled')
+              chunks.push(chunk(id, created, model, {}, event.reason));
+            if (chunks.length > 0) await sse.send(...chunks);
+            // The answer is all there: it must not wait for the work that ends the call.
+            if (event.type === 'finish') sse.flush();
           },
         },
         deps,
         started,
       );
+      // The answer is complete once the client has [DONE]: not before its usage is recorded.
+      await settled();
       if (asked.stream_options?.include_usage)
         await sse.send(usageChunk(id, created, result.model, result.usage));
       await sse.done();
@@ -165,6 +244,7 @@ export function createV1App(deps: V1Deps): Express {
         error instanceof GatewayError
           ? errorFromGateway(error)
           : errorBody('internal', 'Internal error.');
+      await settled();
       await sse.fail(body);
     }
   }

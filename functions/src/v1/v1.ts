@@ -1,9 +1,7 @@
 // `v1`: the OpenAI-compatible HTTPS function. It may read every provider's key, since a program
 // may call any model. It accepts an API key or a client token as Bearer.
 import { onRequest } from 'firebase-functions/v2/https';
-import { authenticateClientToken } from '../auth/authenticate.js';
-import { getDenylist } from '../auth/denylist.js';
-import { GatewayError } from '../errors.js';
+import { checkNotDenied, identifyClientToken, type Identified } from '../auth/authenticate.js';
 import { apiKeyCacheMs, createApiKeyVerifier, looksLikeApiKey } from '../auth/api-keys.js';
 import { db } from '../firebase.js';
 import { getLimiter } from '../limits/limiter-from-env.js';
@@ -14,6 +12,16 @@ import { createV1App } from './v1-app.js';
 
 let app: ReturnType<typeof createV1App> | undefined;
 const verifyApiKey = createApiKeyVerifier({ db, cacheMs: apiKeyCacheMs() });
+
+/** A client token or an API key, verified; its revocation is checked by the caller. */
+async function identify(bearer: string): Promise<Identified> {
+  if (!looksLikeApiKey(bearer)) return identifyClientToken(bearer);
+  const claims = await verifyApiKey(bearer);
+  return {
+    claims,
+    checkRevocation: () => checkNotDenied(claims, "The key's owner may not call right now."),
+  };
+}
 
 export const v1 = onRequest(
   {
@@ -27,13 +35,12 @@ export const v1 = onRequest(
       db,
       limiter: getLimiter,
       authenticate: async (bearer) => {
-        if (!looksLikeApiKey(bearer)) return authenticateClientToken(bearer);
-        const claims = await verifyApiKey(bearer);
-        if (await getDenylist().isDenied(claims)) {
-          throw new GatewayError('unauthenticated', "The key's owner may not call right now.");
-        }
+        const { claims, checkRevocation } = await identify(bearer);
+        await checkRevocation();
         return claims;
       },
+      // The denylist check then runs beside the rate limiter's decision: one round trip less.
+      identify,
       corsOrigins: (process.env.V1_CORS_ORIGINS ?? '')
         .split(',')
         .map((o) => o.trim())

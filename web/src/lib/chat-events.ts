@@ -1,12 +1,13 @@
 // The chat's message model, and how each stream event changes the assistant's message. Pure, so
 // the streaming behaviour can be tested without a server.
 import {
-  StreamEvent,
+  ChatChunk,
   describeIssues,
   type ChatMessage,
   type ChatResult,
   type FinishReason,
   type StoredMessage,
+  type StreamEvent,
   type Usage,
 } from '@colonycraft/protocol';
 import type { UserError } from './errors.ts';
@@ -40,8 +41,8 @@ export function assistantPlaceholder(id: string): AssistantMessage {
 }
 
 /** Validates one chunk from the callable; a malformed chunk becomes an `error` event. */
-export function parseChunk(chunk: unknown): StreamEvent {
-  const parsed = StreamEvent.safeParse(chunk);
+export function parseChunk(chunk: unknown): ChatChunk {
+  const parsed = ChatChunk.safeParse(chunk);
   if (parsed.success) return parsed.data;
   return {
     type: 'error',

@@ -1,4 +1,4 @@
-import type { ChatResult, StreamEvent } from '@colonycraft/protocol';
+import type { ChatResult, ChatChunk } from '@colonycraft/protocol';
 import { FunctionsError } from 'firebase/functions';
 import { describe, expect, it, vi } from 'vitest';
 import { streamChat, type ChatCallData, type StreamCall } from './chat-stream.ts';
@@ -28,7 +28,7 @@ function fakeCall(chunks: unknown[], final: Promise<unknown>, failAfter?: unknow
 
 describe('streamChat', () => {
   it('hands every chunk to the caller as an event and resolves with the final result', async () => {
-    const events: StreamEvent[] = [];
+    const events: ChatChunk[] = [];
     const call = vi.fn(
       fakeCall(
         [
@@ -49,7 +49,7 @@ describe('streamChat', () => {
   });
 
   it('when a chunk is malformed, then the caller gets an error event instead of a crash', async () => {
-    const events: StreamEvent[] = [];
+    const events: ChatChunk[] = [];
     await streamChat(fakeCall([{ type: 'nonsense' }], Promise.resolve(result)), request, {
       signal: new AbortController().signal,
       onEvent: (e) => events.push(e),

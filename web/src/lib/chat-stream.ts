@@ -1,6 +1,6 @@
 // Streams one chat answer from a provider's callable: sends the request with the client token,
 // validates every chunk, and hands each event to the caller as it arrives.
-import { ChatResult, type ChatMessage, type StreamEvent } from '@colonycraft/protocol';
+import { ChatResult, type ChatChunk, type ChatMessage } from '@colonycraft/protocol';
 import { httpsCallable, type Functions, type HttpsCallableStreamResult } from 'firebase/functions';
 import { parseChunk } from './chat-events.ts';
 
@@ -51,7 +51,7 @@ const RESULT_GRACE_MS = 5_000;
 export async function streamChat(
   call: StreamCall,
   data: ChatCallData,
-  options: { signal: AbortSignal; onEvent: (event: StreamEvent) => void },
+  options: { signal: AbortSignal; onEvent: (event: ChatChunk) => void },
 ): Promise<ChatResult | undefined> {
   const { stream, data: result } = await call(data, { signal: options.signal });
   // The SDK rejects `data` too when the stream fails; that rejection is reported through the
@@ -88,7 +88,7 @@ export async function streamRenewingToken(
   call: StreamCall,
   token: TokenSource,
   data: Omit<ChatCallData, 'clientToken'>,
-  options: { signal: AbortSignal; onEvent: (event: StreamEvent) => void },
+  options: { signal: AbortSignal; onEvent: (event: ChatChunk) => void },
 ): Promise<ChatResult | undefined> {
   let received = false;
   const run = async (clientToken: string) =>

@@ -29,6 +29,21 @@ describe('ChatStore conversations', () => {
     expect(onExchange).toHaveBeenLastCalledWith('c1', false);
   });
 
+  it('when the first answer is stopped, then the next message continues its conversation', async () => {
+    const call = vi.fn(wordsCall(['a', 'b', 'c'], { holdAfter: 1, conversationId: 'c7' }));
+    const chat = chatWith(call);
+    chat.send('first');
+    await vi.waitFor(() => expect(chat.messages[1]?.content).toBe('a'));
+    chat.stop();
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    expect(chat.conversationId).toBe('c7');
+
+    chat.send('second');
+    await vi.waitFor(() => expect(call).toHaveBeenCalledTimes(2));
+    expect(sent(call, 1)).toMatchObject({ conversationId: 'c7', replaceFrom: 2 });
+    chat.stop();
+  });
+
   it('when an answer is regenerated or a question edited, then the stored turns after it are replaced', async () => {
     const call = vi.fn(wordsCall(['A'], { conversationId: 'c1' }));
     const chat = chatWith(call);

@@ -13,12 +13,15 @@ const finalResult = (text: string, conversationId?: string) => ({
   ...(conversationId ? { conversationId } : {}),
 });
 
-/** A callable that streams `words` and then finishes, unless aborted while waiting in between. */
+/**
+ * A callable that streams `words` and then finishes, unless aborted while waiting in between.
+ * With `conversationId`, a call that names none first announces it, as the server does.
+ */
 export function wordsCall(
   words: string[],
   options: { holdAfter?: number; conversationId?: string } = {},
 ): StreamCall {
-  return async (_data, { signal }) => {
+  return async (request, { signal }) => {
     let resolveData!: (value: unknown) => void;
     let rejectData!: (error: unknown) => void;
     const data = new Promise<unknown>((resolve, reject) => {
@@ -26,6 +29,9 @@ export function wordsCall(
       rejectData = reject;
     });
     async function* stream() {
+      if (options.conversationId && !request.conversationId) {
+        yield { type: 'conversation', conversationId: options.conversationId };
+      }
       for (const [index, text] of words.entries()) {
         if (index === options.holdAfter && !signal.aborted) {
           await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));

@@ -228,7 +228,15 @@ export class ChatStore {
         },
         {
           signal: turn.controller.signal,
-          onEvent: (event) => this.#update(turn.replyId, (m) => applyStreamEvent(m, event)),
+          onEvent: (event) => {
+            if (event.type !== 'conversation') {
+              this.#update(turn.replyId, (m) => applyStreamEvent(m, event));
+              return;
+            }
+            // Named before the answer: a turn stopped early still continues this conversation.
+            conversationId ??= event.conversationId;
+            if (current()) this.conversationId ??= conversationId;
+          },
         },
       );
       this.#update(turn.replyId, (m) => withResult(settle(m), result));
