@@ -42,7 +42,8 @@ export const ChatRequest = z.object({
   /**
    * With `conversationId`: how many of its stored messages this request builds on. Those after
    * them are replaced by this exchange: a regenerated answer, or a question edited and resent.
-   * Unset: the exchange is appended.
+   * Unset, or past the stored messages (the turn before may still be being stored), the
+   * exchange is appended.
    */
   replaceFrom: z.number().int().nonnegative().optional(),
 });

@@ -98,7 +98,7 @@ describe('chat callables', () => {
     expect(got.messages.map((m) => m.content.slice(0, 3))).toEqual(['one', 'Hel', 'two', 'Hel']);
   });
 
-  it('when a turn is regenerated, then the stored answer is replaced, and a replaceFrom past the end is refused before any provider runs', async () => {
+  it('when a turn is regenerated, then the stored answer is replaced, and a replaceFrom past the end appends', async () => {
     const model = 'openai/gpt-stub';
     const first = (await stream('chatOpenai', { model, messages: [ask('one')] }))
       .final as ChatResult;
@@ -125,16 +125,13 @@ describe('chat callables', () => {
     ]);
     expect(got.conversation.messageCount).toBe(4);
 
-    gw.stub.reset();
-    const { final } = await stream('chatOpenai', {
-      model,
-      conversationId,
-      messages: [ask('x')],
-      replaceFrom: 9,
-    });
-    expect(final).toMatchObject({ code: 'functions/invalid-argument' });
-    expect((final as Error).message).toMatch(/^replaceFrom/);
-    expect(gw.stub.requests).toHaveLength(0);
+    // Past the stored messages (the turn before may still be being stored), it appends.
+    await stream('chatOpenai', { model, conversationId, messages: [ask('three')], replaceFrom: 9 });
+    const after = GetConversationResponse.parse(
+      (await call('getConversation')({ clientToken: token, conversationId })).data,
+    );
+    expect(after.messages.map((m) => m.content).slice(4, 5)).toEqual(['three']);
+    expect(after.conversation.messageCount).toBe(6);
   });
 
   it("when the conversation is another user's, then the call is refused as not found before any provider runs", async () => {

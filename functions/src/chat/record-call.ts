@@ -46,7 +46,7 @@ export async function openConversation(
   request: ChatRequest,
 ): Promise<string> {
   if (request.conversationId) {
-    await assertConversation(db, uid, request.conversationId, request.replaceFrom);
+    await assertConversation(db, uid, request.conversationId);
     return request.conversationId;
   }
   if (request.replaceFrom !== undefined) {

@@ -31,7 +31,8 @@ export interface NewConversation {
 export interface Exchange {
   user: { content: string };
   assistant: Omit<AssistantMessage, 'id' | 'role' | 'createdAt'>;
-  /** Keep only the first `replaceFrom` messages and put this exchange after them. */
+  /** Keep only the first `replaceFrom` messages and put this exchange after them; past the
+   *  end, append. */
   replaceFrom?: number | undefined;
 }
 
@@ -108,29 +109,13 @@ function validTitle(title: string): string {
   return parsed.data;
 }
 
-function replaceOutOfRange(replaceFrom: number, messageCount: number): GatewayError {
-  return new GatewayError(
-    'invalid-argument',
-    `replaceFrom: ${replaceFrom} is past the conversation's ${messageCount} messages`,
-  );
-}
-
-/**
- * Throws not-found unless the conversation exists under this user, and invalid-argument when
- * `replaceFrom` is past its messages; reads one document.
- */
+/** Throws not-found unless the conversation exists under this user; reads one document. */
 export async function assertConversation(
   db: Firestore,
   uid: string,
   conversationId: string,
-  replaceFrom?: number,
 ): Promise<void> {
-  const snapshot = await conversationRef(db, uid, conversationId).get();
-  if (!snapshot.exists) throw notFound();
-  const { messageCount } = toConversation(snapshot.id, snapshot.data());
-  if (replaceFrom !== undefined && replaceFrom > messageCount) {
-    throw replaceOutOfRange(replaceFrom, messageCount);
-  }
+  if (!(await conversationRef(db, uid, conversationId).get()).exists) throw notFound();
 }
 
 export async function createConversation(
@@ -181,9 +166,9 @@ export async function appendExchange(
       const replaced = await tx.get(messages.where('seq', '>=', replaceFrom));
       for (const doc of replaced.docs) tx.delete(doc.ref);
       seq = replaceFrom;
-    } else if (replaceFrom !== undefined && replaceFrom > seq) {
-      throw replaceOutOfRange(replaceFrom, seq);
     }
+    // Past the end, it appends: the turn it follows (say, one the client stopped) may still be
+    // on its way to being stored.
     const userRef = messages.doc();
     const assistantRef = messages.doc();
     const { content } = exchange.user;
