@@ -226,8 +226,8 @@ describe('provider keys in the admin console', () => {
     await eventually(() => dialog.isVisible()).toBe(false);
     await rotate.click();
     await eventually(() => dialog.isVisible()).toBe(true);
-    expect(await field.inputValue()).toBe('');
-    expect(await dialog.getByRole('alert').count()).toBe(0);
+    await eventually(() => field.inputValue()).toBe('');
+    await eventually(() => dialog.getByRole('alert').count()).toBe(0);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await eventually(() => dialog.isVisible()).toBe(false);
     expect(await text(openaiCard())).toContain(`…${KEY1.slice(-4)}`);
