@@ -13,6 +13,7 @@ import { SecretStoreError, type SecretStore } from '@colonycraft/secrets';
 import { inTransaction } from '../data/db.js';
 import { findDue, lockDue, markDisabled } from '../data/provider-key-versions.js';
 import { appendAudit, type AuditOrigin } from './audit.js';
+import { repeat, type Schedule } from '../lib/repeat.js';
 
 export interface ProviderKeyDeps {
   pool: pg.Pool;
@@ -97,39 +98,20 @@ export async function sweepProviderKeys(
   return report;
 }
 
-export interface Schedule {
-  stop(): Promise<void>;
-}
-
 /** Runs `run` every `intervalSeconds` (0: never), the next run scheduled when one ends. */
 export function scheduleProviderKeySweep(
   intervalSeconds: number,
   run: () => Promise<SweepReport>,
   logger: Logger,
 ): Schedule {
-  if (intervalSeconds <= 0) return { stop: async () => {} };
-  let stopped = false;
-  let running: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const tick = () => {
-    running = run()
-      .then((report) => {
-        if (report.disabled.length > 0) {
-          logger.info({ disabled: report.disabled }, 'provider key versions disabled');
-        }
-      })
-      .catch((error: unknown) => logger.error({ err: error }, 'provider key sweep failed'))
-      .finally(() => {
-        running = undefined;
-        if (!stopped) timer = setTimeout(tick, intervalSeconds * 1000).unref();
-      });
-  };
-  timer = setTimeout(tick, intervalSeconds * 1000).unref();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+  return repeat(
+    intervalSeconds,
+    async () => {
+      const report = await run();
+      if (report.disabled.length > 0) {
+        logger.info({ disabled: report.disabled }, 'provider key versions disabled');
+      }
     },
-  };
+    (error) => logger.error({ err: error }, 'provider key sweep failed'),
+  );
 }
