@@ -9,7 +9,11 @@ import { getApps, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getFirestore } from 'firebase-admin/firestore';
 import type { Logger } from 'pino';
-import { createLocalSecretStore, secretStoreFromEnv, type SecretStore } from '@colonycraft/secrets';
+import {
+  createGoogleSecretStore,
+  createLocalSecretStore,
+  type SecretStore,
+} from '@colonycraft/secrets';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createPool } from './data/db.js';
@@ -83,11 +87,10 @@ export function keyProjection(config: Config): KeyProjection {
 /** The secret store the config describes: Secret Manager, or the sealed local file. */
 export function secretStoreOf(config: Config): SecretStore {
   if (config.secretStore === 'google') {
-    // The package builds its Google adapter from an environment; hand it ours.
-    return secretStoreFromEnv({
-      SECRET_STORE: 'google',
-      SECRET_MANAGER_PROJECT: config.secretManagerProject,
-    })!;
+    // loadConfig refuses `google` without a project; a config built by hand may still lack it.
+    const projectId = config.secretManagerProject;
+    if (!projectId) throw new Error('SECRET_STORE=google needs SECRET_MANAGER_PROJECT');
+    return createGoogleSecretStore({ projectId });
   }
   const { dotenvPath, file, key } = config.localSecrets;
   return createLocalSecretStore({ dotenvPath, file, key });
