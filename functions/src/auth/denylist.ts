@@ -10,7 +10,7 @@ import {
   type ClientTokenClaims,
 } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
-import { createRedisClient } from '../limits/redis-store.js';
+import { instanceRedis, untilConnected } from '../limits/redis-store.js';
 
 const TTL_MS = CLIENT_TOKEN_MAX_TTL_SECONDS * 1000;
 
@@ -31,18 +31,12 @@ export function memoryDenylist(now: () => number = Date.now): Denylist {
 }
 
 export function redisDenylist(redis: Redis, failOpen: boolean): Denylist {
-  let connecting: Promise<void> | undefined;
-  const ready = async (): Promise<void> => {
-    if (redis.status === 'wait')
-      connecting ??= redis.connect().finally(() => (connecting = undefined));
-    await connecting;
-  };
   return {
     async isDenied({ jti, sub }) {
       try {
-        // Once connected, the command is written before this returns: a caller can do other
-        // work (parse the request) while it travels.
-        if (redis.status !== 'ready') await ready();
+        // Once connected, the command is queued before this returns: a caller can do other
+        // work (parse the request) meanwhile, and its own commands of this tick go with it.
+        await untilConnected(redis);
         return (await redis.exists(denylistKey.token(jti), denylistKey.subject(sub))) > 0;
       } catch (error) {
         logger.error('token denylist unavailable', { error: String(error), failOpen });
@@ -54,11 +48,11 @@ export function redisDenylist(redis: Redis, failOpen: boolean): Denylist {
       }
     },
     async denyToken(jti) {
-      await ready();
+      await untilConnected(redis);
       await redis.set(denylistKey.token(jti), '1', 'PX', TTL_MS);
     },
     async denySubject(sub) {
-      await ready();
+      await untilConnected(redis);
       await redis.set(denylistKey.subject(sub), '1', 'PX', TTL_MS);
     },
   };
@@ -70,7 +64,7 @@ let instance: Denylist | undefined;
 export function getDenylist(env: NodeJS.ProcessEnv = process.env): Denylist {
   const url = env.REDIS_URL?.trim();
   instance ??= url
-    ? redisDenylist(createRedisClient(url), env.RATE_LIMIT_FAILURE_MODE === 'open')
+    ? redisDenylist(instanceRedis(url), env.RATE_LIMIT_FAILURE_MODE === 'open')
     : memoryDenylist();
   return instance;
 }

@@ -4,7 +4,7 @@
 import { limitsConfigFromEnv } from './limits-config.js';
 import { Limiter } from './limiter.js';
 import { MemoryLimitStore } from './memory-store.js';
-import { createRedisClient, RedisLimitStore } from './redis-store.js';
+import { instanceRedis, RedisLimitStore } from './redis-store.js';
 import { ResilientLimitStore } from './resilient-store.js';
 
 let instance: Limiter | undefined;
@@ -13,7 +13,7 @@ export function limiterFromEnv(env: NodeJS.ProcessEnv = process.env): Limiter {
   const config = limitsConfigFromEnv(env);
   const url = env.REDIS_URL?.trim();
   const store = url
-    ? new ResilientLimitStore(new RedisLimitStore(createRedisClient(url)), config.failureMode)
+    ? new ResilientLimitStore(new RedisLimitStore(instanceRedis(url)), config.failureMode)
     : new MemoryLimitStore();
   return new Limiter(store, config);
 }
@@ -22,11 +22,4 @@ export function limiterFromEnv(env: NodeJS.ProcessEnv = process.env): Limiter {
 export function getLimiter(): Limiter {
   instance ??= limiterFromEnv();
   return instance;
-}
-
-/** Closes and forgets the instance's limiter (tests, shutdown). */
-export async function closeLimiter(): Promise<void> {
-  const closing = instance;
-  instance = undefined;
-  await closing?.close();
 }

@@ -7,9 +7,15 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import { createRedisClient, RedisLimitStore } from './redis-store.js';
+import {
+  createRedisClient,
+  instanceRedis,
+  RedisLimitStore,
+  untilConnected,
+} from './redis-store.js';
+import { redisDenylist } from '../auth/denylist.js';
 import { budgetBehaviour } from './budget-behaviour.js';
-import { storeBehaviour, T0, testLimiter } from './store-behaviour.js';
+import { call, storeBehaviour, T0, testLimiter, user } from './store-behaviour.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `cc:rl:test:${randomUUID()}:`;
@@ -147,5 +153,34 @@ describe('RedisLimitStore', () => {
     expect(
       await admin.exists(store.keys(principals[0]!).tokens, store.keys(principals[0]!).leases),
     ).toBe(0);
+  });
+});
+
+describe('instanceRedis', () => {
+  it('when the limiter and the denylist of an instance are asked in one tick, then both commands leave in one write', async () => {
+    const redis = instanceRedis(REDIS_URL);
+    expect(instanceRedis(REDIS_URL)).toBe(redis);
+    const shared = new RedisLimitStore(redis, prefix);
+    stores.push(shared);
+    const denylist = redisDenylist(redis, false);
+    const limiter = testLimiter(shared);
+    await untilConnected(redis);
+    // Counts what the client hands its socket: one write per batch of commands.
+    const socket = (redis as unknown as { stream: { write: (...args: unknown[]) => boolean } })
+      .stream;
+    const write = socket.write.bind(socket);
+    let writes = 0;
+    socket.write = (...args) => {
+      writes += 1;
+      return write(...args);
+    };
+    const p = [user()];
+    const [denied, admission] = await Promise.all([
+      denylist.isDenied({ jti: randomUUID(), sub: p[0]! }),
+      limiter.admit(call(p, T0)),
+    ]);
+    expect(denied).toBe(false);
+    expect(admission.ok).toBe(true);
+    expect(writes).toBe(1);
   });
 });

@@ -31,18 +31,50 @@ interface LimitCommands {
  * A client that fails fast when Redis is away, so the failure policy decides at once instead
  * of calls queueing behind a reconnect: no offline queue, one retry, short timeouts.
  */
-export function createRedisClient(url: string): Redis {
+export function createRedisClient(url: string, options: { autoPipelining?: boolean } = {}): Redis {
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 1_000,
     commandTimeout: 1_000,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    enableAutoPipelining: options.autoPipelining ?? false,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
   // Connection errors surface on the commands that fail; the resilient store logs those.
   client.on('error', () => {});
   return client;
+}
+
+const instanceClients = new Map<string, Redis>();
+
+/**
+ * The instance's one connection to Redis at `url`, shared by the rate limiter and the token
+ * denylist. It pipelines automatically: the commands a call sends in one tick (the denylist
+ * check and the limiter's decision) leave in one write and their replies arrive in one read,
+ * so the call waits for Redis once, not once per command.
+ */
+export function instanceRedis(url: string): Redis {
+  let client = instanceClients.get(url);
+  if (!client || client.status === 'end') {
+    client = createRedisClient(url, { autoPipelining: true });
+    instanceClients.set(url, client);
+  }
+  return client;
+}
+
+const connecting = new WeakMap<Redis, Promise<void>>();
+
+/**
+ * With the offline queue off, a command sent before the first connection is up would fail:
+ * this connects a client not yet connected and returns what to wait for, or nothing once it is
+ * connected, so that a caller sends its command in the same tick. Later outages fail fast,
+ * which is the point.
+ */
+export function untilConnected(redis: Redis): Promise<void> | undefined {
+  if (redis.status === 'ready') return undefined;
+  if (redis.status === 'wait') connecting.set(redis, redis.connect());
+  return connecting.get(redis);
 }
 
 /** Principal ids go inside a hash tag: escape the braces (and `%`, so it stays reversible). */
@@ -55,7 +87,6 @@ const clockArg = (now: number | undefined): Arg => (now === undefined ? '' : Mat
 
 export class RedisLimitStore implements LimitStore {
   private readonly redis: Redis & LimitCommands;
-  private connecting: Promise<void> | undefined;
 
   constructor(
     redis: Redis,
@@ -80,15 +111,6 @@ export class RedisLimitStore implements LimitStore {
     };
   }
 
-  /**
-   * With the offline queue off, a command sent before the first connection is up would fail:
-   * wait for that one connection. Later outages fail fast, which is the point.
-   */
-  private async ready(): Promise<void> {
-    if (this.redis.status === 'wait') this.connecting = this.redis.connect();
-    if (this.redis.status !== 'ready' && this.connecting) await this.connecting;
-  }
-
   async admit(request: StoreAdmit): Promise<StoreAdmitResult> {
     const keys: string[] = [];
     const args: Arg[] = [
@@ -111,7 +133,7 @@ export class RedisLimitStore implements LimitStore {
         budget(limits.monthlyBudgetMicroUsd),
       );
     }
-    await this.ready();
+    await untilConnected(this.redis);
     const reply = (await this.redis.ccLimitAdmit(keys.length, ...keys, ...args)).map((v) =>
       typeof v === 'number' ? v : String(v),
     );
@@ -151,13 +173,13 @@ export class RedisLimitStore implements LimitStore {
         limits.monthlyBudgetMicroUsd === undefined ? 0 : 1,
       );
     }
-    await this.ready();
+    await untilConnected(this.redis);
     await this.redis.ccLimitSettle(keys.length, ...keys, ...args);
   }
 
   async renew(request: StoreRenew): Promise<boolean> {
     const keys = request.principals.map(({ id }: PrincipalLimits) => this.keys(id).leases);
-    await this.ready();
+    await untilConnected(this.redis);
     const renewed = await this.redis.ccLimitRenew(
       keys.length,
       ...keys,
@@ -168,7 +190,7 @@ export class RedisLimitStore implements LimitStore {
     return renewed === keys.length;
   }
 
-  /** Closes the client it was given: the store owns it. */
+  /** Closes the client it was given: the store owns it, even an instance's shared one. */
   async close(): Promise<void> {
     if (this.redis.status === 'end') return;
     if (this.redis.status === 'ready') await this.redis.quit().catch(() => {});
