@@ -9,9 +9,9 @@
 // Firestore: the emulator used here (@firestore-emulator/server) implements neither
 // ListCollectionIds nor ListDocuments, so `listCollections()` cannot walk it. The database is
 // read twice instead: through firebase-admin along the known layout (users/{uid}/conversations/
-// {cid}/messages/{mid}, usage/{uid}/calls|days/{day}/models, apiKeys), and whole, by hooking
-// the emulator started in this process: every document it ever created or updated (each
-// version, in every collection, known or not) and its final state.
+// {cid}/messages/{mid}, usage/{uid}/calls|days/{day}/shards|models, apiKeys), and whole, by
+// hooking the emulator started in this process: every document it ever created or updated
+// (each version, in every collection, known or not) and its final state.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,7 @@ import type { ChatResult, ChatChunk } from '@colonycraft/protocol';
 import { createLocalSecretStore } from '@colonycraft/secrets';
 import { stubReply, type Fault } from '@colonycraft/testing';
 import { startGatewayFixture, type GatewayFixture } from './dev/gateway-fixture.js';
+import { usageDay } from './usage/usage-ledger.js';
 
 // Two distinct keys, and the stub switched to the right one before each call (it accepts a
 // single key for both wire formats). One shared key would hide an adapter that redacts the
@@ -623,10 +624,16 @@ async function readKnownLayout(): Promise<Material[]> {
     for (const message of (await conversation.ref.collection('messages').get()).docs) add(message);
   }
   add(await db.doc(`usage/${sub}`).get());
-  for (const call of (await db.collection(`usage/${sub}/calls`).get()).docs) add(call);
-  for (const day of (await db.collection(`usage/${sub}/days`).get()).docs) {
-    add(day);
-    for (const model of (await day.ref.collection('models').get()).docs) add(model);
+  const days = new Set<string>();
+  for (const call of (await db.collection(`usage/${sub}/calls`).get()).docs) {
+    add(call);
+    days.add(usageDay(call.get('at') as number));
+  }
+  // Day documents are never written, only their shards and models: the calls name the days.
+  for (const day of days) {
+    const ref = db.doc(`usage/${sub}/days/${day}`);
+    for (const shard of (await ref.collection('shards').get()).docs) add(shard);
+    for (const model of (await ref.collection('models').get()).docs) add(model);
   }
   return docs;
 }

@@ -37,3 +37,13 @@ export const ModelPrices = z.object({
   outputPrice: z.number().nonnegative(),
 });
 export type ModelPrices = z.infer<typeof ModelPrices>;
+
+/**
+ * A principal's totals of one day are spread over this many shard documents, a call adding to
+ * one picked at random: Firestore sustains about one write a second to any one document, and
+ * a program behind one API key makes many more calls than that. Readers sum the shards.
+ */
+export const USAGE_DAY_SHARDS = 10;
+
+/** The id of a day's shard `shard` of the totals of `key` (a model's key): `{key}~{shard}`. */
+export const usageShardId = (key: string, shard: number): string => `${key}~${shard}`;

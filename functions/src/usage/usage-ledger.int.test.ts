@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
-import type { UsageRecord } from '@colonycraft/protocol';
+import { USAGE_DAY_SHARDS, type UsageRecord } from '@colonycraft/protocol';
 import { startFirestoreEmulator, type FirestoreEmulator } from '@colonycraft/testing';
 import { costOf, modelKey, recordUsage, usageDay } from './usage-ledger.js';
 
@@ -44,7 +44,28 @@ function record(principal: string, overrides: Partial<UsageRecord> = {}): UsageR
   };
 }
 
-const dayDoc = (principal: string, day: string) => db.doc(`usage/${principal}/days/${day}`);
+const TOTALS = ['calls', 'inputTokens', 'outputTokens', 'costUsd'] as const;
+type Totals = Record<(typeof TOTALS)[number], number>;
+
+function add(sum: Totals | undefined, data: FirebaseFirestore.DocumentData): Totals {
+  return Object.fromEntries(
+    TOTALS.map((k) => [k, (sum?.[k] ?? 0) + (data[k] as number)]),
+  ) as Totals;
+}
+
+/** A day's totals: the sum of its shards, or undefined when it has none. */
+async function dayTotals(principal: string, day: string): Promise<Totals | undefined> {
+  const shards = await db.collection(`usage/${principal}/days/${day}/shards`).get();
+  return shards.docs.reduce<Totals | undefined>((sum, d) => add(sum, d.data()), undefined);
+}
+
+/** A day's totals per model id, summed over the shards. */
+async function modelTotals(principal: string, day: string): Promise<Record<string, Totals>> {
+  const docs = await db.collection(`usage/${principal}/days/${day}/models`).get();
+  const sums: Record<string, Totals> = {};
+  for (const d of docs.docs) sums[d.get('model') as string] = add(sums[d.get('model')], d.data());
+  return sums;
+}
 
 describe('recordUsage', () => {
   it('when three calls are recorded, then each has its record and the day holds their exact sums', async () => {
@@ -66,58 +87,56 @@ describe('recordUsage', () => {
       record(principal, { model: 'local/echo', provider: 'local', inputTokens: 7, costUsd: 0 }),
     ]);
 
-    const day = (await dayDoc(principal, '2025-03-04').get()).data();
-    expect(day).toEqual({
-      principal,
-      principalType: 'user',
-      day: '2025-03-04',
+    expect(await dayTotals(principal, '2025-03-04')).toEqual({
       calls: 3,
       inputTokens: 207,
       outputTokens: 103,
       costUsd: 0.375,
     });
-    const models = await db.collection(`usage/${principal}/days/2025-03-04/models`).get();
-    expect(Object.fromEntries(models.docs.map((d) => [d.id, d.data()]))).toEqual({
-      'openai%2Fgpt-4%2E1-mini': {
-        model: 'openai/gpt-4.1-mini',
-        provider: 'openai',
-        calls: 2,
-        inputTokens: 200,
-        outputTokens: 53,
-        costUsd: 0.375,
-      },
-      'local%2Fecho': {
-        model: 'local/echo',
-        provider: 'local',
-        calls: 1,
-        inputTokens: 7,
-        outputTokens: 50,
-        costUsd: 0,
-      },
+    const shards = await db.collection(`usage/${principal}/days/2025-03-04/shards`).get();
+    for (const shard of shards.docs) {
+      expect(Number(shard.id)).toBeLessThan(USAGE_DAY_SHARDS);
+      expect(shard.data()).toMatchObject({ principal, principalType: 'user', day: '2025-03-04' });
+    }
+    expect(await modelTotals(principal, '2025-03-04')).toEqual({
+      'openai/gpt-4.1-mini': { calls: 2, inputTokens: 200, outputTokens: 53, costUsd: 0.375 },
+      'local/echo': { calls: 1, inputTokens: 7, outputTokens: 50, costUsd: 0 },
     });
+    const models = await db.collection(`usage/${principal}/days/2025-03-04/models`).get();
+    for (const model of models.docs) {
+      expect(model.id).toMatch(/^(openai%2Fgpt-4%2E1-mini|local%2Fecho)~\d$/);
+      expect(model.get('provider')).toBe(model.get('model').split('/')[0]);
+    }
   });
 
   it('when a call lands a second after midnight UTC, then it counts toward the next day', async () => {
     const principal = `u-${randomUUID()}`;
     await recordUsage(db, record(principal));
     await recordUsage(db, record(principal, { at: LATE + 1000 }));
-    expect((await dayDoc(principal, '2025-03-04').get()).get('calls')).toBe(1);
-    expect((await dayDoc(principal, '2025-03-05').get()).get('calls')).toBe(1);
+    expect((await dayTotals(principal, '2025-03-04'))?.calls).toBe(1);
+    expect((await dayTotals(principal, '2025-03-05'))?.calls).toBe(1);
   });
 
-  it('when fifty calls are recorded at once, then no increment is lost', async () => {
+  it('when fifty calls are recorded at once over every shard, then no increment is lost', async () => {
     const principal = `k-${randomUUID()}`;
     await Promise.all(
       Array.from({ length: 50 }, (_, n) =>
         recordUsage(
           db,
           record(principal, { principalType: 'apiKey', uid: 'owner-1', inputTokens: n }),
+          n % USAGE_DAY_SHARDS,
         ),
       ),
     );
-    const day = (await dayDoc(principal, '2025-03-04').get()).data();
+    const shards = await db.collection(`usage/${principal}/days/2025-03-04/shards`).get();
+    expect(shards.size).toBe(USAGE_DAY_SHARDS);
     // 0 + 1 + … + 49 = 1225; 50 × 0.25 = 12.5 is exact in binary floating point.
-    expect(day).toMatchObject({ calls: 50, inputTokens: 1225, outputTokens: 2500, costUsd: 12.5 });
+    expect(await dayTotals(principal, '2025-03-04')).toEqual({
+      calls: 50,
+      inputTokens: 1225,
+      outputTokens: 2500,
+      costUsd: 12.5,
+    });
     const calls = await db.collection(`usage/${principal}/calls`).get();
     expect(calls.size).toBe(50);
     expect(calls.docs[0]?.data()).toMatchObject({ principalType: 'apiKey', uid: 'owner-1' });
@@ -132,7 +151,15 @@ describe('recordUsage', () => {
       message: expect.stringMatching(/model: .*inputTokens: |inputTokens: .*model: /),
     });
     expect((await db.collection(`usage/${principal}/calls`).get()).size).toBe(0);
-    expect((await dayDoc(principal, '2025-03-04').get()).exists).toBe(false);
+    expect(await dayTotals(principal, '2025-03-04')).toBeUndefined();
+  });
+
+  it('when the shard is outside 0 to USAGE_DAY_SHARDS - 1, then nothing is written and it says so', async () => {
+    const principal = `u-${randomUUID()}`;
+    for (const shard of [-1, USAGE_DAY_SHARDS, 1.5]) {
+      await expect(recordUsage(db, record(principal), shard)).rejects.toThrow(/^shard: /);
+    }
+    expect((await db.collection(`usage/${principal}/calls`).get()).size).toBe(0);
   });
 
   it('when the principal holds a slash, then it is refused rather than written elsewhere', async () => {

@@ -3,11 +3,21 @@
 // instances add up without a read-modify-write that could lose an update.
 //
 // Layout, per principal (a uid or an API key id):
-//   usage/{principal}/calls/{autoId}                    the UsageRecord as given
-//   usage/{principal}/days/{yyyy-mm-dd}                 totals of that UTC day
-//   usage/{principal}/days/{yyyy-mm-dd}/models/{key}    the same totals per model
+//   usage/{principal}/calls/{autoId}                           the UsageRecord as given
+//   usage/{principal}/days/{yyyy-mm-dd}/shards/{n}             totals of that UTC day, in part
+//   usage/{principal}/days/{yyyy-mm-dd}/models/{key}~{n}       the same per model, in part
+// Each call adds to shard n, one of USAGE_DAY_SHARDS picked at random, so that a busy
+// principal's writes spread over that many documents; a day's totals are the sum of its
+// shards (admin-api/src/data/usage-ledger.ts). The day document itself is never written.
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
-import { UsageRecord, describeIssues, type ModelPrices, type Usage } from '@colonycraft/protocol';
+import {
+  USAGE_DAY_SHARDS,
+  UsageRecord,
+  describeIssues,
+  usageShardId,
+  type ModelPrices,
+  type Usage,
+} from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 
 const TOKENS_PER_PRICE_UNIT = 1_000_000;
@@ -39,12 +49,19 @@ export function modelKey(modelId: string): string {
 }
 
 /**
- * Records one call. The record and both aggregates are written in one batch: either the call
- * counts everywhere or nowhere. Per-model totals live in their own documents rather than a
+ * Records one call. The record and both aggregates (in shard `shard`, random unless given) are
+ * written in one batch: either the call counts everywhere or nowhere. Per-model totals live in their own documents rather than a
  * `models` map on the day document: the local Firestore emulator cannot increment a nested
  * field, and code here must run unchanged against it.
  */
-export async function recordUsage(db: Firestore, record: UsageRecord): Promise<void> {
+export async function recordUsage(
+  db: Firestore,
+  record: UsageRecord,
+  shard = Math.floor(Math.random() * USAGE_DAY_SHARDS),
+): Promise<void> {
+  if (!Number.isInteger(shard) || shard < 0 || shard >= USAGE_DAY_SHARDS) {
+    throw new RangeError(`shard: ${shard} is not a whole number from 0 to ${USAGE_DAY_SHARDS - 1}`);
+  }
   const parsed = UsageRecord.safeParse(record);
   if (!parsed.success) {
     throw new GatewayError('invalid-argument', `usage record: ${describeIssues(parsed.error)}`);
@@ -66,12 +83,12 @@ export async function recordUsage(db: Firestore, record: UsageRecord): Promise<v
     ...(uid === undefined ? {} : { uid }),
   });
   batch.set(
-    day,
+    day.collection('shards').doc(String(shard)),
     { principal: r.principal, principalType: r.principalType, day: day.id, ...totals },
     { merge: true },
   );
   batch.set(
-    day.collection('models').doc(modelKey(r.model)),
+    day.collection('models').doc(usageShardId(modelKey(r.model), shard)),
     { model: r.model, provider: r.provider, ...totals },
     { merge: true },
   );
