@@ -3,7 +3,12 @@
 // day and per-model aggregates grown by increments.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FieldValue } from 'firebase-admin/firestore';
-import type { CreatedApiKey, UsageReport } from '@colonycraft/protocol';
+import {
+  USAGE_DAY_SHARDS,
+  usageShardId,
+  type CreatedApiKey,
+  type UsageReport,
+} from '@colonycraft/protocol';
 import { startAdminFixture, type AdminFixture } from './dev/admin-fixture.js';
 
 let f: AdminFixture;
@@ -28,6 +33,8 @@ const ago = (n: number) => new Date(Date.now() - n * DAY_MS).toISOString().slice
 const modelKey = (id: string) =>
   id.replace(/[%/.]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
+let booked = 0;
+
 /** One call, booked as `recordUsage` books it. */
 async function book(
   principal: string,
@@ -44,11 +51,17 @@ async function book(
     outputTokens: FieldValue.increment(n.outputTokens),
     costUsd: FieldValue.increment(n.costUsd),
   };
+  // Each call in a shard of its own, as many calls land in different ones.
+  const shard = (booked += 1) % USAGE_DAY_SHARDS;
   const batch = f.firestore.batch();
   batch.create(root.collection('calls').doc(), { principal, principalType, model, ...n });
-  batch.set(dayRef, { principal, principalType, day, ...totals }, { merge: true });
   batch.set(
-    dayRef.collection('models').doc(modelKey(model)),
+    dayRef.collection('shards').doc(String(shard)),
+    { principal, principalType, day, ...totals },
+    { merge: true },
+  );
+  batch.set(
+    dayRef.collection('models').doc(usageShardId(modelKey(model), shard)),
     { model, provider: model.split('/')[0], ...totals },
     { merge: true },
   );
@@ -198,10 +211,10 @@ describe('GET /usage', () => {
   });
 
   it('when a usage document is malformed, then the answer is 500 and the log names the document', async () => {
-    await f.firestore.doc(`usage/${f.uid.sam}/days/${ago(2)}`).set({ calls: 'many' });
+    await f.firestore.doc(`usage/${f.uid.sam}/days/${ago(2)}/shards/3`).set({ calls: 'many' });
     const res = await f.call<{ error: { code: string } }>('sam', 'GET', '/usage');
     expect(res.status).toBe(500);
     expect(res.body.error.code).toBe('internal');
-    expect(f.logs()).toContain(`usage/${f.uid.sam}/days/${ago(2)}`);
+    expect(f.logs()).toContain(`usage/${f.uid.sam}/days/${ago(2)}/shards/3`);
   });
 });

@@ -245,6 +245,20 @@ export const UsageTotals = z.object({
 });
 export type UsageTotals = z.infer<typeof UsageTotals>;
 
+export const NO_USAGE: UsageTotals = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+
+/** Float increments leave dust (0.30000000000000004): sums are rounded to a nano-dollar. */
+export const roundUsd = (n: number): number => Math.round(n * 1e9) / 1e9;
+
+export function addUsage(a: UsageTotals, b: UsageTotals): UsageTotals {
+  return {
+    calls: a.calls + b.calls,
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    costUsd: roundUsd(a.costUsd + b.costUsd),
+  };
+}
+
 export const ModelUsage = UsageTotals.extend({ model: z.string() });
 export type ModelUsage = z.infer<typeof ModelUsage>;
 

@@ -1,12 +1,21 @@
-// Reads the daily usage aggregates the functions write (functions/src/usage/usage-ledger.ts):
-//   usage/{principal}/days/{yyyy-mm-dd}                 calls, inputTokens, outputTokens, costUsd
-//   usage/{principal}/days/{yyyy-mm-dd}/models/{key}    the same totals per model, plus `model`
+// Reads the daily usage aggregates the functions write (functions/src/usage/usage-ledger.ts),
+// each day spread over USAGE_DAY_SHARDS shards that are summed here:
+//   usage/{principal}/days/{yyyy-mm-dd}/shards/{n}         calls, inputTokens, outputTokens, costUsd
+//   usage/{principal}/days/{yyyy-mm-dd}/models/{key}~{n}   the same totals per model, plus `model`
 // A range of days is a bounded list of document ids, so each principal costs one batched get of
-// its day documents and one small query per day that has usage; no collection-group query,
+// its days' shards and one small query per day that has usage; no collection-group query,
 // which the local emulator does not have.
 import { z } from 'zod';
 import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
-import { describeIssues, type DayUsage, type ModelUsage } from '@colonycraft/protocol';
+import {
+  NO_USAGE,
+  USAGE_DAY_SHARDS,
+  addUsage,
+  describeIssues,
+  type DayUsage,
+  type ModelUsage,
+  type UsageTotals,
+} from '@colonycraft/protocol';
 import { withTimeout } from './key-projection.js';
 
 export const USAGE_COLLECTION = 'usage';
@@ -48,21 +57,36 @@ export function firestoreUsageLedger(db: Firestore, timeoutMs: number): UsageLed
     async days(principal, days) {
       if (days.length === 0) return [];
       const dayCollection = db.collection(USAGE_COLLECTION).doc(principal).collection('days');
-      const refs = days.map((day) => dayCollection.doc(day));
+      const refs = days.flatMap((day) =>
+        Array.from({ length: USAGE_DAY_SHARDS }, (_, n) =>
+          dayCollection.doc(day).collection('shards').doc(String(n)),
+        ),
+      );
       const snapshots = await withTimeout(db.getAll(...refs), timeoutMs, 'usage read');
-      const present = snapshots.filter((s) => s.exists);
+      const present = days.flatMap((day, i) => {
+        const written = snapshots
+          .slice(i * USAGE_DAY_SHARDS, (i + 1) * USAGE_DAY_SHARDS)
+          .filter((s) => s.exists);
+        return written.length ? [{ day, shards: written }] : [];
+      });
       return Promise.all(
-        present.map(async (snapshot) => {
-          const totals = parseDoc(Totals, snapshot);
+        present.map(async ({ day, shards }) => {
           const models = await withTimeout(
-            snapshot.ref.collection('models').get(),
+            dayCollection.doc(day).collection('models').get(),
             timeoutMs,
             'usage read',
           );
+          const perModel = new Map<string, UsageTotals>();
+          for (const doc of models.docs) {
+            const { model, ...totals } = parseDoc(ModelDoc, doc);
+            perModel.set(model, addUsage(perModel.get(model) ?? NO_USAGE, totals));
+          }
           return {
-            day: snapshot.id,
-            ...totals,
-            models: models.docs.map((doc) => parseDoc(ModelDoc, doc)).sort(byCostThenName),
+            day,
+            ...shards.map((s) => parseDoc(Totals, s)).reduce(addUsage, NO_USAGE),
+            models: [...perModel]
+              .map(([model, totals]) => ({ model, ...totals }))
+              .sort(byCostThenName),
           };
         }),
       );

@@ -5,6 +5,9 @@
 // anyone's, also of users that no longer exist: their usage documents outlive them.
 import {
   MAX_USAGE_REPORT_DAYS,
+  NO_USAGE,
+  addUsage,
+  roundUsd,
   type DayUsage,
   type ModelUsage,
   type PrincipalUsage,
@@ -48,25 +51,11 @@ export function daysOf(query: { from?: string; to?: string }, now: number): stri
   return Array.from({ length: count }, (_, i) => dayOf(startOf(from) + i * DAY_MS));
 }
 
-/** Float increments leave dust (0.30000000000000004): sums are rounded to a nano-dollar. */
-const usd = (n: number): number => Math.round(n * 1e9) / 1e9;
-
-const ZERO: UsageTotals = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
-
-function add(a: UsageTotals, b: UsageTotals): UsageTotals {
-  return {
-    calls: a.calls + b.calls,
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    costUsd: usd(a.costUsd + b.costUsd),
-  };
-}
-
 const totalsOf = ({ calls, inputTokens, outputTokens, costUsd }: UsageTotals): UsageTotals => ({
   calls,
   inputTokens,
   outputTokens,
-  costUsd: usd(costUsd),
+  costUsd: roundUsd(costUsd),
 });
 
 const roundModel = (m: ModelUsage): ModelUsage => ({ model: m.model, ...totalsOf(m) });
@@ -74,7 +63,7 @@ const roundModel = (m: ModelUsage): ModelUsage => ({ model: m.model, ...totalsOf
 function modelTotals(days: DayUsage[]): ModelUsage[] {
   const byModel = new Map<string, UsageTotals>();
   for (const day of days) {
-    for (const m of day.models) byModel.set(m.model, add(byModel.get(m.model) ?? ZERO, m));
+    for (const m of day.models) byModel.set(m.model, addUsage(byModel.get(m.model) ?? NO_USAGE, m));
   }
   return [...byModel]
     .map(([model, totals]) => ({ model, ...totals }))
@@ -133,14 +122,14 @@ export async function usageReport(
       throw new ApiError('unavailable', 'Firestore did not answer; try again.', { cause: error });
     }
     const perDay = found.map((d) => ({ ...d, ...totalsOf(d), models: d.models.map(roundModel) }));
-    return { ...p, totals: perDay.reduce<UsageTotals>(add, ZERO), days: perDay };
+    return { ...p, totals: perDay.reduce<UsageTotals>(addUsage, NO_USAGE), days: perDay };
   });
 
   return {
     uid,
     from,
     to,
-    totals: read.reduce<UsageTotals>((sum, p) => add(sum, p.totals), ZERO),
+    totals: read.reduce<UsageTotals>((sum, p) => addUsage(sum, p.totals), NO_USAGE),
     models: modelTotals(read.flatMap((p) => p.days)),
     principals: read,
   };
