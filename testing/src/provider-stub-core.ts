@@ -173,6 +173,8 @@ export interface StubExchange {
   signal: AbortSignal;
   /** When set, the only key accepted. */
   apiKey: string | undefined;
+  /** Whether a request without a key is answered (OpenAI format only). */
+  keyless: boolean;
   requestId: string;
   /** Destroys the socket on purpose; the request is then not counted as aborted by the client. */
   cut(): void;

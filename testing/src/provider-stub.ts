@@ -40,6 +40,11 @@ export interface ProviderStubOptions {
   host?: string;
   /** When set, requests with any other key get 401; otherwise any non-empty key is accepted. */
   apiKey?: string;
+  /**
+   * Answers OpenAI-format requests that carry no key at all, as Ollama, vLLM and LM Studio do
+   * (a key that is sent is still checked against `apiKey`). Default false: no key is a 401.
+   */
+  keyless?: boolean;
 }
 
 export interface ProviderStub {
@@ -161,6 +166,7 @@ export async function startProviderStub(options: ProviderStubOptions = {}): Prom
       fault: undefined,
       signal: controller.signal,
       apiKey,
+      keyless: options.keyless ?? false,
       requestId: `stub${String(counter).padStart(6, '0')}`,
       cut() {
         cutByStub = true;

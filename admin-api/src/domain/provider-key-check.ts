@@ -1,7 +1,8 @@
 // `POST /providers/:id/test`: one cheap call with the stored key, the provider's model list,
 // answered in our own words. Never the provider's response text (providers echo a masked key in
 // their errors) and never the key. Redirects are not followed: fetch would carry `x-api-key` to
-// wherever the redirect points. Not audited: it changes nothing.
+// wherever the redirect points. Not audited: it changes nothing. A compatible server whose
+// preset needs no key (Ollama, vLLM, LM Studio) is checked without one when none is set.
 import {
   compatiblePreset,
   providerKeyInfo,
@@ -28,38 +29,58 @@ export interface KeyCheckDeps {
 
 export const KEY_CHECK_TIMEOUT_MS = 10_000;
 
+function presetOf(endpoints: ProviderEndpoints, info: ProviderKeyInfo) {
+  return info.id === 'compatible' && endpoints.compatiblePreset
+    ? compatiblePreset(endpoints.compatiblePreset)
+    : undefined;
+}
+
 /** The variable's URL, else (compatible) the preset's, else the provider's default. */
 export function providerBaseUrl(
   endpoints: ProviderEndpoints,
   info: ProviderKeyInfo,
 ): string | undefined {
-  const preset =
-    info.id === 'compatible' && endpoints.compatiblePreset
-      ? compatiblePreset(endpoints.compatiblePreset)?.baseURL
-      : undefined;
-  return endpoints.baseUrls[info.id] ?? preset ?? info.defaultBaseUrl;
+  return endpoints.baseUrls[info.id] ?? presetOf(endpoints, info)?.baseURL ?? info.defaultBaseUrl;
 }
 
 function modelListRequest(
   info: ProviderKeyInfo,
   baseUrl: string,
-  key: string,
+  key: string | undefined,
 ): { url: string; headers: Record<string, string> } {
   const base = baseUrl.replace(/\/+$/, '');
-  return info.wire === 'openai'
-    ? { url: `${base}/models`, headers: { authorization: `Bearer ${key}` } }
-    : {
-        url: `${base}/v1/models`,
-        headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' },
-      };
+  if (info.wire === 'anthropic') {
+    return {
+      url: `${base}/v1/models`,
+      headers: { ...(key ? { 'x-api-key': key } : {}), 'anthropic-version': '2023-06-01' },
+    };
+  }
+  return { url: `${base}/models`, headers: key ? { authorization: `Bearer ${key}` } : {} };
 }
 
-/** What an HTTP status means for the key, in our words. */
-function verdict(info: ProviderKeyInfo, host: string, status: number): [boolean, string] {
+/** What an HTTP status means for the key (or for going without one), in our words. */
+function verdict(
+  info: ProviderKeyInfo,
+  host: string,
+  status: number,
+  keyless: boolean,
+): [boolean, string] {
   const name = info.displayName;
-  if (status >= 200 && status < 300) return [true, `The key works: ${name} listed its models.`];
+  if (status >= 200 && status < 300) {
+    return [
+      true,
+      keyless
+        ? `${host} works without a key: it listed its models.`
+        : `The key works: ${name} listed its models.`,
+    ];
+  }
   if (status === 401 || status === 403) {
-    return [false, `${name} refused the key (HTTP ${status}): set a valid key.`];
+    return [
+      false,
+      keyless
+        ? `${host} asks for a key (HTTP ${status}): set one.`
+        : `${name} refused the key (HTTP ${status}): set a valid key.`,
+    ];
   }
   if (status === 404) {
     return [
@@ -109,7 +130,8 @@ export async function checkProviderKey(
   const key = await storeCall(secrets, `read ${info.secretName}`, () =>
     secrets.access(info.secretName),
   );
-  if (key === undefined) {
+  const keyless = key === undefined && presetOf(deps.endpoints, info)?.requiresApiKey === false;
+  if (key === undefined && !keyless) {
     return {
       ok: false,
       status: null,
@@ -149,6 +171,6 @@ export async function checkProviderKey(
   const latencyMs = elapsed();
   // The body is never read: it is only the provider's words, and may quote the key.
   await response.body?.cancel().catch(() => undefined);
-  const [ok, message] = verdict(info, host, response.status);
+  const [ok, message] = verdict(info, host, response.status, keyless);
   return { ok, status: response.status, latencyMs, message };
 }
