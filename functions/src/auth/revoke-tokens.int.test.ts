@@ -47,6 +47,25 @@ describe('revoking client tokens', () => {
     expect(await v1(await gw.token({ sub }))).toBe(200);
   });
 
+  it('when a revoked token calls more times than the tier allows at once, then no call keeps a slot and a new token still chats', async () => {
+    const sub = `revoked-calls-${Date.now()}`;
+    const token = await gw.token({ sub });
+    await call('revokeClientToken', { clientToken: token });
+    // The standard tier allows 4 calls at once: each of these is admitted beside the denylist
+    // check, refused as revoked, and must hand its slot back.
+    const refused = await Promise.allSettled(Array.from({ length: 6 }, () => chat(token)));
+    for (const r of refused) {
+      expect(r).toMatchObject({
+        status: 'rejected',
+        reason: { code: 'functions/unauthenticated' },
+      });
+    }
+    const fresh = await gw.token({ sub });
+    await expect(Promise.all(Array.from({ length: 4 }, () => chat(fresh)))).resolves.toHaveLength(
+      4,
+    );
+  });
+
   it("when an admin revokes a user's tokens, then every token of that user is refused", async () => {
     const sub = `disabled-${Date.now()}`;
     const first = await gw.token({ sub });

@@ -75,3 +75,22 @@ export async function admitCall(
       }),
   };
 }
+
+/**
+ * The revocation check and the limiter's decision, side by side. A revoked caller is refused
+ * as such even when the limiter would have refused it too; a call the limiter had admitted
+ * meanwhile is settled at once as having used nothing: its lease and reservation are returned,
+ * and it counts as one request, as a malformed one does.
+ */
+export async function admitUnlessRevoked(
+  checking: Promise<void>,
+  admitting: Promise<AdmittedCall>,
+): Promise<AdmittedCall> {
+  const [revocation, admission] = await Promise.allSettled([checking, admitting]);
+  if (revocation.status === 'rejected') {
+    if (admission.status === 'fulfilled') await admission.value.settle(undefined);
+    throw revocation.reason;
+  }
+  if (admission.status === 'rejected') throw admission.reason;
+  return admission.value;
+}

@@ -8,9 +8,10 @@ import { GatewayError } from '../errors.js';
 import { catalogFor } from '../gateway/catalog-cache.js';
 import { describeCatalog } from '../gateway/describe-catalog.js';
 import type { Identified } from '../auth/authenticate.js';
-import { admitCall, estimateCall, type AdmittedCall } from '../chat/call-limits.js';
+import { admitCall, admitUnlessRevoked, estimateCall } from '../chat/call-limits.js';
 import {
   allDone,
+  identifyWith,
   prepareChat,
   streamAnswer,
   type ChatDeps,
@@ -30,14 +31,6 @@ import {
 import { SseWriter } from './sse-writer.js';
 
 export interface V1Deps extends ChatDeps {
-  /** Turns the Bearer credential into the caller's claims, or throws `unauthenticated`. */
-  authenticate(bearer: string): Promise<ClientTokenClaims>;
-  /**
-   * Preferred to `authenticate` when given: verifies the credential and leaves its revocation
-   * check to the app, which makes it alongside the rate limiter's decision, so that a call
-   * waits for one round trip to Redis instead of two in a row.
-   */
-  identify?(bearer: string): Promise<Identified>;
   corsOrigins: readonly string[];
 }
 
@@ -71,9 +64,7 @@ function cors(origins: readonly string[]) {
   };
 }
 
-const NOTHING_TO_CHECK = async (): Promise<void> => undefined;
-
-/** The caller's claims, with the revocation check still to make when `deps.identify` is given. */
+/** The Bearer credential's claims, and the revocation check still to make (`identifyWith`). */
 async function identify(req: Request, deps: V1Deps): Promise<Identified> {
   const match = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '');
   if (!match) {
@@ -82,33 +73,13 @@ async function identify(req: Request, deps: V1Deps): Promise<Identified> {
       'Send an API key or client token as "Authorization: Bearer <key>".',
     );
   }
-  if (deps.identify) return deps.identify(match[1]!);
-  return { claims: await deps.authenticate(match[1]!), checkRevocation: NOTHING_TO_CHECK };
+  return identifyWith(deps, match[1]!);
 }
 
 async function claimsOf(req: Request, deps: V1Deps): Promise<ClientTokenClaims> {
   const { claims, checkRevocation } = await identify(req, deps);
   await checkRevocation();
   return claims;
-}
-
-/**
- * The revocation check and the limiter's decision, side by side. A revoked caller is refused
- * as such even when the limiter would have refused it too; a call the limiter had admitted
- * meanwhile is settled at once as having used nothing: its lease and reservation are returned,
- * and it counts as one request, as a malformed one does.
- */
-async function admitUnlessRevoked(
-  checking: Promise<void>,
-  admitting: Promise<AdmittedCall>,
-): Promise<AdmittedCall> {
-  const [revocation, admission] = await Promise.allSettled([checking, admitting]);
-  if (revocation.status === 'rejected') {
-    if (admission.status === 'fulfilled') await admission.value.settle(undefined);
-    throw revocation.reason;
-  }
-  if (admission.status === 'rejected') throw admission.reason;
-  return admission.value;
 }
 
 export function createV1App(deps: V1Deps): Express {
