@@ -45,28 +45,34 @@ const fitsWidth = () =>
 const keyRow = () => page.locator('tbody tr', { hasText: KEY_NAME });
 
 describe('admin console', () => {
-  it('when an admin signs in, then the header links to the console, which opens', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-      origin: stack.urls.web!,
-    });
-    page = await context.newPage();
-    errors = watchErrors(page);
-    await signIn(page, 'admin');
-    // One answer, so the usage page has a day to chart.
-    await eventually(() => page.locator('option[value="local/echo"]').count()).toBe(1);
-    await page.getByLabel('Model').selectOption('local/echo');
-    await streamed(await send(page, 'Count this for usage.'));
-    const link = page.locator('header').getByRole('link', { name: 'Admin' });
-    await eventually(() => link.isVisible()).toBe(true);
-    await link.click();
-    await page.waitForURL((url) => url.pathname === '/admin');
-    await eventually(() => page.getByRole('heading', { name: 'Admin console' }).count()).toBe(1);
-    const providers = page.getByRole('link', { name: /^Provider keys/ });
-    expect(await providers.getAttribute('href')).toBe('/admin/providers');
-    expect(await consoleNav().getByRole('link', { name: 'Providers' }).count()).toBe(1);
-    await screenshot(page, 'admin-1280');
-  });
+  // The first test pays for the Functions emulator's cold starts (token exchange, catalog, chat),
+  // which on a loaded machine take longer than one test's usual 30 s.
+  it(
+    'when an admin signs in, then the header links to the console, which opens',
+    { timeout: 90_000 },
+    async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+        origin: stack.urls.web!,
+      });
+      page = await context.newPage();
+      errors = watchErrors(page);
+      await signIn(page, 'admin');
+      // One answer, so the usage page has a day to chart.
+      await eventually(() => page.locator('option[value="local/echo"]').count()).toBe(1);
+      await page.getByLabel('Model').selectOption('local/echo');
+      await streamed(await send(page, 'Count this for usage.'));
+      const link = page.locator('header').getByRole('link', { name: 'Admin' });
+      await eventually(() => link.isVisible()).toBe(true);
+      await link.click();
+      await page.waitForURL((url) => url.pathname === '/admin');
+      await eventually(() => page.getByRole('heading', { name: 'Admin console' }).count()).toBe(1);
+      const providers = page.getByRole('link', { name: /^Provider keys/ });
+      expect(await providers.getAttribute('href')).toBe('/admin/providers');
+      expect(await consoleNav().getByRole('link', { name: 'Providers' }).count()).toBe(1);
+      await screenshot(page, 'admin-1280');
+    },
+  );
 
   it('creates an API key and shows it once, with Copy and a warning', async () => {
     await consoleNav().getByRole('link', { name: 'API keys' }).click();
