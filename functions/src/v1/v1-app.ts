@@ -163,7 +163,10 @@ export function createV1App(deps: V1Deps): Express {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(started / 1000);
     const aborted = new AbortController();
-    res.on('close', () => aborted.abort());
+    // Only a client that leaves before the answer has ended aborts the call.
+    res.on('close', () => {
+      if (!res.writableFinished) aborted.abort();
+    });
 
     if (!asked.stream) {
       const result = await streamAnswer(
