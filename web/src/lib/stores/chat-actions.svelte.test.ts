@@ -122,6 +122,30 @@ describe('ChatStore conversations', () => {
     expect(chat.openError?.summary).toMatch(/does not exist/);
   });
 
+  it('when a stored conversation is still loading or failed to load, then nothing is sent', async () => {
+    // A send would carry the conversation's id with replaceFrom 0: the server would drop every
+    // stored message the screen has not shown.
+    let fail!: (error: unknown) => void;
+    const load = vi.fn(
+      () =>
+        new Promise<GetConversationResponse>((_resolve, reject) => {
+          fail = reject;
+        }),
+    );
+    const call = vi.fn(wordsCall(['A']));
+    const chat = chatWith(call, { load });
+
+    const opened = chat.open('c9');
+    expect(chat.opening).toBe(true);
+    expect(chat.send('Hi')).toBe(false);
+
+    fail(new FunctionsError('unavailable', 'try later'));
+    await opened;
+    expect(chat.openError).toBeDefined();
+    expect(chat.send('Hi')).toBe(false);
+    expect(call).not.toHaveBeenCalled();
+  });
+
   it('when a new chat is started mid-answer, then the old answer stops and nothing leaks in', async () => {
     const chat = chatWith(wordsCall(['a', 'b'], { holdAfter: 1, conversationId: 'old' }));
     chat.send('Hi');

@@ -84,6 +84,15 @@ export class ChatStore {
     this.draft = deps.draft ?? new Draft();
   }
 
+  /**
+   * The stored conversation on screen is all there. Until then nothing is sent: a call names
+   * the conversation and how many of its messages it builds on, so one sent while it loads (or
+   * after it failed to) would replace every stored message the screen has not shown.
+   */
+  get loaded(): boolean {
+    return !this.opening && !this.openError;
+  }
+
   /** Sends the draft; it is cleared once sent and comes back if the call fails. */
   submit(): boolean {
     if (!this.send(this.draft.text)) return false;
@@ -91,11 +100,14 @@ export class ChatStore {
     return true;
   }
 
-  /** Sends `text`; false when there is nothing to send, no model, or a reply is running. */
+  /**
+   * Sends `text`; false when there is nothing to send, no model, a reply is running, or the
+   * conversation is not loaded.
+   */
   send(text: string): boolean {
     const content = text.trim();
     const model = this.#deps.model();
-    if (!content || !model || this.streaming) return false;
+    if (!content || !model || this.streaming || !this.loaded) return false;
     this.messages.push({ id: newId(), role: 'user', content });
     this.#run(model, { kind: 'send', text: content });
     return true;
@@ -105,7 +117,7 @@ export class ChatStore {
   regenerate(): boolean {
     const model = this.#deps.model();
     const last = this.messages.findLastIndex((m) => m.role === 'user');
-    if (!model || this.streaming || last < 0) return false;
+    if (!model || this.streaming || !this.loaded || last < 0) return false;
     this.messages = this.messages.slice(0, last + 1);
     this.#run(model, { kind: 'regenerate' });
     return true;
@@ -114,7 +126,9 @@ export class ChatStore {
   /** Replaces a user message with `text` and sends it; what followed it is dropped here. */
   editAndResend(messageId: string, text: string): boolean {
     const index = this.messages.findIndex((m) => m.id === messageId && m.role === 'user');
-    if (index < 0 || !text.trim() || !this.#deps.model() || this.streaming) return false;
+    if (index < 0 || !text.trim() || !this.#deps.model() || this.streaming || !this.loaded) {
+      return false;
+    }
     this.messages = this.messages.slice(0, index);
     return this.send(text);
   }
