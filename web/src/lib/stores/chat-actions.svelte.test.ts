@@ -224,6 +224,51 @@ describe('ChatStore actions', () => {
     expect(chat.messages.map((m) => m.content)).toEqual(['Hello?', 'Back']);
   });
 
+  it('when an edited message fails while the composer holds other text, then both are kept, and a retry takes back only the failed text', async () => {
+    let fail = false;
+    const ok = wordsCall(['A']);
+    const call: StreamCall = (data, options) => {
+      if (fail) return Promise.reject(new FunctionsError('invalid-argument', 'too long'));
+      return ok(data, options);
+    };
+    const chat = chatWith(call);
+    chat.send('first');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+
+    chat.draft.text = 'Half a thought';
+    fail = true;
+    chat.editAndResend(chat.messages[0]!.id, 'first, edited');
+    await vi.waitFor(() => expect(chat.failure?.kind).toBe('rejected'));
+    // The edit left the screen with the failed call: the composer is the only place it lives.
+    expect(chat.messages).toEqual([]);
+    expect(chat.draft.text).toBe('first, edited\n\nHalf a thought');
+
+    fail = false;
+    expect(chat.retry()).toBe(true);
+    expect(chat.draft.text).toBe('Half a thought');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    expect(chat.messages.map((m) => m.content)).toEqual(['first, edited', 'A']);
+  });
+
+  it('when the restored text was changed before a retry, then the retry leaves the composer alone', async () => {
+    let fail = true;
+    const ok = wordsCall(['A']);
+    const call: StreamCall = (data, options) => {
+      if (fail) return Promise.reject(new FunctionsError('internal', 'internal [0]'));
+      return ok(data, options);
+    };
+    const chat = chatWith(call);
+    chat.draft.text = 'Hello?';
+    chat.submit();
+    await vi.waitFor(() => expect(chat.failure?.kind).toBe('connection'));
+    chat.draft.text = 'Hello? Anyone?';
+
+    fail = false;
+    expect(chat.retry()).toBe(true);
+    expect(chat.draft.text).toBe('Hello? Anyone?');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+  });
+
   it('when no model is chosen, then nothing is sent', () => {
     const chat = new ChatStore({
       call: () => wordsCall([]),

@@ -23,6 +23,9 @@ import { gateway } from './gateway.ts';
 import { history } from './history.svelte.ts';
 import { models } from './models.svelte.ts';
 
+/** Between a failed message put back in the composer and what was already there. */
+const DRAFT_SEPARATOR = '\n\n';
+
 let nextId = 0;
 const newId = () => `m${(nextId += 1)}`;
 
@@ -140,7 +143,12 @@ export class ChatStore {
     if (failure.retry.kind === 'regenerate') return this.regenerate();
     const text = failure.retry.text;
     if (!this.send(text)) return false;
-    if (this.draft.text.trim() === text) this.draft.text = '';
+    // Take back what the failure put in the composer, if it is still there as it was put.
+    const draft = this.draft.text;
+    if (draft.trim() === text) this.draft.text = '';
+    else if (draft.startsWith(`${text}${DRAFT_SEPARATOR}`)) {
+      this.draft.text = draft.slice(text.length + DRAFT_SEPARATOR.length);
+    }
     return true;
   }
 
@@ -294,7 +302,13 @@ export class ChatStore {
     // A sent message leaves with its answer; a regenerated answer's question stays.
     const from = turn.retry.kind === 'send' && index > 0 ? index - 1 : index;
     if (index >= 0) this.messages = this.messages.slice(0, from);
-    if (turn.retry.kind === 'send' && !this.draft.text.trim()) this.draft.text = turn.retry.text;
+    if (turn.retry.kind === 'send') {
+      // The composer may hold something else by now (say, the message was edited in place and
+      // the composer has a new one): the failed text goes before it, and retry takes it back.
+      const draft = this.draft.text;
+      const text = turn.retry.text;
+      this.draft.text = draft.trim() ? `${text}${DRAFT_SEPARATOR}${draft}` : text;
+    }
     this.failure = { ...failure, retry: turn.retry };
   }
 }
