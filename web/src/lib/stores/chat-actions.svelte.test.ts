@@ -156,6 +156,26 @@ describe('ChatStore conversations', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(chat.conversationId).toBeUndefined();
   });
+
+  it('when a new chat is started mid-answer, then History still hears of the conversation; after a sign-out it does not', async () => {
+    const onExchange = vi.fn();
+    const chat = chatWith(wordsCall(['a', 'b'], { holdAfter: 1, conversationId: 'old' }), {
+      onExchange,
+    });
+    chat.send('Hi');
+    await vi.waitFor(() => expect(chat.messages[1]?.content).toBe('a'));
+    chat.startNew();
+    // Same user: the server stored the conversation, so it belongs in History.
+    await vi.waitFor(() => expect(onExchange).toHaveBeenCalledWith('old', true));
+
+    chat.send('Hi again');
+    await vi.waitFor(() => expect(chat.messages[1]?.content).toBe('a'));
+    chat.reset();
+    // The fakes use no timers: one macrotask lets the stopped turn run to its end.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // Nobody is signed in: History, just reset, must not load again and fail for the next user.
+    expect(onExchange).toHaveBeenCalledTimes(1);
+  });
 });
 
 describe('ChatStore actions', () => {

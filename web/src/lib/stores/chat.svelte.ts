@@ -58,6 +58,7 @@ interface Turn {
   retry: Retry;
   controller: AbortController;
   generation: number;
+  session: number;
 }
 
 /** The conversation a failed call's answer went into, from the error's details. */
@@ -81,6 +82,12 @@ export class ChatStore {
   #deps: ChatDeps;
   /** Bumped whenever another conversation replaces this one, so late answers are dropped. */
   #generation = 0;
+  /**
+   * Bumped by reset (sign-out) only. A turn stopped by New chat or by opening another
+   * conversation still tells History about its conversation, which the server kept for the
+   * same user; one from before a sign-out must not, as History is reset and nobody is signed in.
+   */
+  #session = 0;
 
   constructor(deps: ChatDeps) {
     this.#deps = deps;
@@ -190,6 +197,7 @@ export class ChatStore {
 
   /** Forgets the conversation (on sign-out). */
   reset(): void {
+    this.#session += 1;
     this.#clear();
   }
 
@@ -219,6 +227,7 @@ export class ChatStore {
       retry,
       controller: new AbortController(),
       generation: this.#generation,
+      session: this.#session,
     };
     this.messages.push(reply);
     this.#controller = turn.controller;
@@ -281,7 +290,9 @@ export class ChatStore {
         this.#controller = undefined;
         this.streaming = false;
       }
-      this.#deps.onExchange?.(conversationId, !turn.conversationId && Boolean(conversationId));
+      if (turn.session === this.#session) {
+        this.#deps.onExchange?.(conversationId, !turn.conversationId && Boolean(conversationId));
+      }
     }
   }
 
