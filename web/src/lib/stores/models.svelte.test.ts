@@ -61,6 +61,28 @@ describe('ModelsStore', () => {
     expect(models.status).toBe('ready');
   });
 
+  it('when the user signs out while the catalog loads, then the late answer is dropped', async () => {
+    const answers: ((catalog: ListModelsResponse) => void)[] = [];
+    const list = vi.fn(() => new Promise<ListModelsResponse>((resolve) => answers.push(resolve)));
+    const models = new ModelsStore({ list, store: memoryStore() });
+    const previous = models.load();
+    models.reset();
+    expect(models.status).toBe('idle');
+
+    // The next user's load starts before the previous user's answer lands.
+    const next = models.load();
+    answers[0]!({ ...catalog, aliases: [{ id: 'private', targets: ['local/echo'] }] });
+    await previous;
+    expect(models.status).toBe('loading');
+    expect(models.catalog).toBeUndefined();
+    expect(models.selected).toBeUndefined();
+
+    answers[1]!(catalog);
+    await next;
+    expect(models.status).toBe('ready');
+    expect(models.catalog?.aliases.map((a) => a.id)).toEqual(['smart']);
+  });
+
   it('asks again for a catalog older than a minute, keeping the choice while it is offered', async () => {
     let t = 1_000_000;
     const withOpenai: ListModelsResponse = {

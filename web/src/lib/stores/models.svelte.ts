@@ -34,6 +34,8 @@ export class ModelsStore {
   );
   #deps: ModelsDeps;
   #loadedAt = 0;
+  /** Bumped by reset, so a catalog asked for by a signed-out user is dropped. */
+  #generation = 0;
 
   constructor(deps: ModelsDeps) {
     this.#deps = deps;
@@ -47,10 +49,12 @@ export class ModelsStore {
     const now = this.#deps.now ?? Date.now;
     const fresh = now() - this.#loadedAt < CATALOG_MAX_AGE_MS;
     if (this.status === 'loading' || (this.status === 'ready' && fresh && !force)) return;
+    const generation = this.#generation;
     this.status = 'loading';
     this.error = undefined;
     try {
       const catalog = await this.#deps.list();
+      if (generation !== this.#generation) return;
       this.catalog = catalog;
       this.#loadedAt = now();
       const current =
@@ -58,6 +62,7 @@ export class ModelsStore {
       this.selected = current ?? chooseModel(catalog, readRememberedModel(this.#deps.store));
       this.status = 'ready';
     } catch (error) {
+      if (generation !== this.#generation) return;
       this.error = describeError(error);
       this.status = 'error';
       // Without the catalog the remembered choice may still work; the server has the last word.
@@ -74,6 +79,7 @@ export class ModelsStore {
 
   /** Forgets the catalog (on sign-out: another user may see other models). */
   reset(): void {
+    this.#generation += 1;
     this.catalog = undefined;
     this.status = 'idle';
     this.error = undefined;
