@@ -20,7 +20,9 @@ export type Fault =
   /** Streams only: SSE comment lines `: keep-alive` before each chunk. */
   | { kind: 'keep-alive' }
   /** Leave usage out of the answer, streaming or not. */
-  | { kind: 'no-usage' };
+  | { kind: 'no-usage' }
+  /** OpenAI format only: usage without `completion_tokens`, as some compatible servers send. */
+  | { kind: 'partial-usage' };
 
 export type FaultKind = Fault['kind'];
 
@@ -157,6 +159,7 @@ export function parseFault(value: unknown): { fault: Fault } | { error: string }
         : { error: 'afterChunks must be an integer >= 0' };
     case 'keep-alive':
     case 'no-usage':
+    case 'partial-usage':
       return { fault: { kind } };
     default:
       return { error: `unknown fault kind ${JSON.stringify(kind)}` };

@@ -155,11 +155,14 @@ async function chatCompletion(ex: StubExchange): Promise<void> {
     stop: stops as string[],
   });
   const promptTokens = countStubTokens(typed.map((m) => contentText(m.content)).join('\n'));
-  const usage = {
-    prompt_tokens: promptTokens,
-    completion_tokens: plan.completionTokens,
-    total_tokens: promptTokens + plan.completionTokens,
-  };
+  const usage =
+    ex.fault?.kind === 'partial-usage'
+      ? { prompt_tokens: promptTokens }
+      : {
+          prompt_tokens: promptTokens,
+          completion_tokens: plan.completionTokens,
+          total_tokens: promptTokens + plan.completionTokens,
+        };
   const withUsage = ex.fault?.kind !== 'no-usage';
   const finishReason = plan.reason === 'length' ? 'length' : 'stop';
   const id = `chatcmpl-${ex.requestId}`;

@@ -175,6 +175,9 @@ describe('chat callables', () => {
     expect(answer).toMatchObject({ complete: false, finishReason: 'error' });
     expect(answer.content.length).toBeGreaterThan(0);
     expect(stubReply('cut').startsWith(answer.content)).toBe(true);
+    // What was produced before the cut is counted and paid for.
+    expect(answer.role === 'assistant' && answer.usage.outputTokens).toBeGreaterThan(0);
+    expect(answer.role === 'assistant' && answer.costUsd).toBeGreaterThan(0);
   });
 
   it("when a provider's callable is asked for another provider's model, then it is refused naming the model", async () => {

@@ -39,7 +39,8 @@ export interface Provider {
    * Contract, which retries and fallbacks rely on:
    * - A failure before the first event is thrown as a `ProviderError`; nothing has reached the
    *   client yet, so the gateway may retry or fall back.
-   * - Once an event has been yielded, a failure is yielded as an `error` event and the stream
+   * - Once an event has been yielded, a failure is yielded as a `usage` event (what was
+   *   produced so far, as for a cancelled stream) and then an `error` event, and the stream
    *   ends: never a `finish` after it, never a throw.
    * - A stream that completes ends with exactly one `usage` event and then one `finish` event.
    *   Where the upstream sent no usage, the provider counts tokens itself and marks the usage

@@ -182,15 +182,19 @@ describe('createAnthropicProvider', () => {
     await vi.waitFor(() => expect(stub.requests[0]?.aborted).toBe(true));
   });
 
-  it('when the connection is cut after 2 chunks, then the text so far is followed by a network error event', async () => {
+  it('when the connection is cut after 2 chunks, then the text so far is followed by its usage and a network error event', async () => {
     stub.script({ kind: 'cut', afterChunks: 2 });
-    const { text, last, types, error } = await run();
+    const { text, last, types, events, error } = await run();
 
     expect(error).toBeUndefined();
     expect(text).toBe('Hello from');
     expect(last).toMatchObject({ type: 'error', code: 'network', retryable: true });
     expect(types).not.toContain('finish');
-    expect(types).not.toContain('usage');
+    // The input count came with message_start; the output is counted from the text so far.
+    expect(events.at(-2)).toEqual({
+      type: 'usage',
+      usage: { inputTokens: expect.any(Number), outputTokens: 2, estimated: true },
+    });
   });
 
   it('when the connection is cut before any chunk, then it throws a retryable network error', async () => {

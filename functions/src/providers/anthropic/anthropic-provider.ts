@@ -197,13 +197,14 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
         }
       }
 
+      if (failure && text === '') throw failure;
+      // A cut answer's text so far was still produced, and is paid for. After a cut or an
+      // abort the output count is missing (message_delta comes last) and so estimated.
+      yield { type: 'usage', usage: usageOf(counts, request, text) };
       if (failure) {
-        if (text === '') throw failure;
         yield toErrorEvent(failure);
         return;
       }
-      // After an abort the output count is missing (message_delta comes last) and so estimated.
-      yield { type: 'usage', usage: usageOf(counts, request, text) };
       yield { type: 'finish', reason: signal.aborted ? 'cancelled' : (finish ?? 'stop') };
     },
   };

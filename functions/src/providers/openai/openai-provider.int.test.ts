@@ -95,6 +95,14 @@ describe('createOpenAIProvider', () => {
     expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
   });
 
+  it('when the stub sends usage without an output count, then the usage is estimated instead', async () => {
+    stub.script({ kind: 'partial-usage' });
+    const { events } = await run();
+
+    expect(events.at(-2)).toEqual({ type: 'usage', usage: estimateUsage(request, REPLY) });
+    expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
+  });
+
   it('when maxTokens is 3, then three words come and the finish reason is length', async () => {
     const { text, last } = await run({ maxTokens: 3, temperature: 0.3, topP: 0.9 });
 
@@ -137,15 +145,19 @@ describe('createOpenAIProvider', () => {
     await vi.waitFor(() => expect(stub.requests[0]?.aborted).toBe(true));
   });
 
-  it('when the connection is cut after 2 chunks, then the text so far is followed by a network error event', async () => {
+  it('when the connection is cut after 2 chunks, then the text so far is followed by its usage and a network error event', async () => {
     stub.script({ kind: 'cut', afterChunks: 2 });
-    const { text, last, types, error } = await run();
+    const { text, last, types, events, error } = await run();
 
     expect(error).toBeUndefined();
     expect(text).toBe('Hello from');
     expect(last).toMatchObject({ type: 'error', code: 'network', retryable: true });
     expect(types).not.toContain('finish');
-    expect(types).not.toContain('usage');
+    // The upstream's count never came: the text so far is counted.
+    expect(events.at(-2)).toEqual({
+      type: 'usage',
+      usage: { inputTokens: expect.any(Number), outputTokens: 2, estimated: true },
+    });
   });
 
   it('when the connection is cut before any chunk, then it throws a retryable network error', async () => {

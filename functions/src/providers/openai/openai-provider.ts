@@ -15,7 +15,7 @@ import {
   type ProviderCallOptions,
   type ProviderRequest,
 } from '../provider.js';
-import { estimateUsage } from '../usage.js';
+import { estimateUsage, isTokenCount } from '../usage.js';
 import { toErrorEvent } from '../provider-errors.js';
 import { mapOpenAIError } from './openai-errors.js';
 
@@ -144,11 +144,13 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
       if (stream !== 'cancelled') {
         try {
           for await (const chunk of stream) {
-            // Some servers repeat usage on every chunk; the last one is the total.
-            if (chunk.usage) {
+            // Some servers repeat usage on every chunk; the last one is the total. Counts that
+            // are missing or malformed (compatible servers vary) leave it to the estimate.
+            const counted = chunk.usage as Partial<typeof chunk.usage> | null | undefined;
+            if (isTokenCount(counted?.prompt_tokens) && isTokenCount(counted.completion_tokens)) {
               usage = {
-                inputTokens: chunk.usage.prompt_tokens,
-                outputTokens: chunk.usage.completion_tokens,
+                inputTokens: counted.prompt_tokens,
+                outputTokens: counted.completion_tokens,
                 estimated: false,
               };
             }
@@ -171,12 +173,13 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
         }
       }
 
+      if (failure && text === '') throw failure;
+      // A cut answer's text so far was still produced, and is paid for.
+      yield { type: 'usage', usage: usage ?? estimateUsage(request, text) };
       if (failure) {
-        if (text === '') throw failure;
         yield toErrorEvent(failure);
         return;
       }
-      yield { type: 'usage', usage: usage ?? estimateUsage(request, text) };
       yield { type: 'finish', reason: signal.aborted ? 'cancelled' : (finish ?? 'stop') };
     },
   };
