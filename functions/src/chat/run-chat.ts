@@ -20,6 +20,7 @@ import { executeChat, type Target } from '../gateway/execute.js';
 import type { CallPolicy } from '../gateway/policy.js';
 import { fromProviderError } from '../gateway/provider-errors.js';
 import { ProviderError } from '../providers/provider.js';
+import { estimateUsage } from '../providers/usage.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { openConversation, recordCall, type CallOutcome } from './record-call.js';
 import { admitCall, admitUnlessRevoked, estimateCall } from './call-limits.js';
@@ -203,9 +204,12 @@ export async function streamAnswer(
   let served: Target = targets[0]!;
   let text = '';
   let usage: Usage = { inputTokens: 0, outputTokens: 0, estimated: true };
+  let counted = false;
   let finishReason: FinishReason = 'error';
   let failure: CallOutcome['failure'];
   const finish = async (status: string): Promise<void> => {
+    // Text that reached the client was produced and is paid for, even when no count came.
+    if (!counted && text !== '') usage = estimateUsage(request, text);
     deps.onSpent?.({ usage, costUsd: costOf(usage, served.info) });
     const latencyMs = now() - started;
     // The write is started first, and the log line written while it is under way.
@@ -244,7 +248,7 @@ export async function streamAnswer(
     );
     for await (const event of events) {
       if (event.type === 'text-delta') text += event.text;
-      else if (event.type === 'usage') usage = event.usage;
+      else if (event.type === 'usage') [usage, counted] = [event.usage, true];
       else if (event.type === 'finish') finishReason = event.reason;
       else failure = event;
       await channel.sendChunk(event, served.id);
@@ -256,6 +260,10 @@ export async function streamAnswer(
       await finish(`failed:${error.status ?? error.code ?? 'error'}`);
       throw withConversation(refused, conversationId);
     }
+    // Not the provider's failure (a chunk that could not be written to a client that has
+    // gone, say): the call still ends here, and what it produced is recorded and settled.
+    failure = { code: 'internal', message: 'The answer could not be delivered.' };
+    await finish('failed:internal');
     throw error;
   }
 
