@@ -1,6 +1,8 @@
 // The subset of OpenAI's Chat Completions request that ColonyCraft serves, validated with zod
-// and turned into the unified request. What we cannot honour (several choices, images, tools)
-// is refused naming the field, rather than silently ignored.
+// and turned into the unified request. What would change what the answer is, and we cannot
+// honour (several choices, images, tools, JSON answers, log probabilities, audio), is refused
+// naming the field rather than silently ignored. Tuning we do not pass on (seed, penalties,
+// logit_bias, reasoning_effort, metadata, …) is ignored: the answer is still a text answer.
 import { z } from 'zod';
 import { ChatRequest, ModelRef, describeIssues, type ChatMessage } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
@@ -24,6 +26,15 @@ const Message = z.object({
   content: Content.nullable(),
 });
 
+const isEmptyList = (value: unknown): boolean => Array.isArray(value) && value.length === 0;
+
+/** A field whose use we cannot honour: absent, null or `allowed` passes; anything else is refused. */
+const refused = (message: string, allowed: (value: unknown) => boolean = () => false) =>
+  z
+    .unknown()
+    .refine((value) => value == null || allowed(value), message)
+    .optional();
+
 export const CompletionRequest = z.object({
   model: ModelRef,
   messages: z.array(Message).min(1, 'must hold at least one message'),
@@ -36,6 +47,21 @@ export const CompletionRequest = z.object({
   stop: z.union([z.string().min(1), z.array(z.string().min(1)).max(4)]).nullish(),
   n: z.literal(1, 'only one choice (n = 1) is supported').nullish(),
   user: z.string().optional(),
+  tools: refused('tool calls are not supported', isEmptyList),
+  tool_choice: refused('tool calls are not supported', (value) => value === 'none'),
+  functions: refused('function calls are not supported', isEmptyList),
+  function_call: refused('function calls are not supported', (value) => value === 'none'),
+  response_format: refused(
+    'only text answers are supported (type "text")',
+    (value) => (value as { type?: unknown }).type === 'text',
+  ),
+  logprobs: refused('log probabilities are not supported', (value) => value === false),
+  top_logprobs: refused('log probabilities are not supported'),
+  modalities: refused(
+    'only text answers are supported',
+    (value) => Array.isArray(value) && value.every((m) => m === 'text'),
+  ),
+  audio: refused('audio answers are not supported'),
 });
 export type CompletionRequest = z.infer<typeof CompletionRequest>;
 

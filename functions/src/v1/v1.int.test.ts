@@ -95,6 +95,32 @@ describe('POST /v1/chat/completions', () => {
     expect(gw.stub.requests).toHaveLength(0);
   });
 
+  it('when the request asks for tools, JSON or log probabilities, then the 400 names the field instead of answering in prose', async () => {
+    const asked: Partial<OpenAI.ChatCompletionCreateParamsNonStreaming>[] = [
+      { tools: [{ type: 'function', function: { name: 'lookup', parameters: {} } }] },
+      { response_format: { type: 'json_object' } },
+      { logprobs: true },
+    ];
+    for (const extra of asked) {
+      const error = await failure(
+        client.chat.completions.create({ model: 'local/echo', messages: ask('x'), ...extra }),
+      );
+      expect(error.status).toBe(400);
+      expect((error.error as { param?: string }).param).toBe(Object.keys(extra)[0]);
+    }
+    // Their neutral values, and tuning that is not passed on, are accepted.
+    const completion = await client.chat.completions.create({
+      model: 'local/echo',
+      messages: ask('hi'),
+      tools: [],
+      response_format: { type: 'text' },
+      logprobs: false,
+      seed: 7,
+      presence_penalty: 0.5,
+    });
+    expect(completion.choices[0]?.message.content).toContain('You said: hi');
+  });
+
   it('when the model is unknown, then the 400 names the model and no provider is called', async () => {
     const error = await failure(
       client.chat.completions.create({ model: 'openai/gpt-nope', messages: ask('x') }),
