@@ -11,23 +11,25 @@ import type { ProviderEntry } from '../providers/registry-types.js';
 import { estimateInputTokens } from '../providers/usage.js';
 import { costOf } from '../usage/usage-ledger.js';
 
-/** Output tokens assumed for a budget reservation when the request sets no maximum. */
-const DEFAULT_OUTPUT_ESTIMATE = 1024;
-
 export interface Estimate {
   tokens: number;
   costUsd: number;
 }
 
-/** A fair guess of what a call will use; a request too malformed to guess costs one token. */
+/**
+ * What a call may use at most: its input, counted, and its output maximum (the request's, or
+ * `defaultMaxTokens`, which the call then sends), priced from the catalog. A request too
+ * malformed to guess costs one token.
+ */
 export async function estimateCall(
   request: ChatRequest | undefined,
   entries: readonly ProviderEntry[],
+  defaultMaxTokens: number,
 ): Promise<Estimate> {
   if (!request) return { tokens: 1, costUsd: 0 };
   const usage = {
     inputTokens: estimateInputTokens(request),
-    outputTokens: request.maxTokens ?? DEFAULT_OUTPUT_ESTIMATE,
+    outputTokens: request.maxTokens ?? defaultMaxTokens,
     estimated: true,
   };
   const tokens = usage.inputTokens + usage.outputTokens;

@@ -157,7 +157,7 @@ export async function runChat(
   const revocation = checkRevocation();
   revocation.catch(() => {}); // it is awaited below, beside the limiter's decision
   const lenient = ChatCallRequest.safeParse(data);
-  const estimate = await estimateCall(lenient.data, deps.entries);
+  const estimate = await estimateCall(lenient.data, deps.entries, deps.policy.defaultMaxTokens);
   const call = await admitUnlessRevoked(revocation, admitCall(deps.limiter?.(), claims, estimate));
   let spent: Parameters<OnSpent>[0] | undefined;
   const recordings: Promise<void>[] = [];
@@ -240,9 +240,11 @@ export async function streamAnswer(
 
   try {
     const { conversationId: _stored, replaceFrom: _from, model: _requested, ...unified } = request;
+    // The output maximum its admission reserved (estimateCall), so a budget holds.
+    const maxTokens = request.maxTokens ?? deps.policy.defaultMaxTokens;
     const events = executeChat(
       targets,
-      unified,
+      { ...unified, maxTokens },
       { policy: deps.policy, signal: channel.signal, onRoute: (target) => (served = target) },
       { loadProvider: async (id) => catalog.providers.get(id)! },
     );

@@ -18,6 +18,7 @@ const policy: CallPolicy = {
   retryMaxMs: 1_000,
   maxRetryAfterMs: 5_000,
   maxInputChars: 10_000,
+  defaultMaxTokens: 4096,
 };
 
 const answer = (text: string): StreamEvent[] => [

@@ -17,6 +17,12 @@ export interface CallPolicy {
   maxRetryAfterMs: number;
   /** Largest total size of a request's messages, in characters. */
   maxInputChars: number;
+  /**
+   * Output tokens a call may produce when its request sets no maximum: sent to the provider as
+   * the maximum and reserved against the caller's budgets, so that no answer outruns what its
+   * admission reserved.
+   */
+  defaultMaxTokens: number;
 }
 
 const ms = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
@@ -30,6 +36,7 @@ const PolicyEnv = z.object({
   GATEWAY_RETRY_MAX_MS: ms(4_000),
   GATEWAY_MAX_RETRY_AFTER_MS: ms(20_000),
   GATEWAY_MAX_INPUT_CHARS: z.coerce.number().int().positive().default(400_000),
+  GATEWAY_DEFAULT_MAX_TOKENS: z.coerce.number().int().positive().default(4096),
 });
 
 export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): CallPolicy {
@@ -51,6 +58,7 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): CallPolicy 
     retryMaxMs: e.GATEWAY_RETRY_MAX_MS,
     maxRetryAfterMs: e.GATEWAY_MAX_RETRY_AFTER_MS,
     maxInputChars: e.GATEWAY_MAX_INPUT_CHARS,
+    defaultMaxTokens: e.GATEWAY_DEFAULT_MAX_TOKENS,
   };
 }
 

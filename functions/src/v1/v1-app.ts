@@ -118,7 +118,11 @@ export function createV1App(deps: V1Deps): Express {
     } catch (error) {
       invalid = error;
     }
-    const estimate = await estimateCall(parsed?.request, deps.entries);
+    const estimate = await estimateCall(
+      parsed?.request,
+      deps.entries,
+      deps.policy.defaultMaxTokens,
+    );
     const call = await admitUnlessRevoked(
       revocation,
       admitCall(deps.limiter?.(), claims, estimate),

@@ -47,6 +47,8 @@ describe('POST /v1/chat/completions', () => {
     expect(completion.usage?.completion_tokens).toBeGreaterThan(0);
     // The provider got ColonyCraft's key, never the caller's token.
     expect(gw.stub.requests[0]?.headers.authorization).toBe(`Bearer ${STUB_KEY}`);
+    // Asked for no maximum, the call goes out with the one its budget reservation assumed.
+    expect(gw.stub.requests[0]?.body).toMatchObject({ max_completion_tokens: 4096 });
   });
 
   it('when streamed with include_usage, then the chunks add up to the answer and the last one carries usage', async () => {
