@@ -106,6 +106,24 @@ describe('sign in and chat', () => {
     await eventually(() => page.getByText('Stopped.').count()).toBe(1);
   });
 
+  it('when Escape cancels a dialog while an answer streams, then the answer goes on', async () => {
+    const long = `Tell me ${'again and '.repeat(80)}then end.`;
+    const answer = await send(page, long);
+    await eventually(() => text(answer)).not.toBe('');
+    await historyNav(page)
+      .getByRole('button', { name: `Delete “${FIRST}”` })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this conversation?' });
+    await eventually(() => dialog.isVisible()).toBe(true);
+    // Some 170 words at 40 ms each: seconds of streaming left when Escape is pressed.
+    expect(await answer.getAttribute('aria-busy')).toBe('true');
+    await page.keyboard.press('Escape');
+    await eventually(() => dialog.isVisible()).toBe(false);
+    await streamed(answer);
+    expect(await text(answer)).toBe(`${ECHO_PREFIX}${long}`);
+    expect(await page.getByText('Stopped.').count()).toBe(1);
+  });
+
   it('renders Markdown with highlighted code and a Copy button per code block', async () => {
     const answer = await send(page, "Code:\n```js\nconst colony = 'ready';\n```");
     await streamed(answer);
