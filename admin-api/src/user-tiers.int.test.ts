@@ -159,4 +159,30 @@ describe('PUT /users/:uid/tier', () => {
     const res = await f.call('boss', 'PUT', '/users/no-such-uid/tier', { tier: 'free' });
     expect(res.status).toBe(404);
   });
+
+  it('when a demotion and a tier change of one admin race, then the claims end as Postgres says', async () => {
+    // Each use case must read the claims it merges into under the admins lock: read before it,
+    // the one that waits writes back what the other had just replaced (`role: admin`, or no tier).
+    for (let round = 0; round < 10; round++) {
+      const promoted = await f.call('boss', 'PUT', `/users/${f.uid.ada}/role`, { role: 'admin' });
+      expect(promoted.status).toBe(200);
+      const tier = round % 2 === 0 ? 'free' : 'standard';
+      const [demoted, tiered] = await Promise.all([
+        f.call('boss', 'PUT', `/users/${f.uid.ada}/role`, { role: 'member' }),
+        f.call('boss', 'PUT', `/users/${f.uid.ada}/tier`, { tier }),
+      ]);
+      expect([demoted.status, tiered.status]).toEqual([200, 200]);
+      const { rows } = await f.sql.query('SELECT role, tier FROM user_roles WHERE uid = $1', [
+        f.uid.ada,
+      ]);
+      expect(rows).toEqual([{ role: 'member', tier }]);
+      expect((await f.auth.getUser(f.uid.ada)).customClaims).toEqual({ role: 'member', tier });
+    }
+    expect(
+      (await f.call('boss', 'PUT', `/users/${f.uid.ada}/role`, { role: 'admin' })).status,
+    ).toBe(200);
+    expect((await f.call('boss', 'PUT', `/users/${f.uid.ada}/tier`, { tier: null })).status).toBe(
+      200,
+    );
+  });
 });

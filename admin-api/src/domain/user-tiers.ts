@@ -4,7 +4,7 @@
 // assignment there is no claim and the functions derive the tier from the role, so nothing is
 // written until an admin assigns one; assigning null removes the claim again.
 import type { RateTier, UserSummary } from '@colonycraft/protocol';
-import { inTransaction } from '../data/db.js';
+import { inTransactionWithUndo } from '../data/db.js';
 import { findRoleForUpdate, lockAdmins, upsertTier } from '../data/user-roles.js';
 import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
@@ -20,9 +20,9 @@ function withTier(claims: Record<string, unknown>, tier: RateTier | null): Recor
 /**
  * Assigns a user's tier. Ordered as `setRole` is, for the same reasons: the admin rows are
  * locked first (same lock order as role changes, so the two cannot deadlock) to check that the
- * caller is still an admin, then the user's row; Firebase Auth is written before COMMIT so a
- * change is never reported that the claim does not carry, and put back if COMMIT fails. The
- * audit entry comes last, in the same transaction.
+ * caller is still an admin, then the user's claims are read and their row locked; Firebase Auth
+ * is written before COMMIT so a change is never reported that the claim does not carry, and put
+ * back if a later step or COMMIT fails. The audit entry comes last, in the same transaction.
  */
 export async function setTier(
   deps: UserDeps,
@@ -30,46 +30,40 @@ export async function setTier(
   uid: string,
   tier: RateTier | null,
 ): Promise<UserSummary> {
-  const user = await getUser(deps.auth, uid);
-  if (!user) throw new ApiError('not_found', `No user ${uid}.`);
-  const previousClaims = user.customClaims ?? {};
-  let claimsWritten = false;
-  const mirror = async (revoke: boolean) => {
-    try {
-      await deps.auth.setCustomUserClaims(uid, withTier(previousClaims, tier));
-      claimsWritten = true;
-      if (revoke) await deps.auth.revokeRefreshTokens(uid);
-    } catch (error) {
-      throw authUnavailable(error);
+  return inTransactionWithUndo(deps.pool, async (tx, undo) => {
+    const admins = await lockAdmins(tx);
+    if (!admins.includes(ctx.caller.uid)) {
+      throw new ApiError('forbidden', 'Only admins may assign tiers.');
     }
-  };
-  const claimSays = (previousClaims.tier as RateTier | undefined) ?? null;
-  try {
-    const role = await inTransaction(deps.pool, async (tx) => {
-      const admins = await lockAdmins(tx);
-      if (!admins.includes(ctx.caller.uid)) {
-        throw new ApiError('forbidden', 'Only admins may assign tiers.');
+    // Under the lock, as in setRole: a role change cannot slip in between this read and our write.
+    const user = await getUser(deps.auth, uid);
+    if (!user) throw new ApiError('not_found', `No user ${uid}.`);
+    const claims = user.customClaims ?? {};
+    const mirror = async (revoke: boolean) => {
+      undo(() => deps.auth.setCustomUserClaims(uid, claims));
+      try {
+        await deps.auth.setCustomUserClaims(uid, withTier(claims, tier));
+        if (revoke) await deps.auth.revokeRefreshTokens(uid);
+      } catch (error) {
+        throw authUnavailable(error);
       }
-      const row = await findRoleForUpdate(tx, uid);
-      const before = row?.tier ?? null;
-      if (before === tier) {
-        // Nothing to record; still repair the claim if it drifted.
-        if (claimSays !== tier) await mirror(false);
-        return row?.role ?? 'member';
-      }
-      await upsertTier(tx, { uid, email: user.email ?? null, tier });
-      await mirror(true);
-      await appendAudit(tx, ctx, {
-        action: 'user.tier.set',
-        target: `user:${uid}`,
-        before: { tier: before },
-        after: { tier },
-      });
-      return row?.role ?? 'member';
+    };
+    const row = await findRoleForUpdate(tx, uid);
+    const role = row?.role ?? 'member';
+    const before = row?.tier ?? null;
+    if (before === tier) {
+      // Nothing to record; still repair the claim if it drifted.
+      if (((claims.tier as RateTier | undefined) ?? null) !== tier) await mirror(false);
+      return summaryOf(user, role, tier);
+    }
+    await upsertTier(tx, { uid, email: user.email ?? null, tier });
+    await mirror(true);
+    await appendAudit(tx, ctx, {
+      action: 'user.tier.set',
+      target: `user:${uid}`,
+      before: { tier: before },
+      after: { tier },
     });
     return summaryOf(user, role, tier);
-  } catch (error) {
-    if (claimsWritten) await deps.auth.setCustomUserClaims(uid, previousClaims).catch(() => {});
-    throw error;
-  }
+  });
 }

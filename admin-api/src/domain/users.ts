@@ -7,7 +7,7 @@ import type { Auth, UserRecord } from 'firebase-admin/auth';
 import type { RateTier, Role, UserList, UserListQuery, UserSummary } from '@colonycraft/protocol';
 import type { z } from 'zod';
 import type pg from 'pg';
-import { inTransaction } from '../data/db.js';
+import { inTransactionWithUndo } from '../data/db.js';
 import { accessOf, findRoleForUpdate, lockAdmins, upsertRole } from '../data/user-roles.js';
 import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
@@ -96,10 +96,12 @@ export async function listUsers(
 /**
  * Sets a user's role. The checks run inside the transaction with every admin row locked (see
  * `lockAdmins`): the caller must still be an admin, and the last admin cannot be demoted, even
- * by two demotions racing each other. Firebase Auth is updated before COMMIT, for the reason
- * key revocations write Firestore first: if it fails, Postgres rolls back and the caller gets
- * 503, so a demotion is never reported while the claim still says admin. If COMMIT fails after
- * the claim was written, the old claims are put back.
+ * by two demotions racing each other. The user's claims are read under that lock too: every
+ * role and tier change holds it while it writes claims, so a change that waited here cannot
+ * write back what the one before it replaced. Firebase Auth is updated before COMMIT, for the
+ * reason key revocations write Firestore first: if it fails, Postgres rolls back and the caller
+ * gets 503, so a demotion is never reported while the claim still says admin. If a later step
+ * or COMMIT fails after the claim was written, the old claims are put back.
  */
 export async function setRole(
   deps: UserDeps,
@@ -107,50 +109,43 @@ export async function setRole(
   uid: string,
   role: Role,
 ): Promise<UserSummary> {
-  const user = await getUser(deps.auth, uid);
-  if (!user) throw new ApiError('not_found', `No user ${uid}.`);
-  const previousClaims = user.customClaims ?? {};
-  let claimsWritten = false;
-  let assignedTier: RateTier | null = null;
-  const mirror = async (revoke: boolean) => {
-    try {
-      await deps.auth.setCustomUserClaims(uid, { ...previousClaims, role });
-      claimsWritten = true;
-      if (revoke) await deps.auth.revokeRefreshTokens(uid);
-    } catch (error) {
-      throw authUnavailable(error);
+  return inTransactionWithUndo(deps.pool, async (tx, undo) => {
+    const admins = await lockAdmins(tx);
+    if (!admins.includes(ctx.caller.uid)) {
+      throw new ApiError('forbidden', 'Only admins may change roles.');
     }
-  };
-  try {
-    await inTransaction(deps.pool, async (tx) => {
-      const admins = await lockAdmins(tx);
-      if (!admins.includes(ctx.caller.uid)) {
-        throw new ApiError('forbidden', 'Only admins may change roles.');
+    const user = await getUser(deps.auth, uid);
+    if (!user) throw new ApiError('not_found', `No user ${uid}.`);
+    const claims = user.customClaims ?? {};
+    const mirror = async (revoke: boolean) => {
+      undo(() => deps.auth.setCustomUserClaims(uid, claims));
+      try {
+        await deps.auth.setCustomUserClaims(uid, { ...claims, role });
+        if (revoke) await deps.auth.revokeRefreshTokens(uid);
+      } catch (error) {
+        throw authUnavailable(error);
       }
-      const row = await findRoleForUpdate(tx, uid);
-      assignedTier = row?.tier ?? null;
-      const before = row?.role ?? 'member';
-      if (before === role) {
-        // Nothing to record; still repair the claim if it drifted.
-        if (previousClaims.role !== role) await mirror(false);
-        return;
-      }
-      if (before === 'admin' && admins.length <= 1) {
-        throw new ApiError('conflict', 'This is the last admin; promote another user first.');
-      }
-      await upsertRole(tx, { uid, email: user.email ?? null, role });
-      await mirror(true);
-      // Last, as for keys: the audit chain lock is not held across calls to Firebase.
-      await appendAudit(tx, ctx, {
-        action: 'user.role.set',
-        target: `user:${uid}`,
-        before: { role: before },
-        after: { role },
-      });
+    };
+    const row = await findRoleForUpdate(tx, uid);
+    const assignedTier = row?.tier ?? null;
+    const before = row?.role ?? 'member';
+    if (before === role) {
+      // Nothing to record; still repair the claim if it drifted.
+      if (claims.role !== role) await mirror(false);
+      return summaryOf(user, role, assignedTier);
+    }
+    if (before === 'admin' && admins.length <= 1) {
+      throw new ApiError('conflict', 'This is the last admin; promote another user first.');
+    }
+    await upsertRole(tx, { uid, email: user.email ?? null, role });
+    await mirror(true);
+    // Last, as for keys: the audit chain lock is not held across calls to Firebase.
+    await appendAudit(tx, ctx, {
+      action: 'user.role.set',
+      target: `user:${uid}`,
+      before: { role: before },
+      after: { role },
     });
-  } catch (error) {
-    if (claimsWritten) await deps.auth.setCustomUserClaims(uid, previousClaims).catch(() => {});
-    throw error;
-  }
-  return summaryOf(user, role, assignedTier);
+    return summaryOf(user, role, assignedTier);
+  });
 }
