@@ -49,7 +49,9 @@ export function createApp(deps: AppDeps): App {
   const metrics = createMetrics();
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // A hop count, never `true`: trusting every entry would make the caller's own left-most
+  // X-Forwarded-For entry the `ip` in audit entries.
+  app.set('trust proxy', config.trustProxyHops);
   app.use(metrics.observe);
   app.use(
     pinoHttp({

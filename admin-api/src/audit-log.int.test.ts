@@ -242,6 +242,24 @@ describe('GET /audit', () => {
     expect((await f.call('audra', 'GET', '/audit?cursor=garbage')).status).toBe(400);
   });
 
+  it('when a caller forges X-Forwarded-For, then the audited ip is the one the front end appended', async () => {
+    // One trusted hop by default (Cloud Run's front end): the caller wrote 198.51.100.66, the
+    // front end appended the address it saw, 203.0.113.7.
+    const res = await fetch(`${f.url}/api-keys`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await f.token('pat')}`,
+        'content-type': 'application/json',
+        'x-forwarded-for': '198.51.100.66, 203.0.113.7',
+      },
+      body: JSON.stringify({ name: 'forwarded', scopes: ['*'] }),
+    });
+    expect(res.status).toBe(201);
+    const { summary } = (await res.json()) as CreatedApiKey;
+    const [entry] = (await allEntries()).filter((e) => e.target === `api_key:${summary.id}`);
+    expect(entry).toMatchObject({ action: 'api_key.create', ip: '203.0.113.7' });
+  });
+
   it('when entries are read, then each carries who, what, where from and when', async () => {
     const [revoke] = (await allEntries()).filter((e) => e.action === 'api_key.revoke');
     expect(revoke).toMatchObject({

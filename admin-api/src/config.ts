@@ -63,6 +63,12 @@ const ConfigSchema = z
     METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
     /** On SIGTERM, how long in-flight requests may take before their connections are cut. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /**
+     * Proxies in front of the service that each append one X-Forwarded-For entry (Cloud Run's
+     * front end: 1). The client's address is the entry the outermost of them appended; entries
+     * to its left are the caller's own words.
+     */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(1),
     /** Redis of the functions' token denylist, so disabling a user ends their tokens at once. */
     REDIS_URL: z.string().optional(),
     /** Where provider keys live: Google Secret Manager, or the sealed local file (`npm start`). */
@@ -122,6 +128,8 @@ export type Config = Readonly<{
   seedUsers: string | undefined;
   metricsToken: string | undefined;
   shutdownTimeoutMs: number;
+  /** Express's `trust proxy`: how many X-Forwarded-For entries, from the right, to believe. */
+  trustProxyHops: number;
   redisUrl: string | undefined;
   secretStore: 'google' | 'local';
   /** The Secret Manager project (SECRET_STORE=google). */
@@ -159,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedUsers: c.SEED_USERS,
     metricsToken: c.METRICS_TOKEN,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    trustProxyHops: c.TRUST_PROXY_HOPS,
     redisUrl: c.REDIS_URL,
     secretStore: c.SECRET_STORE,
     secretManagerProject: c.SECRET_MANAGER_PROJECT ?? c.GOOGLE_CLOUD_PROJECT ?? c.GCLOUD_PROJECT,

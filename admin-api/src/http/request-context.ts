@@ -12,7 +12,8 @@ export interface RequestContext {
 export function contextOf(req: Request, res: Response): RequestContext {
   return {
     caller: callerOf(res.locals),
-    // `trust proxy` is on: behind Cloud Run's front end this is the client, not the proxy.
+    // TRUST_PROXY_HOPS: the address the outermost trusted proxy saw (Cloud Run's front end: the
+    // client), never an X-Forwarded-For entry the caller wrote.
     ip: req.ip ?? null,
     requestId: req.id === undefined ? null : String(req.id),
   };
