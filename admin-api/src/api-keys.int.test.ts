@@ -124,6 +124,36 @@ describe('POST /api-keys', () => {
     expect(res.body.error.message).toMatch(/key/);
   });
 
+  it('when the name looks like an API key or holds a NUL or control character, then 400 names it', async () => {
+    const keyLike = `cc_${'A1b2C3d4E5'.repeat(5)}z`;
+    for (const name of [keyLike, `laptop ${keyLike} copy`, 'lap\u0000top', 'lap\ntop']) {
+      const res = await s.call<{ error: { message: string } }>('pat', 'POST', '/api-keys', {
+        name,
+        scopes: ['*'],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/^Invalid body: name: /);
+    }
+  });
+
+  it('when a scope holds a NUL or an API key, or the owner a NUL, then 400 names it', async () => {
+    for (const scope of ['local/echo\u0000', `openai/cc_${'a'.repeat(51)}`]) {
+      const res = await s.call<{ error: { message: string } }>('pat', 'POST', '/api-keys', {
+        name: 'x',
+        scopes: [scope],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/^Invalid body: scopes\.0: /);
+    }
+    const owner = await s.call<{ error: { message: string } }>('boss', 'POST', '/api-keys', {
+      name: 'x',
+      scopes: ['*'],
+      owner: 'pat\u0000',
+    });
+    expect(owner.status).toBe(400);
+    expect(owner.body.error.message).toMatch(/owner/);
+  });
+
   it('when an expiry is given, then it must lie ahead and reaches the projection', async () => {
     const past = await s.call('pat', 'POST', '/api-keys', {
       name: 'x',
@@ -189,6 +219,29 @@ describe('GET /api-keys and GET /api-keys/:id', () => {
 
   it('when the cursor is not one of ours, then the answer is 400', async () => {
     expect((await s.call('pat', 'GET', '/api-keys?cursor=bm9wZQ')).status).toBe(400);
+  });
+
+  it('when the cursor holds a time no date can have, then 400 names the cursor', async () => {
+    const cursor = Buffer.from(
+      JSON.stringify({ c: 9_000_000_000_000_000, i: '2f1b6a52-5a8e-4c1e-9a55-0d3c1f3b2e11' }),
+    ).toString('base64url');
+    const res = await s.call<{ error: { message: string } }>(
+      'pat',
+      'GET',
+      `/api-keys?cursor=${cursor}`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^Invalid query: cursor: /);
+  });
+
+  it('when the owner filter holds a NUL, then 400 names it', async () => {
+    const res = await s.call<{ error: { message: string } }>(
+      'boss',
+      'GET',
+      '/api-keys?owner=a%00b',
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^Invalid query: owner: /);
   });
 
   it('when a member reads another member’s key, then the answer is 404 and shows nothing of it', async () => {

@@ -242,6 +242,18 @@ describe('GET /audit', () => {
     expect((await f.call('audra', 'GET', '/audit?cursor=garbage')).status).toBe(400);
   });
 
+  it('when a filter holds a NUL, then 400 names it', async () => {
+    for (const field of ['actor', 'action', 'target']) {
+      const res = await f.call<{ error: { message: string } }>(
+        'audra',
+        'GET',
+        `/audit?${field}=a%00b`,
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(new RegExp(`^Invalid query: ${field}: `));
+    }
+  });
+
   it('when a caller forges X-Forwarded-For, then the audited ip is the one the front end appended', async () => {
     // One trusted hop by default (Cloud Run's front end): the caller wrote 198.51.100.66, the
     // front end appended the address it saw, 203.0.113.7.

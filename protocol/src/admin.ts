@@ -2,6 +2,7 @@
 // usage reports. The web's admin console and the admin API both parse with these, and the admin
 // API's OpenAPI document is generated from them. Times are milliseconds since the epoch.
 import { z } from 'zod';
+import { API_KEY_IN_TEXT } from './api-key-record.js';
 import { ModelId } from './chat.js';
 import { RateTier, Role } from './roles.js';
 import { PrincipalType } from './usage.js';
@@ -28,6 +29,19 @@ export const AdminError = z.object({
   }),
 });
 export type AdminError = z.infer<typeof AdminError>;
+
+/**
+ * Postgres's `text` refuses NUL, so a field stored in it or compared with it refuses NUL here:
+ * a 400 naming the field rather than a database error.
+ */
+const hasNoNul = (s: string): boolean => !s.includes('\u0000');
+const NO_NUL = 'must not contain NUL (\\u0000)';
+/** The audit log refuses entries holding a key, so audited fields refuse them first. */
+const hasNoKey = (s: string): boolean => s.search(API_KEY_IN_TEXT) < 0;
+const NO_KEY = 'must not contain an API key';
+
+/** A uid or another short identifier that reaches Postgres. */
+const StoredId = (max: number) => z.string().min(1).max(max).refine(hasNoNul, NO_NUL);
 
 /** The longest grace a rotated key may keep working for: 30 days. */
 export const MAX_ROTATION_GRACE_SECONDS = 30 * 24 * 60 * 60;
@@ -81,7 +95,12 @@ export type SetTierRequest = z.infer<typeof SetTierRequest>;
 
 /** What a key may call: model ids, or `*` alone for every model. */
 export const ApiKeyScopes = z
-  .array(z.union([z.literal('*'), ModelId]))
+  .array(
+    z
+      .union([z.literal('*'), ModelId])
+      .refine(hasNoNul, NO_NUL)
+      .refine(hasNoKey, NO_KEY),
+  )
   .min(1, 'must name at least one model id, or "*"')
   .max(100)
   .refine((s) => !s.includes('*') || s.length === 1, 'use "*" alone, not beside model ids')
@@ -113,12 +132,19 @@ export const ApiKeySummary = z.object({
 export type ApiKeySummary = z.infer<typeof ApiKeySummary>;
 
 export const CreateApiKeyRequest = z.strictObject({
-  name: z.string().trim().min(1, 'must not be empty').max(100),
+  /** A label on one line: no control characters (NUL included), and never a key. */
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100)
+    .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters')
+    .refine(hasNoKey, NO_KEY),
   scopes: ApiKeyScopes,
   /** Members may choose `free` or `standard`; only admins may hand out `unlimited`. */
   tier: RateTier.default('standard'),
   /** Admins may create a key for another user; members only for themselves. */
-  owner: z.string().min(1).max(128).optional(),
+  owner: StoredId(128).optional(),
   /** When the key stops working on its own; must lie in the future. */
   expiresAt: z.number().int().positive().optional(),
 });
@@ -136,7 +162,7 @@ export type RotateApiKeyRequest = z.infer<typeof RotateApiKeyRequest>;
 
 export const ApiKeyListQuery = z.strictObject({
   /** Admins and auditors only: one owner's keys. Without it they see every key. */
-  owner: z.string().min(1).max(128).optional(),
+  owner: StoredId(128).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).max(200).optional(),
 });
@@ -178,9 +204,9 @@ const Instant = z.union([
 ]);
 
 export const AuditQuery = z.strictObject({
-  actor: z.string().min(1).max(128).optional(),
-  action: z.string().min(1).max(100).optional(),
-  target: z.string().min(1).max(200).optional(),
+  actor: StoredId(128).optional(),
+  action: StoredId(100).optional(),
+  target: StoredId(200).optional(),
   /** Inclusive. */
   from: Instant.optional(),
   /** Exclusive. */

@@ -20,3 +20,9 @@ export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
 
 /** `cc_` + 8-character prefix + 32 random bytes in base62. */
 export const API_KEY_PATTERN = /^cc_[A-Za-z0-9]{8}_?[A-Za-z0-9]{40,}$/;
+
+/**
+ * One of our keys anywhere inside a text (`cc_` + 51 base62 characters): logs scrub it, and the
+ * admin API's audit log refuses it, so request fields that are audited refuse it too.
+ */
+export const API_KEY_IN_TEXT = /cc_[0-9A-Za-z]{51}/g;

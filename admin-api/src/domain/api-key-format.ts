@@ -56,4 +56,4 @@ export function keyMatchesHash(key: string, hash: string): boolean {
 }
 
 /** Any string that looks like one of our keys: for scrubbing logs and audit entries. */
-export const API_KEY_IN_TEXT = /cc_[0-9A-Za-z]{51}/g;
+export { API_KEY_IN_TEXT } from '@colonycraft/protocol';

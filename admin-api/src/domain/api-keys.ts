@@ -72,7 +72,8 @@ export async function createApiKey(
   return { key: fresh.key, summary: toSummary(created) };
 }
 
-const KeyCursor = z.object({ c: z.number().int(), i: z.uuid() });
+// `c` is a creation time in ms: within what a Date (and so Postgres) can hold, or the query fails.
+const KeyCursor = z.object({ c: z.number().int().min(0).max(8.64e15), i: z.uuid() });
 
 export async function listApiKeys(
   db: Queryable,
