@@ -18,6 +18,29 @@ afterAll(async () => {
   await f?.stop();
 });
 
+let users = 0;
+/** A fresh account, so each test starts from an enabled user with no denylist entry. */
+async function newUser(): Promise<string> {
+  users += 1;
+  const email = `access-${users}-${Date.now()}@example.test`;
+  return (await f.auth.createUser({ email, password: 'pw-123456' })).uid;
+}
+
+async function disable(uid: string, disabled: boolean): Promise<void> {
+  const res = await f.call<UserAccess>('boss', 'PUT', `/users/${uid}/disabled`, { disabled });
+  expect(res.status).toBe(200);
+  expect(res.body).toEqual({ uid, disabled });
+}
+
+async function accessAudit(uid: string) {
+  const { rows } = await f.sql.query(
+    `SELECT before, after FROM audit_log WHERE target = $1 AND action = 'user.disabled.set'
+     ORDER BY seq`,
+    [`user:${uid}`],
+  );
+  return rows;
+}
+
 describe('PUT /users/:uid/disabled', () => {
   it('when an admin disables an account, then its client tokens are denylisted, Auth refuses it and the change is audited', async () => {
     const res = await f.call<UserAccess>('boss', 'PUT', `/users/${f.uid.pat}/disabled`, {
@@ -56,6 +79,91 @@ describe('PUT /users/:uid/disabled', () => {
       expect(res.status).toBe(403);
     }
     expect((await f.auth.getUser(f.uid.boss)).disabled).toBe(false);
+  });
+
+  it('when an account is re-enabled, then its denylist entry is gone, so its new tokens work at once', async () => {
+    const uid = await newUser();
+    await disable(uid, true);
+    expect(await redis.exists(denylistKey.subject(uid))).toBe(1);
+    await disable(uid, false);
+    expect(await redis.exists(denylistKey.subject(uid))).toBe(0);
+  });
+
+  it('when the audit entry cannot be written, then Auth and the denylist are put back, and a retry is recorded', async () => {
+    const uid = await newUser();
+    await f.sql.query(`
+      CREATE FUNCTION refuse_access_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'audit refused (test)'; END $$;
+      CREATE TRIGGER refuse_access_audit BEFORE INSERT ON audit_log FOR EACH ROW
+        WHEN (NEW.action = 'user.disabled.set') EXECUTE FUNCTION refuse_access_audit();`);
+    try {
+      const failed = await f.call('boss', 'PUT', `/users/${uid}/disabled`, { disabled: true });
+      expect(failed.status).toBe(500);
+      expect((await f.auth.getUser(uid)).disabled).toBe(false);
+      expect(await redis.exists(denylistKey.subject(uid))).toBe(0);
+      expect(await accessAudit(uid)).toEqual([]);
+    } finally {
+      await f.sql.query(
+        'DROP TRIGGER refuse_access_audit ON audit_log; DROP FUNCTION refuse_access_audit()',
+      );
+    }
+    await disable(uid, true);
+    expect((await f.auth.getUser(uid)).disabled).toBe(true);
+    expect(await redis.exists(denylistKey.subject(uid))).toBe(1);
+    expect(await accessAudit(uid)).toEqual([
+      { before: { disabled: false }, after: { disabled: true } },
+    ]);
+  });
+
+  it('when re-enabling cannot be audited, then the account stays disabled and denied', async () => {
+    const uid = await newUser();
+    await disable(uid, true);
+    await f.sql.query(`
+      CREATE FUNCTION refuse_access_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'audit refused (test)'; END $$;
+      CREATE TRIGGER refuse_access_audit BEFORE INSERT ON audit_log FOR EACH ROW
+        WHEN (NEW.action = 'user.disabled.set') EXECUTE FUNCTION refuse_access_audit();`);
+    try {
+      const failed = await f.call('boss', 'PUT', `/users/${uid}/disabled`, { disabled: false });
+      expect(failed.status).toBe(500);
+      expect((await f.auth.getUser(uid)).disabled).toBe(true);
+      expect(await redis.exists(denylistKey.subject(uid))).toBe(1);
+    } finally {
+      await f.sql.query(
+        'DROP TRIGGER refuse_access_audit ON audit_log; DROP FUNCTION refuse_access_audit()',
+      );
+    }
+  });
+
+  it('when the caller stops being an admin while the request waits for the lock, then 403 and no denylist entry', async () => {
+    const uid = await newUser();
+    const holder = await f.sql.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT uid FROM user_roles WHERE role = 'admin' FOR UPDATE`);
+      const pending = f.call('boss', 'PUT', `/users/${uid}/disabled`, { disabled: true });
+      // The request has passed authentication and waits on the admin rows.
+      await expect
+        .poll(
+          async () => {
+            const { rows } = await f.sql.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            );
+            return rows[0]!.n;
+          },
+          { timeout: 10_000 },
+        )
+        .toBe(1);
+      await holder.query(`UPDATE user_roles SET role = 'member' WHERE uid = $1`, [f.uid.boss]);
+      await holder.query('COMMIT');
+      expect((await pending).status).toBe(403);
+    } finally {
+      holder.release();
+      await f.sql.query(`UPDATE user_roles SET role = 'admin' WHERE uid = $1`, [f.uid.boss]);
+    }
+    expect(await redis.exists(denylistKey.subject(uid))).toBe(0);
+    expect((await f.auth.getUser(uid)).disabled).toBe(false);
   });
 
   it('when the body is not a boolean, then 400 names the field', async () => {

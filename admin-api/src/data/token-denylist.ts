@@ -5,13 +5,19 @@ import { Redis } from 'ioredis';
 import { CLIENT_TOKEN_MAX_TTL_SECONDS, denylistKey } from '@colonycraft/protocol';
 
 export interface TokenDenylist {
-  /** Refuses every current client token of `uid`. */
-  denySubject(uid: string): Promise<void>;
+  /**
+   * Refuses every current client token of `uid`. True when the subject had no entry before, so
+   * that taking it away again (`allowSubject`) undoes exactly this.
+   */
+  denySubject(uid: string): Promise<boolean>;
+  /** Lets `uid`'s client tokens through again (those not denied one by one). */
+  allowSubject(uid: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export const noDenylist: TokenDenylist = {
-  denySubject: async () => undefined,
+  denySubject: async () => true,
+  allowSubject: async () => undefined,
   close: async () => undefined,
 };
 
@@ -24,7 +30,19 @@ export function redisDenylist(url: string): TokenDenylist {
   redis.on('error', () => {}); // failures surface on the command, as a 503
   return {
     async denySubject(uid) {
-      await redis.set(denylistKey.subject(uid), '1', 'PX', CLIENT_TOKEN_MAX_TTL_SECONDS * 1000);
+      const key = denylistKey.subject(uid);
+      // One transaction, so what "before" means cannot change between the two commands.
+      const replies = await redis
+        .multi()
+        .exists(key)
+        .set(key, '1', 'PX', CLIENT_TOKEN_MAX_TTL_SECONDS * 1000)
+        .exec();
+      const failed = replies?.find(([error]) => error !== null)?.[0];
+      if (!replies || failed) throw failed ?? new Error('denylist transaction discarded');
+      return replies[0]![1] === 0;
+    },
+    async allowSubject(uid) {
+      await redis.del(denylistKey.subject(uid));
     },
     async close() {
       redis.disconnect();

@@ -73,8 +73,8 @@ export function userRoutes(deps: UserDeps & AccessDeps): Route[] {
         'Disables (or re-enables) an account, ending its sessions and client tokens at once.',
       description:
         'Disabling refuses new sign-ins, revokes refresh tokens and puts the user on the token ' +
-        'denylist the functions check on every call. Audited as `user.disabled.set`. 409 for ' +
-        'your own account.',
+        'denylist the functions check on every call; re-enabling takes them off it. Audited as ' +
+        '`user.disabled.set`. 409 for your own account.',
       access: ['admin'],
       params: UidParams,
       body: SetDisabledRequest,
