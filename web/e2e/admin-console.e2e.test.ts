@@ -147,8 +147,9 @@ describe('admin console', () => {
     await page.getByLabel('Action').fill('api_key.create');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const rows = page.locator('tbody tr');
+    // The first, unfiltered page may still be showing: wait for the filtered one.
+    await eventually(() => rows.filter({ hasNotText: 'api_key.create' }).count()).toBe(0);
     await eventually(() => rows.filter({ hasText: 'api_key.create' }).count()).toBeGreaterThan(0);
-    expect(await rows.filter({ hasNotText: 'api_key.create' }).count()).toBe(0);
 
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await eventually(() => page.getByText(/Chain ok: \d+ entries checked/).count()).toBe(1);
@@ -218,13 +219,19 @@ describe('admin console', () => {
     expect(await roleSelect(page, 'member').inputValue()).toBe('member');
 
     const confirm = page.getByRole('dialog', { name: 'Change role?' });
+    // As a keyboard user does: the select has the focus when it changes.
+    await roleSelect(page, 'member').focus();
     await roleSelect(page, 'member').selectOption('auditor');
     await eventually(() => confirm.isVisible()).toBe(true);
     expect(await text(confirm)).toContain(`${user('member').email} becomes auditor`);
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await eventually(() => confirm.isVisible()).toBe(false);
-    // The select is put back when the dialog's close event arrives, a moment after it hides.
+    // The select is put back when the dialog's close event arrives, a moment after it hides,
+    // and the keyboard focus is back on it.
     await eventually(() => roleSelect(page, 'member').inputValue()).toBe('member');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      `Role of ${user('member').email}`,
+    );
 
     await roleSelect(page, 'member').selectOption('auditor');
     await eventually(() => confirm.isVisible()).toBe(true);
