@@ -33,9 +33,11 @@ export const WithClientToken = z.object({ clientToken: z.string().min(1) });
 
 /**
  * Redis keys of the client-token denylist: the functions check them on every call, the admin
- * API writes a subject's when it disables the account. Entries live as long as a token can.
+ * API writes a subject's when it disables the account, and an API key's when it revokes the
+ * key (the client tokens exchanged for it carry its id). Entries live as long as a token can.
  */
 export const denylistKey = {
   token: (jti: string): string => `cc:deny:jti:${jti}`,
   subject: (sub: string): string => `cc:deny:sub:${sub}`,
+  apiKey: (keyId: string): string => `cc:deny:key:${keyId}`,
 };

@@ -1,5 +1,6 @@
-// Client tokens that must stop working before they expire: one token (its `jti`, on sign-out)
-// or every token of a subject (an account disabled or its role changed). Entries live no longer
+// Client tokens that must stop working before they expire: one token (its `jti`, on sign-out),
+// every token of a subject (an account disabled or its role changed), or every token exchanged
+// for an API key (the key revoked; the admin API writes that one). Entries live no longer
 // than a client token can, 15 minutes. Kept in Redis so every instance sees them, checked with
 // one EXISTS per call; in-process when REDIS_URL is unset (the embedded local default).
 import type { Redis } from 'ioredis';
@@ -15,7 +16,7 @@ import { instanceRedis, untilConnected } from '../limits/redis-store.js';
 const TTL_MS = CLIENT_TOKEN_MAX_TTL_SECONDS * 1000;
 
 export interface Denylist {
-  isDenied(claims: Pick<ClientTokenClaims, 'jti' | 'sub'>): Promise<boolean>;
+  isDenied(claims: Pick<ClientTokenClaims, 'jti' | 'sub' | 'key'>): Promise<boolean>;
   denyToken(jti: string): Promise<void>;
   denySubject(sub: string): Promise<void>;
 }
@@ -24,7 +25,8 @@ export function memoryDenylist(now: () => number = Date.now): Denylist {
   const until = new Map<string, number>();
   const live = (key: string): boolean => (until.get(key) ?? 0) > now();
   return {
-    isDenied: async ({ jti, sub }) => live(`jti:${jti}`) || live(`sub:${sub}`),
+    isDenied: async ({ jti, sub, key }) =>
+      live(`jti:${jti}`) || live(`sub:${sub}`) || (key !== undefined && live(`key:${key}`)),
     denyToken: async (jti) => void until.set(`jti:${jti}`, now() + TTL_MS),
     denySubject: async (sub) => void until.set(`sub:${sub}`, now() + TTL_MS),
   };
@@ -32,12 +34,14 @@ export function memoryDenylist(now: () => number = Date.now): Denylist {
 
 export function redisDenylist(redis: Redis, failOpen: boolean): Denylist {
   return {
-    async isDenied({ jti, sub }) {
+    async isDenied({ jti, sub, key }) {
       try {
         // Once connected, the command is queued before this returns: a caller can do other
         // work (parse the request) meanwhile, and its own commands of this tick go with it.
         await untilConnected(redis);
-        return (await redis.exists(denylistKey.token(jti), denylistKey.subject(sub))) > 0;
+        const keys = [denylistKey.token(jti), denylistKey.subject(sub)];
+        if (key !== undefined) keys.push(denylistKey.apiKey(key));
+        return (await redis.exists(...keys)) > 0;
       } catch (error) {
         logger.error('token denylist unavailable', { error: String(error), failOpen });
         if (failOpen) return false;

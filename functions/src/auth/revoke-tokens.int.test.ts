@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
+import { Redis } from 'ioredis';
+import { denylistKey } from '@colonycraft/protocol';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
 
 let gw: GatewayFixture;
@@ -74,6 +76,22 @@ describe('revoking client tokens', () => {
     await call('revokeUserTokens', { clientToken: admin, uid: sub });
     await expect(chat(first)).rejects.toMatchObject({ code: 'functions/unauthenticated' });
     expect(await v1(second)).toBe(401);
+  });
+
+  it('when an API key is denied (the admin API revoked it), then the tokens exchanged for it are refused, and the owner’s others still work', async () => {
+    const sub = `key-owner-${Date.now()}`;
+    const keyId = `key-${Date.now()}`;
+    const fromKey = await gw.token({ sub, key: keyId });
+    expect(await v1(fromKey)).toBe(200);
+    const redis = new Redis('redis://127.0.0.1:6379');
+    try {
+      await redis.set(denylistKey.apiKey(keyId), '1', 'PX', 60_000);
+    } finally {
+      redis.disconnect();
+    }
+    expect(await v1(fromKey)).toBe(401);
+    await expect(chat(fromKey)).rejects.toMatchObject({ code: 'functions/unauthenticated' });
+    expect(await v1(await gw.token({ sub }))).toBe(200);
   });
 
   it("when a member tries to revoke someone else's tokens, then permission is denied", async () => {
