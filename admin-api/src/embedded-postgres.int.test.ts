@@ -41,6 +41,7 @@ describe('the admin API on embedded PGlite', () => {
       '003_audit_log.sql',
       '004_user_tiers.sql',
       '005_provider_key_versions.sql',
+      '006_user_disabled.sql',
     ]);
     expect(await migrate(pool)).toEqual([]);
   });
@@ -64,6 +65,7 @@ describe('the admin API on embedded PGlite', () => {
       email: 'a@x.test',
       role: 'auditor',
       tier: null,
+      disabled: false,
     });
     await expect(
       pool.query(`UPDATE user_roles SET role = 'owner' WHERE uid = 'a'`),

@@ -166,6 +166,18 @@ describe('PUT /users/:uid/disabled', () => {
     expect((await f.auth.getUser(uid)).disabled).toBe(false);
   });
 
+  it('when Auth says disabled but Postgres does not (disabled before the column existed), then disabling again records it', async () => {
+    const uid = await newUser();
+    await f.auth.updateUser(uid, { disabled: true });
+    await disable(uid, true);
+    const { rows } = await f.sql.query('SELECT disabled FROM user_roles WHERE uid = $1', [uid]);
+    expect(rows).toEqual([{ disabled: true }]);
+    expect(await redis.exists(denylistKey.subject(uid))).toBe(1);
+    expect(await accessAudit(uid)).toEqual([
+      { before: { disabled: false }, after: { disabled: true } },
+    ]);
+  });
+
   it('when the body is not a boolean, then 400 names the field', async () => {
     const res = await f.call<{ error: { message: string } }>(
       'boss',
@@ -177,5 +189,75 @@ describe('PUT /users/:uid/disabled', () => {
     );
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('disabled');
+  });
+});
+
+describe('the last enabled admin', () => {
+  /** Both admins enabled and admins again, whatever a test left (even no admin to do it). */
+  async function restoreAdmins(): Promise<void> {
+    const admins = [f.uid.boss, f.uid.ada];
+    await f.sql.query(
+      `UPDATE user_roles SET role = 'admin', disabled = false WHERE uid = ANY($1)`,
+      [admins],
+    );
+    for (const uid of admins) {
+      await f.auth.updateUser(uid, { disabled: false });
+      await redis.del(denylistKey.subject(uid));
+    }
+  }
+
+  async function enabledAdmins(): Promise<string[]> {
+    const { rows } = await f.sql.query<{ uid: string }>(
+      `SELECT uid FROM user_roles WHERE role = 'admin' ORDER BY uid`,
+    );
+    const enabled: string[] = [];
+    for (const { uid } of rows) if (!(await f.auth.getUser(uid)).disabled) enabled.push(uid);
+    return enabled;
+  }
+
+  it('when an admin disables the other admin and then demotes themselves, then 409 and they stay admin', async () => {
+    await disable(f.uid.ada, true);
+    const res = await f.call<{ error: { code: string } }>(
+      'boss',
+      'PUT',
+      `/users/${f.uid.boss}/role`,
+      { role: 'member' },
+    );
+    try {
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('conflict');
+      expect(await enabledAdmins()).toEqual([f.uid.boss]);
+    } finally {
+      await restoreAdmins();
+    }
+  });
+
+  it('when a disabled admin is demoted, then that is allowed: the enabled admins stay', async () => {
+    await disable(f.uid.ada, true);
+    const res = await f.call('boss', 'PUT', `/users/${f.uid.ada}/role`, { role: 'member' });
+    try {
+      expect(res.status).toBe(200);
+      expect(await enabledAdmins()).toEqual([f.uid.boss]);
+    } finally {
+      await restoreAdmins();
+    }
+  });
+
+  it('when the last two enabled admins disable each other at once, then exactly one succeeds and one enabled admin is left', async () => {
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = await Promise.all([
+        f.call('boss', 'PUT', `/users/${f.uid.ada}/disabled`, { disabled: true }),
+        f.call('ada', 'PUT', `/users/${f.uid.boss}/disabled`, { disabled: true }),
+      ]);
+      try {
+        const statuses = [a.status, b.status];
+        expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+        // The loser was disabled first: refused at sign-in (401) or under the lock (403 or 409).
+        expect([401, 403, 409]).toContain(statuses.find((s) => s !== 200));
+        expect(await enabledAdmins()).toHaveLength(1);
+      } finally {
+        await restoreAdmins();
+      }
+    }
   });
 });

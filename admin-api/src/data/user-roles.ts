@@ -8,14 +8,18 @@ export interface UserRole {
   role: Role;
 }
 
-/** A user's row: the role, and the tier an admin assigned (null: none, it follows the role). */
+/**
+ * A user's row: the role, the tier an admin assigned (null: none, it follows the role), and
+ * whether an admin disabled the account.
+ */
 export interface UserAccess extends UserRole {
   tier: RateTier | null;
+  disabled: boolean;
 }
 
 export async function findRole(db: Queryable, uid: string): Promise<UserAccess | undefined> {
   const { rows } = await db.query<UserAccess>(
-    'SELECT uid, email, role, tier FROM user_roles WHERE uid = $1',
+    'SELECT uid, email, role, tier, disabled FROM user_roles WHERE uid = $1',
     [uid],
   );
   return rows[0];
@@ -42,26 +46,45 @@ export async function upsertTier(
   );
 }
 
+/** Marks the account disabled or enabled; a user without a row gets one as a member. */
+export async function upsertDisabled(
+  db: Queryable,
+  user: { uid: string; email: string | null; disabled: boolean },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO user_roles (uid, email, role, disabled) VALUES ($1, $2, 'member', $3)
+     ON CONFLICT (uid) DO UPDATE SET email = EXCLUDED.email, disabled = EXCLUDED.disabled,
+       updated_at = now()`,
+    [user.uid, user.email, user.disabled],
+  );
+}
+
 /** Roles and assigned tiers of the given users; a uid without a row is absent from the map. */
 export async function accessOf(db: Queryable, uids: string[]): Promise<Map<string, UserAccess>> {
   const { rows } = await db.query<UserAccess>(
-    'SELECT uid, email, role, tier FROM user_roles WHERE uid = ANY($1::text[])',
+    'SELECT uid, email, role, tier, disabled FROM user_roles WHERE uid = ANY($1::text[])',
     [uids],
   );
   return new Map(rows.map((r) => [r.uid, r]));
 }
 
+export interface AdminRow {
+  uid: string;
+  disabled: boolean;
+}
+
 /**
- * Locks every admin's row until the transaction ends and returns their uids. Two role changes
- * that could together remove the last admin therefore run one after the other, and the second
- * sees the first's outcome (a demoted row no longer matches and drops out of its set). Rows
- * are locked in uid order so concurrent callers cannot deadlock.
+ * Locks every admin's row until the transaction ends and returns them. Two changes that could
+ * together leave no enabled admin (demotions, disablings) therefore run one after the other,
+ * and the second sees the first's outcome (a demoted row no longer matches and drops out of
+ * its set; a disabled one says so). Rows are locked in uid order so concurrent callers cannot
+ * deadlock.
  */
-export async function lockAdmins(tx: Queryable): Promise<string[]> {
-  const { rows } = await tx.query<{ uid: string }>(
-    `SELECT uid FROM user_roles WHERE role = 'admin' ORDER BY uid FOR UPDATE`,
+export async function lockAdmins(tx: Queryable): Promise<AdminRow[]> {
+  const { rows } = await tx.query<AdminRow>(
+    `SELECT uid, disabled FROM user_roles WHERE role = 'admin' ORDER BY uid FOR UPDATE`,
   );
-  return rows.map((r) => r.uid);
+  return rows;
 }
 
 export async function findRoleForUpdate(
@@ -69,7 +92,7 @@ export async function findRoleForUpdate(
   uid: string,
 ): Promise<UserAccess | undefined> {
   const { rows } = await tx.query<UserAccess>(
-    'SELECT uid, email, role, tier FROM user_roles WHERE uid = $1 FOR UPDATE',
+    'SELECT uid, email, role, tier, disabled FROM user_roles WHERE uid = $1 FOR UPDATE',
     [uid],
   );
   return rows[0];

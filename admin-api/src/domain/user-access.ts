@@ -5,11 +5,17 @@
 import type { UserAccess } from '@colonycraft/protocol';
 import { inTransactionWithUndo } from '../data/db.js';
 import type { TokenDenylist } from '../data/token-denylist.js';
-import { lockAdmins } from '../data/user-roles.js';
+import { findRoleForUpdate, lockAdmins, upsertDisabled } from '../data/user-roles.js';
 import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
 import { appendAudit } from './audit.js';
-import { authUnavailable, getUser, type UserDeps } from './users.js';
+import {
+  assertAnotherEnabledAdmin,
+  authUnavailable,
+  enabledAdminsFor,
+  getUser,
+  type UserDeps,
+} from './users.js';
 
 export interface AccessDeps extends UserDeps {
   denylist: TokenDenylist;
@@ -22,8 +28,10 @@ const denylistUnavailable = (error: unknown) =>
 
 /**
  * Ordered like a role change: the admin rows are locked (every change of an account's state
- * holds that lock), then the account is read, so whether anything is to be done is decided on
- * the state no other change is altering. Firebase Auth and the denylist are changed before
+ * holds that lock), then the account and its row are read, so whether anything is to be done is
+ * decided on the state no other change is altering, and disabling the last enabled admin is
+ * refused (409) even when it races a demotion. Postgres records the state (the last-admin rule
+ * counts enabled admins from it). Firebase Auth and the denylist are changed before
  * COMMIT, each with a step that puts it back if anything later fails, so an error always means
  * nothing changed: no account left disabled without its audit entry, no denylist entry left
  * behind a refused request.
@@ -37,12 +45,19 @@ export async function setDisabled(
   if (uid === ctx.caller.uid && disabled)
     throw new ApiError('conflict', 'You cannot disable your own account.');
   await inTransactionWithUndo(deps.pool, async (tx, undo) => {
-    const admins = await lockAdmins(tx);
-    if (!admins.includes(ctx.caller.uid))
-      throw new ApiError('forbidden', 'Only admins may disable accounts.');
+    const admins = enabledAdminsFor(
+      await lockAdmins(tx),
+      ctx.caller.uid,
+      'Only admins may disable accounts.',
+    );
     const user = await getUser(deps.auth, uid);
     if (!user) throw new ApiError('not_found', `No user ${uid}.`);
-    if (user.disabled === disabled) return;
+    const row = await findRoleForUpdate(tx, uid);
+    const before = row?.disabled ?? false;
+    // Both must agree to have nothing to do: a drifted Auth is repaired (and re-audited).
+    if (before === disabled && user.disabled === disabled) return;
+    if (disabled && row?.role === 'admin') assertAnotherEnabledAdmin(admins, uid);
+    await upsertDisabled(tx, { uid, email: user.email ?? null, disabled });
     undo(() => deps.auth.updateUser(uid, { disabled: user.disabled }));
     try {
       await deps.auth.updateUser(uid, { disabled });
@@ -66,7 +81,7 @@ export async function setDisabled(
     await appendAudit(tx, ctx, {
       action: 'user.disabled.set',
       target: `user:${uid}`,
-      before: { disabled: user.disabled },
+      before: { disabled: before },
       after: { disabled },
     });
   });

@@ -9,7 +9,7 @@ import { findRoleForUpdate, lockAdmins, upsertTier } from '../data/user-roles.js
 import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
 import { appendAudit } from './audit.js';
-import { authUnavailable, getUser, summaryOf, type UserDeps } from './users.js';
+import { authUnavailable, enabledAdminsFor, getUser, summaryOf, type UserDeps } from './users.js';
 
 /** The claims with `tier` set to `tier`, or without it for null; `role` and the rest kept. */
 function withTier(claims: Record<string, unknown>, tier: RateTier | null): Record<string, unknown> {
@@ -20,9 +20,10 @@ function withTier(claims: Record<string, unknown>, tier: RateTier | null): Recor
 /**
  * Assigns a user's tier. Ordered as `setRole` is, for the same reasons: the admin rows are
  * locked first (same lock order as role changes, so the two cannot deadlock) to check that the
- * caller is still an admin, then the user's claims are read and their row locked; Firebase Auth
- * is written before COMMIT so a change is never reported that the claim does not carry, and put
- * back if a later step or COMMIT fails. The audit entry comes last, in the same transaction.
+ * caller is still an enabled admin, then the user's claims are read and their row locked;
+ * Firebase Auth is written before COMMIT so a change is never reported that the claim does not
+ * carry, and put back if a later step or COMMIT fails. The audit entry comes last, in the same
+ * transaction.
  */
 export async function setTier(
   deps: UserDeps,
@@ -31,10 +32,7 @@ export async function setTier(
   tier: RateTier | null,
 ): Promise<UserSummary> {
   return inTransactionWithUndo(deps.pool, async (tx, undo) => {
-    const admins = await lockAdmins(tx);
-    if (!admins.includes(ctx.caller.uid)) {
-      throw new ApiError('forbidden', 'Only admins may assign tiers.');
-    }
+    enabledAdminsFor(await lockAdmins(tx), ctx.caller.uid, 'Only admins may assign tiers.');
     // Under the lock, as in setRole: a role change cannot slip in between this read and our write.
     const user = await getUser(deps.auth, uid);
     if (!user) throw new ApiError('not_found', `No user ${uid}.`);

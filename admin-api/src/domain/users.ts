@@ -8,7 +8,13 @@ import type { RateTier, Role, UserList, UserListQuery, UserSummary } from '@colo
 import type { z } from 'zod';
 import type pg from 'pg';
 import { inTransactionWithUndo } from '../data/db.js';
-import { accessOf, findRoleForUpdate, lockAdmins, upsertRole } from '../data/user-roles.js';
+import {
+  accessOf,
+  findRoleForUpdate,
+  lockAdmins,
+  upsertRole,
+  type AdminRow,
+} from '../data/user-roles.js';
 import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
 import { appendAudit } from './audit.js';
@@ -40,6 +46,26 @@ export async function getUser(auth: Auth, uid: string): Promise<UserRecord | und
 export async function ensureUserExists(auth: Auth, uid: string, field: string): Promise<void> {
   if (!(await getUser(auth, uid))) {
     throw new ApiError('invalid_request', `Invalid ${field.replace('.', ': ')}: no such user`);
+  }
+}
+
+/**
+ * The enabled admins among the rows `lockAdmins` locked, once the caller is found among them:
+ * an admin disabled or demoted while their request waited for the lock changes nothing.
+ */
+export function enabledAdminsFor(admins: AdminRow[], caller: string, refusal: string): string[] {
+  const enabled = admins.filter((a) => !a.disabled).map((a) => a.uid);
+  if (!enabled.includes(caller)) throw new ApiError('forbidden', refusal);
+  return enabled;
+}
+
+/** 409 when `uid` is the only enabled admin, so a change taking them away would leave none. */
+export function assertAnotherEnabledAdmin(enabled: string[], uid: string): void {
+  if (!enabled.some((a) => a !== uid)) {
+    throw new ApiError(
+      'conflict',
+      'This is the last enabled admin; promote or enable another admin first.',
+    );
   }
 }
 
@@ -95,8 +121,8 @@ export async function listUsers(
 
 /**
  * Sets a user's role. The checks run inside the transaction with every admin row locked (see
- * `lockAdmins`): the caller must still be an admin, and the last admin cannot be demoted, even
- * by two demotions racing each other. The user's claims are read under that lock too: every
+ * `lockAdmins`): the caller must still be an enabled admin, and the last enabled admin cannot be
+ * demoted, even by two demotions (or a demotion and a disabling) racing each other. The user's claims are read under that lock too: every
  * role and tier change holds it while it writes claims, so a change that waited here cannot
  * write back what the one before it replaced. Firebase Auth is updated before COMMIT, for the
  * reason key revocations write Firestore first: if it fails, Postgres rolls back and the caller
@@ -110,10 +136,11 @@ export async function setRole(
   role: Role,
 ): Promise<UserSummary> {
   return inTransactionWithUndo(deps.pool, async (tx, undo) => {
-    const admins = await lockAdmins(tx);
-    if (!admins.includes(ctx.caller.uid)) {
-      throw new ApiError('forbidden', 'Only admins may change roles.');
-    }
+    const admins = enabledAdminsFor(
+      await lockAdmins(tx),
+      ctx.caller.uid,
+      'Only admins may change roles.',
+    );
     const user = await getUser(deps.auth, uid);
     if (!user) throw new ApiError('not_found', `No user ${uid}.`);
     const claims = user.customClaims ?? {};
@@ -134,9 +161,7 @@ export async function setRole(
       if (claims.role !== role) await mirror(false);
       return summaryOf(user, role, assignedTier);
     }
-    if (before === 'admin' && admins.length <= 1) {
-      throw new ApiError('conflict', 'This is the last admin; promote another user first.');
-    }
+    if (before === 'admin') assertAnotherEnabledAdmin(admins, uid);
     await upsertRole(tx, { uid, email: user.email ?? null, role });
     await mirror(true);
     // Last, as for keys: the audit chain lock is not held across calls to Firebase.

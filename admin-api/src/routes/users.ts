@@ -37,7 +37,7 @@ export function userRoutes(deps: UserDeps & AccessDeps): Route[] {
       path: '/users/:uid/role',
       tag: 'users',
       summary: "Sets a user's role, mirrored into the custom claim `role`; ends their sessions.",
-      description: 'Audited as `user.role.set`. 409 when it would remove the last admin.',
+      description: 'Audited as `user.role.set`. 409 when it would leave no enabled admin.',
       access: ['admin'],
       params: UidParams,
       body: SetRoleRequest,
@@ -74,7 +74,7 @@ export function userRoutes(deps: UserDeps & AccessDeps): Route[] {
       description:
         'Disabling refuses new sign-ins, revokes refresh tokens and puts the user on the token ' +
         'denylist the functions check on every call; re-enabling takes them off it. Audited as ' +
-        '`user.disabled.set`. 409 for your own account.',
+        '`user.disabled.set`. 409 for your own account and for the last enabled admin.',
       access: ['admin'],
       params: UidParams,
       body: SetDisabledRequest,
