@@ -48,6 +48,7 @@ describe('POST /api-keys', () => {
       expiresAt: null,
       revokedAt: null,
       notAfter: null,
+      ownerDisabled: false,
     });
   });
 

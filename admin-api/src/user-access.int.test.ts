@@ -2,8 +2,17 @@
 // (the key the functions check on every call), and the audit entry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { denylistKey, type UserAccess } from '@colonycraft/protocol';
+import {
+  denylistKey,
+  type ApiKeyRecord,
+  type ApiKeySummary,
+  type CreatedApiKey,
+  type UserAccess,
+} from '@colonycraft/protocol';
+import { firestoreKeyProjection } from './data/key-projection.js';
 import { startAdminFixture, type AdminFixture } from './dev/admin-fixture.js';
+import { sha256 } from './dev/key-session.js';
+import { reconcileKeys } from './domain/reconcile-keys.js';
 
 let f: AdminFixture;
 const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true });
@@ -259,5 +268,90 @@ describe('the last enabled admin', () => {
         await restoreAdmins();
       }
     }
+  });
+});
+
+describe('a disabled account’s API keys', () => {
+  const record = async (key: string) =>
+    (await f.firestore.doc(`apiKeys/${sha256(key)}`).get()).data() as ApiKeyRecord | undefined;
+
+  async function createKey(owner: string, name = 'k'): Promise<CreatedApiKey> {
+    const res = await f.call<CreatedApiKey>('boss', 'POST', '/api-keys', {
+      name,
+      scopes: ['*'],
+      owner,
+    });
+    expect(res.status).toBe(201);
+    return res.body;
+  }
+
+  it('when an account is disabled, then every record of its keys says so; re-enabled, they work again, never revoked', async () => {
+    const uid = await newUser();
+    const live = await createKey(uid, 'live');
+    const revoked = await createKey(uid, 'revoked');
+    expect((await f.call('boss', 'DELETE', `/api-keys/${revoked.summary.id}`)).status).toBe(200);
+    expect((await record(live.key))?.ownerDisabled).toBe(false);
+
+    await disable(uid, true);
+    expect(await record(live.key)).toMatchObject({ ownerDisabled: true, revokedAt: null });
+    expect(await record(revoked.key)).toMatchObject({ ownerDisabled: true });
+    const summary = await f.call<ApiKeySummary>('boss', 'GET', `/api-keys/${live.summary.id}`);
+    expect(summary.body.status).toBe('active');
+
+    await disable(uid, false);
+    expect(await record(live.key)).toMatchObject({ ownerDisabled: false, revokedAt: null });
+    expect((await record(revoked.key))?.revokedAt).toEqual(expect.any(Number));
+  });
+
+  it('when a key is created, revoked or rotated for a disabled owner, then its record says the owner is disabled', async () => {
+    const uid = await newUser();
+    await disable(uid, true);
+    const created = await createKey(uid);
+    expect((await record(created.key))?.ownerDisabled).toBe(true);
+    const rotated = await f.call<CreatedApiKey>(
+      'boss',
+      'POST',
+      `/api-keys/${created.summary.id}/rotate`,
+      { graceSeconds: 60 },
+    );
+    expect(rotated.status).toBe(201);
+    expect((await record(rotated.body.key))?.ownerDisabled).toBe(true);
+    expect((await record(created.key))?.ownerDisabled).toBe(true);
+    expect((await f.call('boss', 'DELETE', `/api-keys/${rotated.body.summary.id}`)).status).toBe(
+      200,
+    );
+    expect(await record(rotated.body.key)).toMatchObject({
+      ownerDisabled: true,
+      revokedAt: expect.any(Number),
+    });
+  });
+
+  it('when disabling cannot be audited, then the key records are put back too', async () => {
+    const uid = await newUser();
+    const { key } = await createKey(uid);
+    await f.sql.query(`
+      CREATE FUNCTION refuse_access_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'audit refused (test)'; END $$;
+      CREATE TRIGGER refuse_access_audit BEFORE INSERT ON audit_log FOR EACH ROW
+        WHEN (NEW.action = 'user.disabled.set') EXECUTE FUNCTION refuse_access_audit();`);
+    try {
+      const failed = await f.call('boss', 'PUT', `/users/${uid}/disabled`, { disabled: true });
+      expect(failed.status).toBe(500);
+      expect((await record(key))?.ownerDisabled).toBe(false);
+    } finally {
+      await f.sql.query(
+        'DROP TRIGGER refuse_access_audit ON audit_log; DROP FUNCTION refuse_access_audit()',
+      );
+    }
+  });
+
+  it('when a record lost the mark, then the reconciler puts it back from Postgres', async () => {
+    const uid = await newUser();
+    const { key } = await createKey(uid);
+    await disable(uid, true);
+    await f.firestore.doc(`apiKeys/${sha256(key)}`).update({ ownerDisabled: false });
+    const report = await reconcileKeys(f.sql, firestoreKeyProjection(f.firestore, 5000));
+    expect(report.written).toBeGreaterThanOrEqual(1);
+    expect((await record(key))?.ownerDisabled).toBe(true);
   });
 });

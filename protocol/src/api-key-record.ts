@@ -15,6 +15,12 @@ export const ApiKeyRecord = z.object({
   revokedAt: z.number().int().nullable(),
   /** The end of a rotated key's grace period. */
   notAfter: z.number().int().nullable(),
+  /**
+   * The owner's account is disabled: the key is refused for as long as it is, and works again
+   * when it is re-enabled (the key itself is not revoked). Absent in records written before the
+   * field existed, until the reconciler rewrites them: false.
+   */
+  ownerDisabled: z.boolean().default(false),
 });
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
 

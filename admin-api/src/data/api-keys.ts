@@ -121,6 +121,34 @@ export async function findKeyByHash(
   return rows[0] && fromRow(rows[0]);
 }
 
+/** Every key of `owner`, locked until the transaction ends, in creation order as other paths lock. */
+export async function ownerKeysForUpdate(tx: Queryable, owner: string): Promise<StoredApiKey[]> {
+  const { rows } = await tx.query<Row>(
+    `SELECT ${COLUMNS} FROM api_keys WHERE owner_uid = $1 ORDER BY created_at, id FOR UPDATE`,
+    [owner],
+  );
+  return rows.map(fromRow);
+}
+
+/** Namespace of the per-owner advisory locks (the two-key form: apart from 7_231_00x). */
+const OWNER_LOCK_SPACE = 7_231_006;
+
+/**
+ * Holds, until the transaction ends, the lock that orders a change to `owner`'s disabled state
+ * (exclusive) against publishing the records of `owner`'s new keys (shared). Those records are
+ * written after the key's COMMIT, where no row lock guards them: without this, a key created
+ * while its owner is being disabled could be published as enabled after the disabling marked
+ * every key it could see.
+ */
+export async function lockOwnerKeys(
+  tx: Queryable,
+  owner: string,
+  mode: 'shared' | 'exclusive',
+): Promise<void> {
+  const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  await tx.query(`SELECT ${lock}($1, hashtext($2))`, [OWNER_LOCK_SPACE, owner]);
+}
+
 export interface KeyPosition {
   createdAt: number;
   id: string;

@@ -16,7 +16,8 @@ export interface KeyProjection {
   list(): AsyncIterable<{ hash: string; data: unknown }>;
 }
 
-export function projectionOf(key: StoredApiKey): ApiKeyRecord {
+/** A key's record, from its row and whether its owner's account is disabled (`user_roles`). */
+export function projectionOf(key: StoredApiKey, ownerDisabled: boolean): ApiKeyRecord {
   return {
     keyId: key.id,
     owner: key.owner,
@@ -25,6 +26,7 @@ export function projectionOf(key: StoredApiKey): ApiKeyRecord {
     expiresAt: key.expiresAt,
     revokedAt: key.revokedAt,
     notAfter: key.graceUntil,
+    ownerDisabled,
   };
 }
 

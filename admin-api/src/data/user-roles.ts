@@ -59,6 +59,21 @@ export async function upsertDisabled(
   );
 }
 
+/** Whether an admin disabled `uid`'s account; false for a user without a row. */
+export async function isDisabled(db: Queryable, uid: string): Promise<boolean> {
+  const { rows } = await db.query<{ disabled: boolean }>(
+    'SELECT disabled FROM user_roles WHERE uid = $1',
+    [uid],
+  );
+  return rows[0]?.disabled ?? false;
+}
+
+/** The uids of every disabled account: for the reconciler. */
+export async function disabledUids(db: Queryable): Promise<Set<string>> {
+  const { rows } = await db.query<{ uid: string }>('SELECT uid FROM user_roles WHERE disabled');
+  return new Set(rows.map((r) => r.uid));
+}
+
 /** Roles and assigned tiers of the given users; a uid without a row is absent from the map. */
 export async function accessOf(db: Queryable, uids: string[]): Promise<Map<string, UserAccess>> {
   const { rows } = await db.query<UserAccess>(

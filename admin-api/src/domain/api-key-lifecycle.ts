@@ -46,11 +46,11 @@ export async function revokeApiKey(
     if (!key) throw keyNotFound(id);
     if (key.revokedAt !== null) {
       // Already revoked: say so again in Firestore (it may have drifted), record nothing new.
-      await putProjection(deps, key);
+      await putProjection(deps, tx, key);
       return toSummary(key);
     }
     const revoked = await markRevoked(tx, id);
-    await putProjection(deps, revoked);
+    await putProjection(deps, tx, revoked);
     await appendAudit(tx, ctx, {
       action: 'api_key.revoke',
       target: keyTarget(id),
@@ -92,7 +92,7 @@ export async function rotateApiKey(
     });
     const ending = await startGrace(tx, key.id, graceSeconds);
     // The old key's end is a restriction: in Firestore before COMMIT (see the header).
-    await putProjection(deps, ending);
+    await putProjection(deps, tx, ending);
     // One mutation, one entry: on the old key, naming its replacement.
     await appendAudit(tx, ctx, {
       action: 'api_key.rotate',

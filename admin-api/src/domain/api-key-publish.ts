@@ -3,19 +3,51 @@
 // - a restriction (revocation, a grace end) is published before its commit, inside the
 //   transaction, so success is never reported while Firestore still accepts the key.
 import type pg from 'pg';
-import { clearGrace, findKey, markRevoked, type StoredApiKey } from '../data/api-keys.js';
-import { inTransaction } from '../data/db.js';
-import { projectionOf } from '../data/key-projection.js';
+import {
+  clearGrace,
+  findKey,
+  lockOwnerKeys,
+  markRevoked,
+  type StoredApiKey,
+} from '../data/api-keys.js';
+import { inTransaction, type Queryable } from '../data/db.js';
+import { projectionOf, type KeyProjection } from '../data/key-projection.js';
+import { isDisabled } from '../data/user-roles.js';
 import type { RequestContext } from '../http/request-context.js';
 import { auditView, keyTarget, projectionUnavailable, type KeyDeps } from './api-key-views.js';
 import { appendAudit } from './audit.js';
 
-/** Writes a key's record, turning a Firestore failure into a 503 (the cause is logged). */
-export async function putProjection(deps: KeyDeps, key: StoredApiKey): Promise<void> {
+/**
+ * Writes a key's record from inside the caller's transaction, which holds the key's row lock,
+ * turning a Firestore failure into a 503 (the cause is logged). Whether the owner is disabled is
+ * read here, in a statement of its own after that lock: a disabling in flight has either
+ * committed (and this sees it) or is still to lock this row and mark the record after us.
+ */
+export async function putProjection(
+  deps: KeyDeps,
+  tx: Queryable,
+  key: StoredApiKey,
+): Promise<void> {
+  const ownerDisabled = await isDisabled(tx, key.owner);
   try {
-    await deps.projection.put(key.hash, projectionOf(key));
+    await deps.projection.put(key.hash, projectionOf(key, ownerDisabled));
   } catch (error) {
     throw projectionUnavailable('Firestore did not take the change, so nothing changed.', error);
+  }
+}
+
+/** Rewrites the records of one owner's keys with the owner's state, a few writes at a time. */
+export async function putOwnerState(
+  projection: KeyProjection,
+  keys: StoredApiKey[],
+  ownerDisabled: boolean,
+): Promise<void> {
+  for (let i = 0; i < keys.length; i += 20) {
+    await Promise.all(
+      keys
+        .slice(i, i + 20)
+        .map((key) => projection.put(key.hash, projectionOf(key, ownerDisabled))),
+    );
   }
 }
 
@@ -25,6 +57,10 @@ export async function putProjection(deps: KeyDeps, key: StoredApiKey): Promise<v
  * nothing, and the reconciler later projects it as revoked. With `rotatedFrom`, the old key's
  * grace is cleared again too, so a failed rotation leaves the old key as it was (in Postgres at
  * once; in Firestore, whose record already carries the grace end, at the next reconcile).
+ *
+ * The record is written from the row re-read under its lock, and under the owner's lock shared
+ * (`lockOwnerKeys`): a revocation or a disabling of the owner that came in since the commit is
+ * then either in the row read here or waits and writes its record after this one.
  */
 export async function publishCreated(
   deps: KeyDeps,
@@ -33,7 +69,11 @@ export async function publishCreated(
   rotatedFrom?: string,
 ): Promise<void> {
   try {
-    await deps.projection.put(created.hash, projectionOf(created));
+    await inTransaction(deps.pool, async (tx) => {
+      await lockOwnerKeys(tx, created.owner, 'shared');
+      const key = (await findKey(tx, created.id, { forUpdate: true })) ?? created;
+      await deps.projection.put(key.hash, projectionOf(key, await isDisabled(tx, key.owner)));
+    });
   } catch (error) {
     const undoFailure = await undoCreation(deps.pool, ctx, created.id, rotatedFrom).then(
       () => undefined,

@@ -12,6 +12,7 @@ import type pg from 'pg';
 import { allKeys, findKeyByHash } from '../data/api-keys.js';
 import { withinTransaction } from '../data/db.js';
 import { projectionOf, sameRecord, type KeyProjection } from '../data/key-projection.js';
+import { disabledUids, isDisabled } from '../data/user-roles.js';
 
 /** One reconciler at a time across every instance; the others skip their turn. */
 const RECONCILE_LOCK_ID = 7_231_003;
@@ -50,7 +51,10 @@ export async function reconcileKeys(
 
 async function reconcile(client: pg.PoolClient, projection: KeyProjection) {
   const expected = new Map<string, ApiKeyRecord>();
-  for await (const key of allKeys(client)) expected.set(key.hash, projectionOf(key));
+  const disabled = await disabledUids(client);
+  for await (const key of allKeys(client)) {
+    expected.set(key.hash, projectionOf(key, disabled.has(key.owner)));
+  }
 
   const drifted: string[] = [];
   const seen = new Set<string>();
@@ -72,7 +76,8 @@ async function reconcile(client: pg.PoolClient, projection: KeyProjection) {
         await projection.delete(hash);
         return 'deleted';
       }
-      await projection.put(hash, projectionOf(key));
+      // The owner's state too is read after the row lock, as a revocation reads it.
+      await projection.put(hash, projectionOf(key, await isDisabled(tx, key.owner)));
       return 'written';
     });
     if (outcome === 'deleted') deleted += 1;

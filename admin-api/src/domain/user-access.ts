@@ -1,13 +1,19 @@
 // Disabling an account: Firebase Auth refuses new sign-ins, the refresh tokens are revoked so
-// no new ID token can be had, and the denylist ends the client tokens already issued, all
-// before the API answers. Re-enabling lifts the denylist entry too, or the user would be
+// no new ID token can be had, the denylist ends the client tokens already issued, and the
+// records of the user's API keys say the owner is disabled, so the functions refuse the keys
+// for as long as it stays so; all before the API answers. Re-enabling undoes each: the keys
+// work again (they were never revoked) and the denylist entry goes, or the user would be
 // refused everywhere until it expired. Audited.
 import type { UserAccess } from '@colonycraft/protocol';
+import { lockOwnerKeys, ownerKeysForUpdate } from '../data/api-keys.js';
 import { inTransactionWithUndo } from '../data/db.js';
+import type { KeyProjection } from '../data/key-projection.js';
 import type { TokenDenylist } from '../data/token-denylist.js';
 import { findRoleForUpdate, lockAdmins, upsertDisabled } from '../data/user-roles.js';
 import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
+import { putOwnerState } from './api-key-publish.js';
+import { projectionUnavailable } from './api-key-views.js';
 import { appendAudit } from './audit.js';
 import {
   assertAnotherEnabledAdmin,
@@ -19,6 +25,7 @@ import {
 
 export interface AccessDeps extends UserDeps {
   denylist: TokenDenylist;
+  projection: KeyProjection;
 }
 
 const denylistUnavailable = (error: unknown) =>
@@ -31,10 +38,10 @@ const denylistUnavailable = (error: unknown) =>
  * holds that lock), then the account and its row are read, so whether anything is to be done is
  * decided on the state no other change is altering, and disabling the last enabled admin is
  * refused (409) even when it races a demotion. Postgres records the state (the last-admin rule
- * counts enabled admins from it). Firebase Auth and the denylist are changed before
- * COMMIT, each with a step that puts it back if anything later fails, so an error always means
- * nothing changed: no account left disabled without its audit entry, no denylist entry left
- * behind a refused request.
+ * counts enabled admins from it). The key records, Firebase Auth and the denylist are changed
+ * before COMMIT, each with a step that puts it back if anything later fails, so an error always
+ * means nothing changed: no account left disabled without its audit entry, no denylist entry
+ * left behind a refused request.
  */
 export async function setDisabled(
   deps: AccessDeps,
@@ -58,6 +65,15 @@ export async function setDisabled(
     if (before === disabled && user.disabled === disabled) return;
     if (disabled && row?.role === 'admin') assertAnotherEnabledAdmin(admins, uid);
     await upsertDisabled(tx, { uid, email: user.email ?? null, disabled });
+    // The functions accept a key by its record alone, long after the denylist entry is gone:
+    // each record of the owner's keys carries the state. Under the owner's lock, so a key
+    // published meanwhile waits and reads the new state (see `lockOwnerKeys`).
+    await lockOwnerKeys(tx, uid, 'exclusive');
+    const keys = await ownerKeysForUpdate(tx, uid);
+    undo(() => putOwnerState(deps.projection, keys, before));
+    await putOwnerState(deps.projection, keys, disabled).catch((error: unknown) => {
+      throw projectionUnavailable('Firestore did not take the change, so nothing changed.', error);
+    });
     undo(() => deps.auth.updateUser(uid, { disabled: user.disabled }));
     try {
       await deps.auth.updateUser(uid, { disabled });

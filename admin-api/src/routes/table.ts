@@ -36,7 +36,7 @@ export function routeTable(deps: TableDeps): Route[] {
   const routes: Route[] = [
     ...healthRoutes({ pool, draining: deps.draining }),
     ...meRoutes(),
-    ...userRoutes({ pool, auth, denylist: deps.denylist }),
+    ...userRoutes({ pool, auth, denylist: deps.denylist, projection: deps.projection }),
     ...apiKeyRoutes(deps),
     ...usageRoutes({ pool, usage }),
     ...auditRoutes(pool),

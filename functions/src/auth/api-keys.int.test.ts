@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import OpenAI, { APIError } from 'openai';
+import { FieldValue } from 'firebase-admin/firestore';
 import { ExchangeTokenResponse, type ApiKeyRecord } from '@colonycraft/protocol';
 import { stubReply } from '@colonycraft/testing';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
@@ -30,6 +31,7 @@ async function newKey(record: Partial<ApiKeyRecord> = {}): Promise<{ key: string
     expiresAt: null,
     revokedAt: null,
     notAfter: null,
+    ownerDisabled: false,
     ...record,
   };
   await gw.db.doc(`apiKeys/${hashApiKey(key)}`).set(full);
@@ -105,6 +107,41 @@ describe('API keys on /v1', () => {
         },
       )
       .toBe(401);
+  });
+});
+
+describe('a disabled owner’s key', () => {
+  it('when the owner is disabled, then /v1 and the exchange refuse the key with 403 saying so, and it works again once re-enabled', async () => {
+    const { key } = await newKey({ ownerDisabled: true });
+    const refused = await clientFor(key)
+      .chat.completions.create({ model: 'local/echo', messages: ask })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(APIError);
+    expect((refused as APIError).status).toBe(403);
+    expect((refused as APIError).message).toMatch(/owner is disabled/);
+    const exchange = await fetch(`${gw.url}exchangeApiKey`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(exchange.status).toBe(403);
+    expect(JSON.stringify(await exchange.json())).toMatch(/owner is disabled/);
+
+    await gw.db.doc(`apiKeys/${hashApiKey(key)}`).update({ ownerDisabled: false });
+    await expect
+      .poll(
+        () =>
+          status(clientFor(key).chat.completions.create({ model: 'local/echo', messages: ask })),
+        { timeout: 5_000, interval: 200 },
+      )
+      .toBe(200);
+  });
+
+  it('when a record predates the field, then the key works as before', async () => {
+    const { key } = await newKey();
+    await gw.db.doc(`apiKeys/${hashApiKey(key)}`).update({ ownerDisabled: FieldValue.delete() });
+    expect(
+      await status(clientFor(key).chat.completions.create({ model: 'local/echo', messages: ask })),
+    ).toBe(200);
   });
 });
 

@@ -1,6 +1,7 @@
 // Accepts API keys: the key's SHA-256 names its verification record in Firestore, which the
 // admin API projects. Records are cached per instance for at most API_KEY_CACHE_SECONDS (30 by
-// default), so a revoked key stops working everywhere within that time.
+// default), so a revoked key, or one whose owner was disabled, stops working everywhere within
+// that time.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Firestore } from 'firebase-admin/firestore';
 import { ApiKeyRecord, type ClientTokenClaims } from '@colonycraft/protocol';
@@ -43,6 +44,11 @@ export function createApiKeyVerifier(options: {
     if (!found || found.revokedAt !== null) throw refused();
     if (found.expiresAt !== null && t >= found.expiresAt) throw refused();
     if (found.notAfter !== null && t >= found.notAfter) throw refused();
+    // Checked here, not only through the denylist: its entry ends after 15 minutes, and the
+    // account can stay disabled far longer. The key is genuine, so not 401: it may not be used.
+    if (found.ownerDisabled) {
+      throw new GatewayError('permission-denied', "This API key's owner is disabled.");
+    }
     return {
       sub: found.owner,
       role: 'member',
