@@ -355,3 +355,22 @@ describe('a disabled account’s API keys', () => {
     expect((await record(key))?.ownerDisabled).toBe(true);
   });
 });
+
+describe('a revoked API key’s client tokens', () => {
+  it('when a key is revoked, then its id goes on the token denylist for as long as a client token lives', async () => {
+    const uid = await newUser();
+    const created = await f.call<CreatedApiKey>('boss', 'POST', '/api-keys', {
+      name: 'to revoke',
+      scopes: ['*'],
+      owner: uid,
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.summary.id;
+    expect(await redis.exists(denylistKey.apiKey(id))).toBe(0);
+
+    expect((await f.call('boss', 'DELETE', `/api-keys/${id}`)).status).toBe(200);
+    const ttl = await redis.pttl(denylistKey.apiKey(id));
+    expect(ttl).toBeGreaterThan(14 * 60_000);
+    expect(ttl).toBeLessThanOrEqual(15 * 60_000);
+  });
+});

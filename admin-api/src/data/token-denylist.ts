@@ -12,12 +12,15 @@ export interface TokenDenylist {
   denySubject(uid: string): Promise<boolean>;
   /** Lets `uid`'s client tokens through again (those not denied one by one). */
   allowSubject(uid: string): Promise<void>;
+  /** Refuses every client token exchanged for API key `keyId` (on its revocation). */
+  denyApiKey(keyId: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export const noDenylist: TokenDenylist = {
   denySubject: async () => true,
   allowSubject: async () => undefined,
+  denyApiKey: async () => undefined,
   close: async () => undefined,
 };
 
@@ -43,6 +46,9 @@ export function redisDenylist(url: string): TokenDenylist {
     },
     async allowSubject(uid) {
       await redis.del(denylistKey.subject(uid));
+    },
+    async denyApiKey(keyId) {
+      await redis.set(denylistKey.apiKey(keyId), '1', 'PX', CLIENT_TOKEN_MAX_TTL_SECONDS * 1000);
     },
     async close() {
       redis.disconnect();

@@ -12,6 +12,9 @@
 // Committing first and writing Firestore after would allow the one outcome that must never
 // happen: Postgres says revoked, the API answered an error or crashed, and the key still works.
 // (An audit append that fails after the write is the same case as a failed COMMIT.)
+// A revocation also puts the key on the token denylist, beside the record: the client tokens
+// already exchanged for it (up to 15 minutes each) carry its id, and the functions refuse them.
+// That fails safe in the same way.
 // The row lock is held across the write, so other changes to the key and the reconciler's
 // rewrite of it queue behind it; PROJECTION_TIMEOUT_MS bounds how long. The audit entry comes
 // last because it takes the log's chain lock, which every mutation needs: held across a
@@ -34,6 +37,16 @@ import {
 } from './api-key-views.js';
 import { appendAudit } from './audit.js';
 
+async function denyTokensOf(deps: KeyDeps, id: string): Promise<void> {
+  try {
+    await deps.denylist.denyApiKey(id);
+  } catch (error) {
+    throw new ApiError('unavailable', 'The token denylist did not answer; try again.', {
+      cause: error,
+    });
+  }
+}
+
 export async function revokeApiKey(
   deps: KeyDeps,
   ctx: RequestContext,
@@ -45,12 +58,15 @@ export async function revokeApiKey(
     const key = await findKey(tx, id, { forUpdate: true, ...(owner ? { owner } : {}) });
     if (!key) throw keyNotFound(id);
     if (key.revokedAt !== null) {
-      // Already revoked: say so again in Firestore (it may have drifted), record nothing new.
+      // Already revoked: say so again (it may have drifted, or a first try failed), record
+      // nothing new.
       await putProjection(deps, tx, key);
+      await denyTokensOf(deps, id);
       return toSummary(key);
     }
     const revoked = await markRevoked(tx, id);
     await putProjection(deps, tx, revoked);
+    await denyTokensOf(deps, id);
     await appendAudit(tx, ctx, {
       action: 'api_key.revoke',
       target: keyTarget(id),

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { Auth } from 'firebase-admin/auth';
 import type { StoredApiKey } from '../data/api-keys.js';
 import type { KeyProjection } from '../data/key-projection.js';
+import type { TokenDenylist } from '../data/token-denylist.js';
 import type { Caller } from '../http/authenticate.js';
 import { ApiError } from '../http/errors.js';
 
@@ -12,6 +13,8 @@ export interface KeyDeps {
   pool: pg.Pool;
   projection: KeyProjection;
   auth: Auth;
+  /** Ends the client tokens already exchanged for a key when it is revoked. */
+  denylist: TokenDenylist;
 }
 
 export function statusOf(key: StoredApiKey, now: number): ApiKeyStatus {

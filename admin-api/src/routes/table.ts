@@ -5,7 +5,6 @@ import type { Registry } from 'prom-client';
 import type { SecretStore } from '@colonycraft/secrets';
 import type { KeyDeps } from '../domain/api-key-views.js';
 import type { ProviderEndpoints } from '../domain/provider-key-check.js';
-import type { TokenDenylist } from '../data/token-denylist.js';
 import type { UsageLedger } from '../data/usage-ledger.js';
 import type { Route } from '../http/route.js';
 import { buildOpenApi, type OpenApiDocument } from '../openapi/document.js';
@@ -19,7 +18,6 @@ import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
 export interface TableDeps extends KeyDeps {
-  denylist: TokenDenylist;
   usage: UsageLedger;
   registry: Registry;
   draining: () => boolean;
