@@ -167,6 +167,20 @@ describe('exchangeApiKey', () => {
     expect(completion.choices[0]?.message.content).toContain('from a program');
   });
 
+  it('when the key ends in a minute (expiry or rotation grace), then its client token ends with it', async () => {
+    for (const end of ['expiresAt', 'notAfter'] as const) {
+      const endsAt = Date.now() + 60_000;
+      const { key } = await newKey({ [end]: endsAt });
+      const res = await fetch(`${gw.url}exchangeApiKey`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+      });
+      const exchanged = ExchangeTokenResponse.parse(await res.json());
+      expect(exchanged.expiresAt).toBeLessThanOrEqual(endsAt);
+      expect(exchanged.expiresAt).toBeGreaterThan(endsAt - 5_000);
+    }
+  });
+
   it('when the key is wrong, then the exchange answers 401', async () => {
     const res = await fetch(`${gw.url}exchangeApiKey`, {
       method: 'POST',

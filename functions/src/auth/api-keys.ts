@@ -18,6 +18,12 @@ export function hashApiKey(key: string): string {
 const refused = () =>
   new GatewayError('unauthenticated', 'The API key is not valid, expired or revoked.');
 
+export interface VerifiedApiKey {
+  claims: ClientTokenClaims;
+  /** Milliseconds since the epoch; undefined for a key that does not end by itself. */
+  endsAt: number | undefined;
+}
+
 export function createApiKeyVerifier(options: {
   db: () => Firestore;
   cacheMs: number;
@@ -37,8 +43,11 @@ export function createApiKeyVerifier(options: {
     return found;
   }
 
-  /** The claims a call made with this key carries, or unauthenticated. */
-  return async function verifyApiKey(key: string): Promise<ClientTokenClaims> {
+  /**
+   * The claims a call made with this key carries, and when the key stops working (its expiry or
+   * the end of its rotation's grace), if it does; or unauthenticated.
+   */
+  return async function verifyApiKey(key: string): Promise<VerifiedApiKey> {
     const found = await record(hashApiKey(key));
     const t = now();
     if (!found || found.revokedAt !== null) throw refused();
@@ -49,13 +58,17 @@ export function createApiKeyVerifier(options: {
     if (found.ownerDisabled) {
       throw new GatewayError('permission-denied', "This API key's owner is disabled.");
     }
+    const ends = [found.expiresAt, found.notAfter].filter((at) => at !== null);
     return {
-      sub: found.owner,
-      role: 'member',
-      models: found.scopes,
-      tier: found.tier,
-      jti: randomUUID(),
-      key: found.keyId,
+      claims: {
+        sub: found.owner,
+        role: 'member',
+        models: found.scopes,
+        tier: found.tier,
+        jti: randomUUID(),
+        key: found.keyId,
+      },
+      endsAt: ends.length > 0 ? Math.min(...ends) : undefined,
     };
   };
 }

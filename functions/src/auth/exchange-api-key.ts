@@ -1,5 +1,6 @@
 // `exchangeApiKey`: the token exchange over plain HTTP for programs. `POST` with an API key as
-// Bearer returns a client token (at most 15 minutes) that carries the key's scopes, tier and id.
+// Bearer returns a client token (at most 15 minutes, and never past the key's own end) that
+// carries the key's scopes, tier and id.
 import { onRequest } from 'firebase-functions/v2/https';
 import type { ExchangeTokenResponse } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
@@ -24,8 +25,9 @@ export const exchangeApiKey = onRequest({ secrets: [TOKEN_SIGNING_KEYS] }, async
         'Send an API key as "Authorization: Bearer <key>".',
       );
     }
-    const claims = await verifyApiKey(bearer);
-    const issued = await issueClientToken(claims, await currentSigningKey());
+    const { claims, endsAt } = await verifyApiKey(bearer);
+    const ttlSeconds = endsAt === undefined ? undefined : Math.floor((endsAt - Date.now()) / 1000);
+    const issued = await issueClientToken(claims, await currentSigningKey(), { ttlSeconds });
     res.json({ ...issued, claims } satisfies ExchangeTokenResponse);
   } catch (error) {
     const { status, body } =

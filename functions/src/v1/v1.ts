@@ -16,7 +16,7 @@ const verifyApiKey = createApiKeyVerifier({ db, cacheMs: apiKeyCacheMs() });
 /** A client token or an API key, verified; its revocation is checked by the caller. */
 async function identify(bearer: string): Promise<Identified> {
   if (!looksLikeApiKey(bearer)) return identifyClientToken(bearer);
-  const claims = await verifyApiKey(bearer);
+  const { claims } = await verifyApiKey(bearer);
   return {
     claims,
     checkRevocation: () => checkNotDenied(claims, "The key's owner may not call right now."),
