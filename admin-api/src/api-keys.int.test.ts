@@ -49,6 +49,7 @@ describe('POST /api-keys', () => {
       revokedAt: null,
       notAfter: null,
       ownerDisabled: false,
+      ownerTier: 'standard',
     });
   });
 

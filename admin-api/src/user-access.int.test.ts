@@ -374,3 +374,32 @@ describe('a revoked API key’s client tokens', () => {
     expect(ttl).toBeLessThanOrEqual(15 * 60_000);
   });
 });
+
+describe('the owner’s tier in their API keys’ records', () => {
+  const ownerTier = async (key: string) =>
+    ((await f.firestore.doc(`apiKeys/${sha256(key)}`).get()).data() as ApiKeyRecord | undefined)
+      ?.ownerTier;
+
+  it('follows the owner’s assigned tier and role, whatever tier the key itself has', async () => {
+    const uid = await newUser();
+    const created = await f.call<CreatedApiKey>('boss', 'POST', '/api-keys', {
+      name: 'standard key',
+      scopes: ['*'],
+      owner: uid,
+      tier: 'standard',
+    });
+    expect(created.status).toBe(201);
+    const { key } = created.body;
+    expect(await ownerTier(key)).toBe('standard');
+
+    expect((await f.call('boss', 'PUT', `/users/${uid}/tier`, { tier: 'free' })).status).toBe(200);
+    expect(await ownerTier(key)).toBe('free');
+    expect((await f.call('boss', 'PUT', `/users/${uid}/tier`, { tier: null })).status).toBe(200);
+    expect((await f.call('boss', 'PUT', `/users/${uid}/role`, { role: 'admin' })).status).toBe(200);
+    expect(await ownerTier(key)).toBe('unlimited');
+    expect((await f.call('boss', 'PUT', `/users/${uid}/role`, { role: 'member' })).status).toBe(
+      200,
+    );
+    expect(await ownerTier(key)).toBe('standard');
+  });
+});

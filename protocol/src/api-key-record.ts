@@ -21,6 +21,12 @@ export const ApiKeyRecord = z.object({
    * field existed, until the reconciler rewrites them: false.
    */
   ownerDisabled: z.boolean().default(false),
+  /**
+   * The owner's own tier (`effectiveTier`): a call with the key is limited at the key's tier for
+   * the key, and at this one for its owner, who cannot raise their own limits by making a key.
+   * Absent in records written before the field existed: the key's tier.
+   */
+  ownerTier: RateTier.optional(),
 });
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
 

@@ -17,6 +17,8 @@ export const ClientTokenClaims = z.object({
   jti: z.string().min(1),
   /** The API key's id, when the caller is a program using one: usage and limits attach to it. */
   key: z.string().min(1).optional(),
+  /** With `key`: the owner's own tier, at which the owner's limits are taken (`tier` is the key's). */
+  ownerTier: RateTier.optional(),
 });
 export type ClientTokenClaims = z.infer<typeof ClientTokenClaims>;
 

@@ -5,6 +5,7 @@ import type { Firestore, QueryDocumentSnapshot } from 'firebase-admin/firestore'
 import type { ApiKeyRecord } from '@colonycraft/protocol';
 import { canonicalJson } from '../lib/canonical-json.js';
 import type { StoredApiKey } from './api-keys.js';
+import type { OwnerState } from './user-roles.js';
 
 export const API_KEYS_COLLECTION = 'apiKeys';
 
@@ -16,8 +17,8 @@ export interface KeyProjection {
   list(): AsyncIterable<{ hash: string; data: unknown }>;
 }
 
-/** A key's record, from its row and whether its owner's account is disabled (`user_roles`). */
-export function projectionOf(key: StoredApiKey, ownerDisabled: boolean): ApiKeyRecord {
+/** A key's record, from its row and its owner's state (`user_roles`). */
+export function projectionOf(key: StoredApiKey, owner: OwnerState): ApiKeyRecord {
   return {
     keyId: key.id,
     owner: key.owner,
@@ -26,7 +27,8 @@ export function projectionOf(key: StoredApiKey, ownerDisabled: boolean): ApiKeyR
     expiresAt: key.expiresAt,
     revokedAt: key.revokedAt,
     notAfter: key.graceUntil,
-    ownerDisabled,
+    ownerDisabled: owner.disabled,
+    ownerTier: owner.tier,
   };
 }
 

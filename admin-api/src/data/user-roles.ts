@@ -1,5 +1,5 @@
 // Repository for user roles and assigned tiers. Parameterized SQL only.
-import type { RateTier, Role } from '@colonycraft/protocol';
+import { effectiveTier, type RateTier, type Role } from '@colonycraft/protocol';
 import type { Queryable } from './db.js';
 
 export interface UserRole {
@@ -59,19 +59,32 @@ export async function upsertDisabled(
   );
 }
 
-/** Whether an admin disabled `uid`'s account; false for a user without a row. */
-export async function isDisabled(db: Queryable, uid: string): Promise<boolean> {
-  const { rows } = await db.query<{ disabled: boolean }>(
-    'SELECT disabled FROM user_roles WHERE uid = $1',
-    [uid],
-  );
-  return rows[0]?.disabled ?? false;
+/** What an API key's record says of its owner: disabled or not, and their own tier. */
+export interface OwnerState {
+  disabled: boolean;
+  tier: RateTier;
 }
 
-/** The uids of every disabled account: for the reconciler. */
-export async function disabledUids(db: Queryable): Promise<Set<string>> {
-  const { rows } = await db.query<{ uid: string }>('SELECT uid FROM user_roles WHERE disabled');
-  return new Set(rows.map((r) => r.uid));
+/** A user's state from their row; a user without a row is an enabled member. */
+export function ownerStateOf(
+  row: Pick<UserAccess, 'role' | 'tier' | 'disabled'> | undefined,
+): OwnerState {
+  return {
+    disabled: row?.disabled ?? false,
+    tier: effectiveTier(row?.role ?? 'member', row?.tier ?? null),
+  };
+}
+
+export async function ownerState(db: Queryable, uid: string): Promise<OwnerState> {
+  return ownerStateOf(await findRole(db, uid));
+}
+
+/** Every user's state that has a row: for the reconciler (absent: `ownerStateOf(undefined)`). */
+export async function ownerStates(db: Queryable): Promise<Map<string, OwnerState>> {
+  const { rows } = await db.query<UserAccess>(
+    'SELECT uid, email, role, tier, disabled FROM user_roles',
+  );
+  return new Map(rows.map((row) => [row.uid, ownerStateOf(row)]));
 }
 
 /** Roles and assigned tiers of the given users; a uid without a row is absent from the map. */

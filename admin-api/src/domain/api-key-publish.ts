@@ -8,47 +8,68 @@ import {
   findKey,
   lockOwnerKeys,
   markRevoked,
+  ownerKeysForUpdate,
   type StoredApiKey,
 } from '../data/api-keys.js';
-import { inTransaction, type Queryable } from '../data/db.js';
+import { inTransaction, type Queryable, type Undo } from '../data/db.js';
 import { projectionOf, type KeyProjection } from '../data/key-projection.js';
-import { isDisabled } from '../data/user-roles.js';
+import { ownerState, type OwnerState } from '../data/user-roles.js';
 import type { RequestContext } from '../http/request-context.js';
 import { auditView, keyTarget, projectionUnavailable, type KeyDeps } from './api-key-views.js';
 import { appendAudit } from './audit.js';
 
 /**
  * Writes a key's record from inside the caller's transaction, which holds the key's row lock,
- * turning a Firestore failure into a 503 (the cause is logged). Whether the owner is disabled is
- * read here, in a statement of its own after that lock: a disabling in flight has either
- * committed (and this sees it) or is still to lock this row and mark the record after us.
+ * turning a Firestore failure into a 503 (the cause is logged). The owner's state (disabled,
+ * tier) is read here, in a statement of its own after that lock: a change of it in flight has
+ * either committed (and this sees it) or is still to lock this row and mark the record after us.
  */
 export async function putProjection(
   deps: KeyDeps,
   tx: Queryable,
   key: StoredApiKey,
 ): Promise<void> {
-  const ownerDisabled = await isDisabled(tx, key.owner);
+  const owner = await ownerState(tx, key.owner);
   try {
-    await deps.projection.put(key.hash, projectionOf(key, ownerDisabled));
+    await deps.projection.put(key.hash, projectionOf(key, owner));
   } catch (error) {
     throw projectionUnavailable('Firestore did not take the change, so nothing changed.', error);
   }
 }
 
 /** Rewrites the records of one owner's keys with the owner's state, a few writes at a time. */
-export async function putOwnerState(
+async function putOwnerState(
   projection: KeyProjection,
   keys: StoredApiKey[],
-  ownerDisabled: boolean,
+  owner: OwnerState,
 ): Promise<void> {
   for (let i = 0; i < keys.length; i += 20) {
     await Promise.all(
-      keys
-        .slice(i, i + 20)
-        .map((key) => projection.put(key.hash, projectionOf(key, ownerDisabled))),
+      keys.slice(i, i + 20).map((key) => projection.put(key.hash, projectionOf(key, owner))),
     );
   }
+}
+
+/**
+ * Inside a change of a user's state (disabled, role, tier) that has written their row: the
+ * records of all their keys get the new state, and `undo` puts the old one back if a later step
+ * fails. Under the owner's lock, so a key published meanwhile waits and reads the new state
+ * (see `lockOwnerKeys`).
+ */
+export async function publishOwnerState(
+  projection: KeyProjection,
+  tx: Queryable,
+  uid: string,
+  change: { before: OwnerState; after: OwnerState },
+  undo: Undo,
+): Promise<void> {
+  await lockOwnerKeys(tx, uid, 'exclusive');
+  const keys = await ownerKeysForUpdate(tx, uid);
+  if (keys.length === 0) return;
+  undo(() => putOwnerState(projection, keys, change.before));
+  await putOwnerState(projection, keys, change.after).catch((error: unknown) => {
+    throw projectionUnavailable('Firestore did not take the change, so nothing changed.', error);
+  });
 }
 
 /**
@@ -72,7 +93,7 @@ export async function publishCreated(
     await inTransaction(deps.pool, async (tx) => {
       await lockOwnerKeys(tx, created.owner, 'shared');
       const key = (await findKey(tx, created.id, { forUpdate: true })) ?? created;
-      await deps.projection.put(key.hash, projectionOf(key, await isDisabled(tx, key.owner)));
+      await deps.projection.put(key.hash, projectionOf(key, await ownerState(tx, key.owner)));
     });
   } catch (error) {
     const undoFailure = await undoCreation(deps.pool, ctx, created.id, rotatedFrom).then(

@@ -12,7 +12,7 @@ import type pg from 'pg';
 import { allKeys, findKeyByHash } from '../data/api-keys.js';
 import { withinTransaction } from '../data/db.js';
 import { projectionOf, sameRecord, type KeyProjection } from '../data/key-projection.js';
-import { disabledUids, isDisabled } from '../data/user-roles.js';
+import { ownerState, ownerStateOf, ownerStates } from '../data/user-roles.js';
 
 /** One reconciler at a time across every instance; the others skip their turn. */
 const RECONCILE_LOCK_ID = 7_231_003;
@@ -51,9 +51,9 @@ export async function reconcileKeys(
 
 async function reconcile(client: pg.PoolClient, projection: KeyProjection) {
   const expected = new Map<string, ApiKeyRecord>();
-  const disabled = await disabledUids(client);
+  const owners = await ownerStates(client);
   for await (const key of allKeys(client)) {
-    expected.set(key.hash, projectionOf(key, disabled.has(key.owner)));
+    expected.set(key.hash, projectionOf(key, owners.get(key.owner) ?? ownerStateOf(undefined)));
   }
 
   const drifted: string[] = [];
@@ -77,7 +77,7 @@ async function reconcile(client: pg.PoolClient, projection: KeyProjection) {
         return 'deleted';
       }
       // The owner's state too is read after the row lock, as a revocation reads it.
-      await projection.put(hash, projectionOf(key, await isDisabled(tx, key.owner)));
+      await projection.put(hash, projectionOf(key, await ownerState(tx, key.owner)));
       return 'written';
     });
     if (outcome === 'deleted') deleted += 1;

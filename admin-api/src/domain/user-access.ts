@@ -5,15 +5,12 @@
 // work again (they were never revoked) and the denylist entry goes, or the user would be
 // refused everywhere until it expired. Audited.
 import type { UserAccess } from '@colonycraft/protocol';
-import { lockOwnerKeys, ownerKeysForUpdate } from '../data/api-keys.js';
 import { inTransactionWithUndo } from '../data/db.js';
-import type { KeyProjection } from '../data/key-projection.js';
 import type { TokenDenylist } from '../data/token-denylist.js';
-import { findRoleForUpdate, lockAdmins, upsertDisabled } from '../data/user-roles.js';
+import { findRoleForUpdate, lockAdmins, ownerStateOf, upsertDisabled } from '../data/user-roles.js';
 import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
-import { putOwnerState } from './api-key-publish.js';
-import { projectionUnavailable } from './api-key-views.js';
+import { publishOwnerState } from './api-key-publish.js';
 import { appendAudit } from './audit.js';
 import {
   assertAnotherEnabledAdmin,
@@ -25,7 +22,6 @@ import {
 
 export interface AccessDeps extends UserDeps {
   denylist: TokenDenylist;
-  projection: KeyProjection;
 }
 
 const denylistUnavailable = (error: unknown) =>
@@ -66,14 +62,18 @@ export async function setDisabled(
     if (disabled && row?.role === 'admin') assertAnotherEnabledAdmin(admins, uid);
     await upsertDisabled(tx, { uid, email: user.email ?? null, disabled });
     // The functions accept a key by its record alone, long after the denylist entry is gone:
-    // each record of the owner's keys carries the state. Under the owner's lock, so a key
-    // published meanwhile waits and reads the new state (see `lockOwnerKeys`).
-    await lockOwnerKeys(tx, uid, 'exclusive');
-    const keys = await ownerKeysForUpdate(tx, uid);
-    undo(() => putOwnerState(deps.projection, keys, before));
-    await putOwnerState(deps.projection, keys, disabled).catch((error: unknown) => {
-      throw projectionUnavailable('Firestore did not take the change, so nothing changed.', error);
-    });
+    // each record of the owner's keys carries the state.
+    const state = ownerStateOf(row);
+    await publishOwnerState(
+      deps.projection,
+      tx,
+      uid,
+      {
+        before: { ...state, disabled: before },
+        after: { ...state, disabled },
+      },
+      undo,
+    );
     undo(() => deps.auth.updateUser(uid, { disabled: user.disabled }));
     try {
       await deps.auth.updateUser(uid, { disabled });

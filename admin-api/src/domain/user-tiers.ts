@@ -5,9 +5,10 @@
 // written until an admin assigns one; assigning null removes the claim again.
 import type { RateTier, UserSummary } from '@colonycraft/protocol';
 import { inTransactionWithUndo } from '../data/db.js';
-import { findRoleForUpdate, lockAdmins, upsertTier } from '../data/user-roles.js';
+import { findRoleForUpdate, lockAdmins, ownerStateOf, upsertTier } from '../data/user-roles.js';
 import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
+import { publishOwnerState } from './api-key-publish.js';
 import { appendAudit } from './audit.js';
 import { authUnavailable, enabledAdminsFor, getUser, summaryOf, type UserDeps } from './users.js';
 
@@ -55,6 +56,17 @@ export async function setTier(
       return summaryOf(user, role, tier);
     }
     await upsertTier(tx, { uid, email: user.email ?? null, tier });
+    // The owner's tier in their keys' records, at which the functions take their limits.
+    await publishOwnerState(
+      deps.projection,
+      tx,
+      uid,
+      {
+        before: ownerStateOf(row),
+        after: ownerStateOf({ role, tier, disabled: row?.disabled ?? false }),
+      },
+      undo,
+    );
     await mirror(true);
     await appendAudit(tx, ctx, {
       action: 'user.tier.set',

@@ -4,24 +4,36 @@
 // so no session keeps the old role for longer than its current ID token. Tiers work the same
 // way and live in `user-tiers.ts`.
 import type { Auth, UserRecord } from 'firebase-admin/auth';
-import type { RateTier, Role, UserList, UserListQuery, UserSummary } from '@colonycraft/protocol';
+import {
+  effectiveTier,
+  type RateTier,
+  type Role,
+  type UserList,
+  type UserListQuery,
+  type UserSummary,
+} from '@colonycraft/protocol';
 import type { z } from 'zod';
 import type pg from 'pg';
 import { inTransactionWithUndo } from '../data/db.js';
+import type { KeyProjection } from '../data/key-projection.js';
 import {
   accessOf,
   findRoleForUpdate,
   lockAdmins,
+  ownerStateOf,
   upsertRole,
   type AdminRow,
 } from '../data/user-roles.js';
 import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
+import { publishOwnerState } from './api-key-publish.js';
 import { appendAudit } from './audit.js';
 
 export interface UserDeps {
   pool: pg.Pool;
   auth: Auth;
+  /** Where API key records live: they carry their owner's state. */
+  projection: KeyProjection;
 }
 
 const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
@@ -67,14 +79,6 @@ export function assertAnotherEnabledAdmin(enabled: string[], uid: string): void 
       'This is the last enabled admin; promote or enable another admin first.',
     );
   }
-}
-
-/**
- * The tier the functions apply: the `tier` claim when an admin assigned one, else `unlimited`
- * for admins and `standard` for everyone else (functions/src/auth/exchange-token.ts).
- */
-export function effectiveTier(role: Role, assigned: RateTier | null): RateTier {
-  return assigned ?? (role === 'admin' ? 'unlimited' : 'standard');
 }
 
 export function summaryOf(
@@ -163,6 +167,17 @@ export async function setRole(
     }
     if (before === 'admin') assertAnotherEnabledAdmin(admins, uid);
     await upsertRole(tx, { uid, email: user.email ?? null, role });
+    // The tier a role implies is the owner's tier in their keys' records.
+    await publishOwnerState(
+      deps.projection,
+      tx,
+      uid,
+      {
+        before: ownerStateOf(row),
+        after: ownerStateOf({ role, tier: assignedTier, disabled: row?.disabled ?? false }),
+      },
+      undo,
+    );
     await mirror(true);
     // Last, as for keys: the audit chain lock is not held across calls to Firebase.
     await appendAudit(tx, ctx, {

@@ -3,10 +3,9 @@
 // the system of record, on every request.
 import type { RequestHandler } from 'express';
 import type { Auth } from 'firebase-admin/auth';
-import type { Me } from '@colonycraft/protocol';
+import { effectiveTier, type Me } from '@colonycraft/protocol';
 import type { Queryable } from '../data/db.js';
 import { findRole } from '../data/user-roles.js';
-import { effectiveTier } from '../domain/users.js';
 import { ApiError } from './errors.js';
 
 export type Caller = Me;

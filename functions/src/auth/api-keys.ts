@@ -67,6 +67,7 @@ export function createApiKeyVerifier(options: {
         tier: found.tier,
         jti: randomUUID(),
         key: found.keyId,
+        ...(found.ownerTier ? { ownerTier: found.ownerTier } : {}),
       },
       endsAt: ends.length > 0 ? Math.min(...ends) : undefined,
     };

@@ -6,6 +6,7 @@ import { FieldValue } from 'firebase-admin/firestore';
 import {
   RateTier,
   Role,
+  effectiveTier,
   type ClientTokenClaims,
   type ExchangeTokenResponse,
 } from '@colonycraft/protocol';
@@ -28,8 +29,9 @@ export const exchangeToken = onCall(
       }
       const role = Role.catch('member').parse(request.auth.token.role);
       // An admin may assign a tier (mirrored into the `tier` claim); otherwise it follows the role.
-      const tier = RateTier.catch(role === 'admin' ? 'unlimited' : 'standard').parse(
-        request.auth.token.tier,
+      const tier = effectiveTier(
+        role,
+        RateTier.optional().catch(undefined).parse(request.auth.token.tier),
       );
       const claims: ClientTokenClaims = {
         sub: request.auth.uid,

@@ -89,6 +89,17 @@ describe('rate limits on /v1', () => {
     expect(error.message).toMatch(/resets/);
   });
 
+  it('when a key is on a higher tier than its owner, then the owner’s own limits still hold, across their keys', async () => {
+    const sub = `owner-${Date.now()}`;
+    const viaKey = (key: string) => gw.token({ sub, tier: 'standard', key, ownerTier: 'free' });
+    const first = await viaKey(`key-a-${Date.now()}`);
+    // The owner's free bucket holds three requests; the key's standard one a hundred.
+    for (let i = 0; i < 3; i += 1) expect((await post(first, body())).status).toBe(200);
+    expect((await post(first, body())).status).toBe(429);
+    // Another key of the same owner draws on the same owner's bucket.
+    expect((await post(await viaKey(`key-b-${Date.now()}`), body())).status).toBe(429);
+  });
+
   it('when the tier is unlimited, then no limit applies and no RateLimit headers are sent', async () => {
     const token = await gw.token({ tier: 'unlimited' });
     for (let i = 0; i < 5; i += 1) {

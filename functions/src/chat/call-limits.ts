@@ -5,7 +5,7 @@ import type { ChatRequest, ClientTokenClaims, Usage } from '@colonycraft/protoco
 import { catalogFor } from '../gateway/catalog-cache.js';
 import { resolveTargets } from '../gateway/catalog.js';
 import { usdToMicro } from '../limits/limits-config.js';
-import type { Lease, Limiter } from '../limits/limiter.js';
+import type { Lease, Limiter, Principal } from '../limits/limiter.js';
 import { rateLimitHeaders, refusalError, type RateLimitHeaders } from '../limits/refusal.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { estimateInputTokens } from '../providers/usage.js';
@@ -56,8 +56,9 @@ export async function admitCall(
   estimate: Estimate,
 ): Promise<AdmittedCall> {
   if (!limiter) return NOT_LIMITED;
-  const principals = claims.key
-    ? [`user:${claims.sub}`, `key:${claims.key}`]
+  // The key at its own tier, its owner at theirs: a key cannot raise its owner's limits.
+  const principals: Principal[] = claims.key
+    ? [{ id: `user:${claims.sub}`, tier: claims.ownerTier ?? claims.tier }, `key:${claims.key}`]
     : [`user:${claims.sub}`];
   const admission = await limiter.admit({
     principals,
