@@ -103,6 +103,26 @@ describe('exchangeToken', () => {
     });
   });
 
+  it('when the user’s sessions have been revoked (a role change), then their still-valid ID token cannot be exchanged', async () => {
+    process.env.FIREBASE_AUTH_EMULATOR_HOST = stack.env.FIREBASE_AUTH_EMULATOR_HOST;
+    const adminApp = getAdminApps()[0] ?? initializeAdminApp({ projectId: stack.projectId });
+    const user = await getAdminAuth(adminApp).createUser({
+      email: 'demoted@colonycraft.test',
+      password: 'demoted-pass',
+    });
+    await signInAs({ email: 'demoted@colonycraft.test', password: 'demoted-pass' });
+    // Revocation counts whole seconds: let the sign-in's second pass first.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await getAdminAuth(adminApp).revokeRefreshTokens(user.uid);
+    await expect(httpsCallable(functions, 'exchangeToken')()).rejects.toMatchObject({
+      code: 'functions/unauthenticated',
+      message: expect.stringContaining('sign in again'),
+    });
+    await signInWithEmailAndPassword(auth, 'demoted@colonycraft.test', 'demoted-pass');
+    const { data } = await httpsCallable(functions, 'exchangeToken')();
+    expect(ExchangeTokenResponse.parse(data).claims.sub).toBe(user.uid);
+  });
+
   it('when an admin has assigned the user a tier, then the client token carries it', async () => {
     process.env.FIREBASE_AUTH_EMULATOR_HOST = stack.env.FIREBASE_AUTH_EMULATOR_HOST;
     const adminApp = getAdminApps()[0] ?? initializeAdminApp({ projectId: stack.projectId });

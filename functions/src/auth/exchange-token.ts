@@ -24,8 +24,14 @@ export const exchangeToken = onCall(
       if (!request.auth)
         throw new GatewayError('unauthenticated', 'Sign in before exchanging a token.');
       // An ID token outlives the account being disabled by up to an hour; the exchange does not.
-      if ((await getAuth(adminApp()).getUser(request.auth.uid)).disabled) {
-        throw new GatewayError('unauthenticated', 'This account is disabled.');
+      const user = await getAuth(adminApp()).getUser(request.auth.uid);
+      if (user.disabled) throw new GatewayError('unauthenticated', 'This account is disabled.');
+      // Nor does it outlive a revocation of the user's sessions (the admin API revokes them when
+      // it changes a role or tier), which would leave the old claims in use: checked as
+      // firebase-admin's checkRevoked does, by the time of sign-in.
+      const validSince = user.tokensValidAfterTime ? Date.parse(user.tokensValidAfterTime) : 0;
+      if (request.auth.token.auth_time * 1000 < validSince) {
+        throw new GatewayError('unauthenticated', 'Your session has ended; sign in again.');
       }
       const role = Role.catch('member').parse(request.auth.token.role);
       // An admin may assign a tier (mirrored into the `tier` claim); otherwise it follows the role.
