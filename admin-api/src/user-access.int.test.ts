@@ -50,6 +50,22 @@ async function accessAudit(uid: string) {
   return rows;
 }
 
+/** Runs `work` while the audit log refuses `user.disabled.set` entries, as a failing write would. */
+async function whileAuditRefused(work: () => Promise<void>): Promise<void> {
+  await f.sql.query(`
+    CREATE FUNCTION refuse_access_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'audit refused (test)'; END $$;
+    CREATE TRIGGER refuse_access_audit BEFORE INSERT ON audit_log FOR EACH ROW
+      WHEN (NEW.action = 'user.disabled.set') EXECUTE FUNCTION refuse_access_audit();`);
+  try {
+    await work();
+  } finally {
+    await f.sql.query(
+      'DROP TRIGGER refuse_access_audit ON audit_log; DROP FUNCTION refuse_access_audit()',
+    );
+  }
+}
+
 describe('PUT /users/:uid/disabled', () => {
   it('when an admin disables an account, then its client tokens are denylisted, Auth refuses it and the change is audited', async () => {
     const res = await f.call<UserAccess>('boss', 'PUT', `/users/${f.uid.pat}/disabled`, {
@@ -100,22 +116,13 @@ describe('PUT /users/:uid/disabled', () => {
 
   it('when the audit entry cannot be written, then Auth and the denylist are put back, and a retry is recorded', async () => {
     const uid = await newUser();
-    await f.sql.query(`
-      CREATE FUNCTION refuse_access_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'audit refused (test)'; END $$;
-      CREATE TRIGGER refuse_access_audit BEFORE INSERT ON audit_log FOR EACH ROW
-        WHEN (NEW.action = 'user.disabled.set') EXECUTE FUNCTION refuse_access_audit();`);
-    try {
+    await whileAuditRefused(async () => {
       const failed = await f.call('boss', 'PUT', `/users/${uid}/disabled`, { disabled: true });
       expect(failed.status).toBe(500);
       expect((await f.auth.getUser(uid)).disabled).toBe(false);
       expect(await redis.exists(denylistKey.subject(uid))).toBe(0);
       expect(await accessAudit(uid)).toEqual([]);
-    } finally {
-      await f.sql.query(
-        'DROP TRIGGER refuse_access_audit ON audit_log; DROP FUNCTION refuse_access_audit()',
-      );
-    }
+    });
     await disable(uid, true);
     expect((await f.auth.getUser(uid)).disabled).toBe(true);
     expect(await redis.exists(denylistKey.subject(uid))).toBe(1);
@@ -127,21 +134,12 @@ describe('PUT /users/:uid/disabled', () => {
   it('when re-enabling cannot be audited, then the account stays disabled and denied', async () => {
     const uid = await newUser();
     await disable(uid, true);
-    await f.sql.query(`
-      CREATE FUNCTION refuse_access_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'audit refused (test)'; END $$;
-      CREATE TRIGGER refuse_access_audit BEFORE INSERT ON audit_log FOR EACH ROW
-        WHEN (NEW.action = 'user.disabled.set') EXECUTE FUNCTION refuse_access_audit();`);
-    try {
+    await whileAuditRefused(async () => {
       const failed = await f.call('boss', 'PUT', `/users/${uid}/disabled`, { disabled: false });
       expect(failed.status).toBe(500);
       expect((await f.auth.getUser(uid)).disabled).toBe(true);
       expect(await redis.exists(denylistKey.subject(uid))).toBe(1);
-    } finally {
-      await f.sql.query(
-        'DROP TRIGGER refuse_access_audit ON audit_log; DROP FUNCTION refuse_access_audit()',
-      );
-    }
+    });
   });
 
   it('when the caller stops being an admin while the request waits for the lock, then 403 and no denylist entry', async () => {
@@ -329,20 +327,11 @@ describe('a disabled account’s API keys', () => {
   it('when disabling cannot be audited, then the key records are put back too', async () => {
     const uid = await newUser();
     const { key } = await createKey(uid);
-    await f.sql.query(`
-      CREATE FUNCTION refuse_access_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'audit refused (test)'; END $$;
-      CREATE TRIGGER refuse_access_audit BEFORE INSERT ON audit_log FOR EACH ROW
-        WHEN (NEW.action = 'user.disabled.set') EXECUTE FUNCTION refuse_access_audit();`);
-    try {
+    await whileAuditRefused(async () => {
       const failed = await f.call('boss', 'PUT', `/users/${uid}/disabled`, { disabled: true });
       expect(failed.status).toBe(500);
       expect((await record(key))?.ownerDisabled).toBe(false);
-    } finally {
-      await f.sql.query(
-        'DROP TRIGGER refuse_access_audit ON audit_log; DROP FUNCTION refuse_access_audit()',
-      );
-    }
+    });
   });
 
   it('when a record lost the mark, then the reconciler puts it back from Postgres', async () => {

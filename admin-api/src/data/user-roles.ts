@@ -75,6 +75,19 @@ export function ownerStateOf(
   };
 }
 
+/** A user's state before and after `change` to their row (an absent row: an enabled member). */
+export function ownerStateChange(
+  row: UserAccess | undefined,
+  change: Partial<Pick<UserAccess, 'role' | 'tier' | 'disabled'>>,
+): { before: OwnerState; after: OwnerState } {
+  const now = {
+    role: row?.role ?? 'member',
+    tier: row?.tier ?? null,
+    disabled: row?.disabled ?? false,
+  };
+  return { before: ownerStateOf(now), after: ownerStateOf({ ...now, ...change }) };
+}
+
 export async function ownerState(db: Queryable, uid: string): Promise<OwnerState> {
   return ownerStateOf(await findRole(db, uid));
 }

@@ -7,7 +7,12 @@
 import type { UserAccess } from '@colonycraft/protocol';
 import { inTransactionWithUndo } from '../data/db.js';
 import type { TokenDenylist } from '../data/token-denylist.js';
-import { findRoleForUpdate, lockAdmins, ownerStateOf, upsertDisabled } from '../data/user-roles.js';
+import {
+  findRoleForUpdate,
+  lockAdmins,
+  ownerStateChange,
+  upsertDisabled,
+} from '../data/user-roles.js';
 import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
 import { publishOwnerState } from './api-key-publish.js';
@@ -63,17 +68,7 @@ export async function setDisabled(
     await upsertDisabled(tx, { uid, email: user.email ?? null, disabled });
     // The functions accept a key by its record alone, long after the denylist entry is gone:
     // each record of the owner's keys carries the state.
-    const state = ownerStateOf(row);
-    await publishOwnerState(
-      deps.projection,
-      tx,
-      uid,
-      {
-        before: { ...state, disabled: before },
-        after: { ...state, disabled },
-      },
-      undo,
-    );
+    await publishOwnerState(deps.projection, tx, uid, ownerStateChange(row, { disabled }), undo);
     undo(() => deps.auth.updateUser(uid, { disabled: user.disabled }));
     try {
       await deps.auth.updateUser(uid, { disabled });

@@ -5,7 +5,7 @@
 // written until an admin assigns one; assigning null removes the claim again.
 import type { RateTier, UserSummary } from '@colonycraft/protocol';
 import { inTransactionWithUndo } from '../data/db.js';
-import { findRoleForUpdate, lockAdmins, ownerStateOf, upsertTier } from '../data/user-roles.js';
+import { findRoleForUpdate, lockAdmins, ownerStateChange, upsertTier } from '../data/user-roles.js';
 import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
 import { publishOwnerState } from './api-key-publish.js';
@@ -57,16 +57,7 @@ export async function setTier(
     }
     await upsertTier(tx, { uid, email: user.email ?? null, tier });
     // The owner's tier in their keys' records, at which the functions take their limits.
-    await publishOwnerState(
-      deps.projection,
-      tx,
-      uid,
-      {
-        before: ownerStateOf(row),
-        after: ownerStateOf({ role, tier, disabled: row?.disabled ?? false }),
-      },
-      undo,
-    );
+    await publishOwnerState(deps.projection, tx, uid, ownerStateChange(row, { tier }), undo);
     await mirror(true);
     await appendAudit(tx, ctx, {
       action: 'user.tier.set',

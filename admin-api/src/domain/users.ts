@@ -20,7 +20,7 @@ import {
   accessOf,
   findRoleForUpdate,
   lockAdmins,
-  ownerStateOf,
+  ownerStateChange,
   upsertRole,
   type AdminRow,
 } from '../data/user-roles.js';
@@ -168,16 +168,7 @@ export async function setRole(
     if (before === 'admin') assertAnotherEnabledAdmin(admins, uid);
     await upsertRole(tx, { uid, email: user.email ?? null, role });
     // The tier a role implies is the owner's tier in their keys' records.
-    await publishOwnerState(
-      deps.projection,
-      tx,
-      uid,
-      {
-        before: ownerStateOf(row),
-        after: ownerStateOf({ role, tier: assignedTier, disabled: row?.disabled ?? false }),
-      },
-      undo,
-    );
+    await publishOwnerState(deps.projection, tx, uid, ownerStateChange(row, { role }), undo);
     await mirror(true);
     // Last, as for keys: the audit chain lock is not held across calls to Firebase.
     await appendAudit(tx, ctx, {
