@@ -1,9 +1,9 @@
 import type { GetConversationResponse } from '@colonycraft/protocol';
 import { FunctionsError } from 'firebase/functions';
 import { describe, expect, it, vi } from 'vitest';
-import type { ChatCallData, StreamCall } from '../chat-stream.ts';
+import type { ChatCallData } from '../chat-stream.ts';
 import { memoryStore } from '../storage.ts';
-import { chatWith, tokens, wordsCall } from './chat-fakes.ts';
+import { chatWith, failingCall, tokens, wordsCall } from './chat-fakes.ts';
 import { ChatStore } from './chat.svelte.ts';
 import { Draft } from './draft.svelte.ts';
 
@@ -224,19 +224,14 @@ describe('ChatStore actions', () => {
   });
 
   it('when a failed send is retried, then the kept text is sent and the composer emptied', async () => {
-    let fail = true;
-    const ok = wordsCall(['Back']);
-    const call: StreamCall = (data, options) => {
-      if (fail) return Promise.reject(new FunctionsError('internal', 'internal [0]'));
-      return ok(data, options);
-    };
-    const chat = chatWith(call);
+    const flaky = failingCall(['Back']);
+    const chat = chatWith(flaky.call);
     chat.draft.text = 'Hello?';
     chat.submit();
     await vi.waitFor(() => expect(chat.failure?.kind).toBe('connection'));
     expect(chat.draft.text).toBe('Hello?');
 
-    fail = false;
+    flaky.failing = false;
     expect(chat.retry()).toBe(true);
     await vi.waitFor(() => expect(chat.streaming).toBe(false));
     expect(chat.failure).toBeUndefined();
@@ -245,25 +240,21 @@ describe('ChatStore actions', () => {
   });
 
   it('when an edited message fails while the composer holds other text, then both are kept, and a retry takes back only the failed text', async () => {
-    let fail = false;
-    const ok = wordsCall(['A']);
-    const call: StreamCall = (data, options) => {
-      if (fail) return Promise.reject(new FunctionsError('invalid-argument', 'too long'));
-      return ok(data, options);
-    };
-    const chat = chatWith(call);
+    const flaky = failingCall(['A'], new FunctionsError('invalid-argument', 'too long'));
+    flaky.failing = false;
+    const chat = chatWith(flaky.call);
     chat.send('first');
     await vi.waitFor(() => expect(chat.streaming).toBe(false));
 
     chat.draft.text = 'Half a thought';
-    fail = true;
+    flaky.failing = true;
     chat.editAndResend(chat.messages[0]!.id, 'first, edited');
     await vi.waitFor(() => expect(chat.failure?.kind).toBe('rejected'));
     // The edit left the screen with the failed call: the composer is the only place it lives.
     expect(chat.messages).toEqual([]);
     expect(chat.draft.text).toBe('first, edited\n\nHalf a thought');
 
-    fail = false;
+    flaky.failing = false;
     expect(chat.retry()).toBe(true);
     expect(chat.draft.text).toBe('Half a thought');
     await vi.waitFor(() => expect(chat.streaming).toBe(false));
@@ -271,19 +262,14 @@ describe('ChatStore actions', () => {
   });
 
   it('when the restored text was changed before a retry, then the retry leaves the composer alone', async () => {
-    let fail = true;
-    const ok = wordsCall(['A']);
-    const call: StreamCall = (data, options) => {
-      if (fail) return Promise.reject(new FunctionsError('internal', 'internal [0]'));
-      return ok(data, options);
-    };
-    const chat = chatWith(call);
+    const flaky = failingCall(['A']);
+    const chat = chatWith(flaky.call);
     chat.draft.text = 'Hello?';
     chat.submit();
     await vi.waitFor(() => expect(chat.failure?.kind).toBe('connection'));
     chat.draft.text = 'Hello? Anyone?';
 
-    fail = false;
+    flaky.failing = false;
     expect(chat.retry()).toBe(true);
     expect(chat.draft.text).toBe('Hello? Anyone?');
     await vi.waitFor(() => expect(chat.streaming).toBe(false));

@@ -50,6 +50,23 @@ export function wordsCall(
   };
 }
 
+/**
+ * A callable that fails with `failure` (a lost connection, unless given) while `failing` is set,
+ * and otherwise answers `words`.
+ */
+export function failingCall(
+  words: string[],
+  failure = new FunctionsError('internal', 'internal [0]'),
+): { call: StreamCall; failing: boolean } {
+  const ok = wordsCall(words);
+  const fake = {
+    failing: true,
+    call: ((data, options) =>
+      fake.failing ? Promise.reject(failure) : ok(data, options)) satisfies StreamCall,
+  };
+  return fake;
+}
+
 export const tokens = () => ({
   get: vi.fn(async () => 'token-1'),
   refresh: vi.fn(async () => 'token-2'),
