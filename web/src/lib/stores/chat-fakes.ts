@@ -59,10 +59,9 @@ export function failingCall(
   failure = new FunctionsError('internal', 'internal [0]'),
 ): { call: StreamCall; failing: boolean } {
   const ok = wordsCall(words);
-  const fake = {
+  const fake: { call: StreamCall; failing: boolean } = {
     failing: true,
-    call: ((data, options) =>
-      fake.failing ? Promise.reject(failure) : ok(data, options)) satisfies StreamCall,
+    call: (data, options) => (fake.failing ? Promise.reject(failure) : ok(data, options)),
   };
   return fake;
 }
