@@ -10,7 +10,7 @@ import { ApiError } from '../http/errors.js';
 import type { RequestContext } from '../http/request-context.js';
 import { publishOwnerState } from './api-key-publish.js';
 import { appendAudit } from './audit.js';
-import { authUnavailable, enabledAdminsFor, getUser, summaryOf, type UserDeps } from './users.js';
+import { enabledAdminsFor, getUser, mirrorClaims, summaryOf, type UserDeps } from './users.js';
 
 /** The claims with `tier` set to `tier`, or without it for null; `role` and the rest kept. */
 function withTier(claims: Record<string, unknown>, tier: RateTier | null): Record<string, unknown> {
@@ -38,15 +38,8 @@ export async function setTier(
     const user = await getUser(deps.auth, uid);
     if (!user) throw new ApiError('not_found', `No user ${uid}.`);
     const claims = user.customClaims ?? {};
-    const mirror = async (revoke: boolean) => {
-      undo(() => deps.auth.setCustomUserClaims(uid, claims));
-      try {
-        await deps.auth.setCustomUserClaims(uid, withTier(claims, tier));
-        if (revoke) await deps.auth.revokeRefreshTokens(uid);
-      } catch (error) {
-        throw authUnavailable(error);
-      }
-    };
+    const mirror = (revoke: boolean) =>
+      mirrorClaims(deps.auth, uid, { before: claims, after: withTier(claims, tier) }, undo, revoke);
     const row = await findRoleForUpdate(tx, uid);
     const role = row?.role ?? 'member';
     const before = row?.tier ?? null;

@@ -14,7 +14,7 @@ import {
 } from '@colonycraft/protocol';
 import type { z } from 'zod';
 import type pg from 'pg';
-import { inTransactionWithUndo } from '../data/db.js';
+import { inTransactionWithUndo, type Undo } from '../data/db.js';
 import type { KeyProjection } from '../data/key-projection.js';
 import {
   accessOf,
@@ -42,6 +42,26 @@ export function authUnavailable(error: unknown): ApiError {
   return new ApiError('unavailable', 'Firebase Auth did not answer; nothing changed.', {
     cause: error,
   });
+}
+
+/**
+ * Replaces `uid`'s custom claims (`before`) with `after`, registering the undo first; with
+ * `revoke`, also revokes their refresh tokens so their next session carries the new claims.
+ */
+export async function mirrorClaims(
+  auth: Auth,
+  uid: string,
+  claims: { before: Record<string, unknown>; after: Record<string, unknown> },
+  undo: Undo,
+  revoke: boolean,
+): Promise<void> {
+  undo(() => auth.setCustomUserClaims(uid, claims.before));
+  try {
+    await auth.setCustomUserClaims(uid, claims.after);
+    if (revoke) await auth.revokeRefreshTokens(uid);
+  } catch (error) {
+    throw authUnavailable(error);
+  }
 }
 
 export async function getUser(auth: Auth, uid: string): Promise<UserRecord | undefined> {
@@ -148,15 +168,8 @@ export async function setRole(
     const user = await getUser(deps.auth, uid);
     if (!user) throw new ApiError('not_found', `No user ${uid}.`);
     const claims = user.customClaims ?? {};
-    const mirror = async (revoke: boolean) => {
-      undo(() => deps.auth.setCustomUserClaims(uid, claims));
-      try {
-        await deps.auth.setCustomUserClaims(uid, { ...claims, role });
-        if (revoke) await deps.auth.revokeRefreshTokens(uid);
-      } catch (error) {
-        throw authUnavailable(error);
-      }
-    };
+    const mirror = (revoke: boolean) =>
+      mirrorClaims(deps.auth, uid, { before: claims, after: { ...claims, role } }, undo, revoke);
     const row = await findRoleForUpdate(tx, uid);
     const assignedTier = row?.tier ?? null;
     const before = row?.role ?? 'member';
