@@ -62,6 +62,9 @@ describe('admin console', () => {
       await eventually(() => page.locator('option[value="local/echo"]').count()).toBe(1);
       await page.getByLabel('Model').selectOption('local/echo');
       await streamed(await send(page, 'Count this for usage.'));
+      // The new chat takes its conversation's address once the answer has ended: wait for it,
+      // or that navigation can overtake the click on Admin below.
+      await page.waitForURL((url) => url.pathname.startsWith('/c/'));
       const link = page.locator('header').getByRole('link', { name: 'Admin' });
       await eventually(() => link.isVisible()).toBe(true);
       await link.click();
