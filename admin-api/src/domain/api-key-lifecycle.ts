@@ -22,7 +22,7 @@
 import type { ApiKeySummary, CreatedApiKey } from '@colonycraft/protocol';
 import { findKey, insertKey, markRevoked, startGrace } from '../data/api-keys.js';
 import { inTransaction } from '../data/db.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../errors.js';
 import type { RequestContext } from '../http/request-context.js';
 import { generateApiKey } from './api-key-format.js';
 import { publishCreated, putProjection } from './api-key-publish.js';

@@ -7,7 +7,7 @@ import type { StoredApiKey } from '../data/api-keys.js';
 import type { KeyProjection } from '../data/key-projection.js';
 import type { TokenDenylist } from '../data/token-denylist.js';
 import type { Caller } from '../http/authenticate.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../errors.js';
 
 export interface KeyDeps {
   pool: pg.Pool;

@@ -12,7 +12,7 @@ import type {
 import { findKey, insertKey, listKeys } from '../data/api-keys.js';
 import { inTransaction, type Queryable } from '../data/db.js';
 import type { Caller } from '../http/authenticate.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../errors.js';
 import type { RequestContext } from '../http/request-context.js';
 import { decodeCursor, encodeCursor } from '../lib/cursor.js';
 import { generateApiKey } from './api-key-format.js';

@@ -2,7 +2,7 @@
 // that names the store and the secret, never a value; a key the admin sent is scrubbed from any
 // message as a last resort.
 import { SecretStoreError, type SecretStore } from '@colonycraft/secrets';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../errors.js';
 
 export function storeName(store: SecretStore): string {
   return store.kind === 'google' ? 'Google Secret Manager' : 'The local secret store';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { providerKeyInfo } from '@colonycraft/protocol';
 import { createLocalSecretStore, SecretStoreError } from '@colonycraft/secrets';
 import type { ProviderKeyRow } from '../data/provider-key-versions.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../errors.js';
 import { providerBaseUrl, type ProviderEndpoints } from './provider-key-check.js';
 import { storeFailure } from './provider-key-store.js';
 import { hintOf, statusOf } from './provider-keys.js';

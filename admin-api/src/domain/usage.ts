@@ -20,7 +20,7 @@ import { keysUsableBetween } from '../data/api-keys.js';
 import type { Queryable } from '../data/db.js';
 import { MalformedUsage, type UsageLedger } from '../data/usage-ledger.js';
 import type { Caller } from '../http/authenticate.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../errors.js';
 
 export interface UsageDeps {
   pool: Queryable;

@@ -13,7 +13,7 @@ import {
   ownerStateChange,
   upsertDisabled,
 } from '../data/user-roles.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../errors.js';
 import type { RequestContext } from '../http/request-context.js';
 import { publishOwnerState } from './api-key-publish.js';
 import { appendAudit } from './audit.js';

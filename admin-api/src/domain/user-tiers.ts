@@ -6,7 +6,7 @@
 import type { RateTier, UserSummary } from '@colonycraft/protocol';
 import { inTransactionWithUndo } from '../data/db.js';
 import { findRoleForUpdate, lockAdmins, ownerStateChange, upsertTier } from '../data/user-roles.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../errors.js';
 import type { RequestContext } from '../http/request-context.js';
 import { publishOwnerState } from './api-key-publish.js';
 import { appendAudit } from './audit.js';

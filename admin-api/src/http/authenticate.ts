@@ -6,7 +6,7 @@ import type { Auth } from 'firebase-admin/auth';
 import { effectiveTier, type Me } from '@colonycraft/protocol';
 import type { Queryable } from '../data/db.js';
 import { findRole } from '../data/user-roles.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../errors.js';
 
 export type Caller = Me;
 

@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { ApiError } from './errors.js';
+import { ApiError } from '../errors.js';
 
 export interface Metrics {
   registry: Registry;

@@ -2,8 +2,8 @@
 // 403 to everyone else. The role is the one `authenticate` read from Postgres for this request.
 import type { RequestHandler } from 'express';
 import type { Role } from '@colonycraft/protocol';
+import { ApiError } from '../errors.js';
 import { callerOf } from './authenticate.js';
-import { ApiError } from './errors.js';
 
 export function requireRole(...allowed: Role[]): RequestHandler {
   const roles = new Set(allowed);

@@ -5,7 +5,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { Role } from '@colonycraft/protocol';
-import type { ApiErrorCode } from './errors.js';
+import type { ApiErrorCode } from '../errors.js';
 
 /**
  * - `public`: anyone (probes, the API's description).

@@ -2,7 +2,7 @@
 // says where and names every offending field path ("Invalid body: scopes.0: …").
 import type { z } from 'zod';
 import { describeIssues } from '@colonycraft/protocol';
-import { ApiError } from './errors.js';
+import { ApiError } from '../errors.js';
 
 export function parse<S extends z.ZodType>(
   schema: S,

@@ -1,7 +1,7 @@
 // Opaque paging cursors: base64url of a small JSON position. Opaque so callers cannot build
 // or edit them; a cursor that does not parse is the caller's error (400), never a 500.
 import type { z } from 'zod';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../errors.js';
 
 export function encodeCursor(position: unknown): string {
   return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');

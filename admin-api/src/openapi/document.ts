@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import * as protocol from '@colonycraft/protocol';
-import { STATUS, type ApiErrorCode } from '../http/errors.js';
+import type { ApiErrorCode } from '../errors.js';
+import { STATUS } from '../http/error-response.js';
 import type { Route } from '../http/route.js';
 
 type Json = Record<string, unknown>;

@@ -2,7 +2,7 @@
 // shutting down (so a load balancer stops sending it new requests while it drains).
 import { z } from 'zod';
 import type { Queryable } from '../data/db.js';
-import { sendError } from '../http/errors.js';
+import { sendError } from '../http/error-response.js';
 import { defineRoute, type Route } from '../http/route.js';
 
 const Status = <S extends string>(status: S) => z.object({ status: z.literal(status) });

@@ -1,10 +1,9 @@
 // One shape for every error response, built in one place: `{ error: { code, message } }`
-// plus the request id, so a caller can quote it.
+// plus the request id, so a caller can quote it. The errors themselves live in `../errors.ts`;
+// this is where their codes become statuses.
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-
-export type ApiErrorCode =
-  'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
+import { ApiError, type ApiErrorCode } from '../errors.js';
 
 export const STATUS: Record<ApiErrorCode, number> = {
   invalid_request: 400,
@@ -14,17 +13,6 @@ export const STATUS: Record<ApiErrorCode, number> = {
   conflict: 409,
   unavailable: 503,
 };
-
-export class ApiError extends Error {
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'ApiError';
-  }
-}
 
 export function sendError(res: Response, code: ApiErrorCode | 'internal', message: string): void {
   res.status(code === 'internal' ? 500 : STATUS[code]).json({
