@@ -23,7 +23,6 @@ import type { ApiKeySummary, CreatedApiKey } from '@colonycraft/protocol';
 import { findKey, insertKey, markRevoked, startGrace } from '../data/api-keys.js';
 import { inTransaction } from '../data/db.js';
 import { ApiError } from '../errors.js';
-import type { RequestContext } from '../http/request-context.js';
 import { generateApiKey } from './api-key-format.js';
 import { publishCreated, putProjection } from './api-key-publish.js';
 import {
@@ -36,6 +35,7 @@ import {
   type KeyDeps,
 } from './api-key-views.js';
 import { appendAudit } from './audit.js';
+import type { CallContext } from './call-context.js';
 
 async function denyTokensOf(deps: KeyDeps, id: string): Promise<void> {
   try {
@@ -49,7 +49,7 @@ async function denyTokensOf(deps: KeyDeps, id: string): Promise<void> {
 
 export async function revokeApiKey(
   deps: KeyDeps,
-  ctx: RequestContext,
+  ctx: CallContext,
   id: string,
 ): Promise<ApiKeySummary> {
   assertMayChangeKeys(ctx.caller);
@@ -79,7 +79,7 @@ export async function revokeApiKey(
 
 export async function rotateApiKey(
   deps: KeyDeps,
-  ctx: RequestContext,
+  ctx: CallContext,
   id: string,
   graceSeconds: number,
 ): Promise<CreatedApiKey> {

@@ -14,9 +14,9 @@ import {
 import { inTransaction, type Queryable, type Undo } from '../data/db.js';
 import { projectionOf, type KeyProjection } from '../data/key-projection.js';
 import { ownerState, type OwnerState } from '../data/user-roles.js';
-import type { RequestContext } from '../http/request-context.js';
 import { auditView, keyTarget, projectionUnavailable, type KeyDeps } from './api-key-views.js';
 import { appendAudit } from './audit.js';
+import type { CallContext } from './call-context.js';
 
 /**
  * Writes a key's record from inside the caller's transaction, which holds the key's row lock,
@@ -85,7 +85,7 @@ export async function publishOwnerState(
  */
 export async function publishCreated(
   deps: KeyDeps,
-  ctx: RequestContext,
+  ctx: CallContext,
   created: StoredApiKey,
   rotatedFrom?: string,
 ): Promise<void> {
@@ -109,7 +109,7 @@ export async function publishCreated(
 
 async function undoCreation(
   pool: pg.Pool,
-  ctx: RequestContext,
+  ctx: CallContext,
   createdId: string,
   rotatedFrom: string | undefined,
 ): Promise<void> {

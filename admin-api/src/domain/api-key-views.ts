@@ -6,8 +6,8 @@ import type { Auth } from 'firebase-admin/auth';
 import type { StoredApiKey } from '../data/api-keys.js';
 import type { KeyProjection } from '../data/key-projection.js';
 import type { TokenDenylist } from '../data/token-denylist.js';
-import type { Caller } from '../http/authenticate.js';
 import { ApiError } from '../errors.js';
+import type { Caller } from './call-context.js';
 
 export interface KeyDeps {
   pool: pg.Pool;

@@ -11,9 +11,7 @@ import type {
 } from '@colonycraft/protocol';
 import { findKey, insertKey, listKeys } from '../data/api-keys.js';
 import { inTransaction, type Queryable } from '../data/db.js';
-import type { Caller } from '../http/authenticate.js';
 import { ApiError } from '../errors.js';
-import type { RequestContext } from '../http/request-context.js';
 import { decodeCursor, encodeCursor } from '../lib/cursor.js';
 import { generateApiKey } from './api-key-format.js';
 import { publishCreated } from './api-key-publish.js';
@@ -27,11 +25,12 @@ import {
   type KeyDeps,
 } from './api-key-views.js';
 import { appendAudit } from './audit.js';
+import type { CallContext, Caller } from './call-context.js';
 import { ensureUserExists } from './users.js';
 
 export async function createApiKey(
   deps: KeyDeps,
-  ctx: RequestContext,
+  ctx: CallContext,
   request: z.output<typeof CreateApiKeyRequest>,
 ): Promise<CreatedApiKey> {
   const { caller } = ctx;

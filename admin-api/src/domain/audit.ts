@@ -6,13 +6,13 @@ import type { AuditEntry, AuditPage, AuditQuery, AuditVerification } from '@colo
 import type pg from 'pg';
 import { insertAuditEntry, lockChainHead, queryAudit, walkAudit } from '../data/audit-log.js';
 import type { Queryable } from '../data/db.js';
-import type { RequestContext } from '../http/request-context.js';
 import { decodeCursor, encodeCursor } from '../lib/cursor.js';
 import { API_KEY_IN_TEXT } from './api-key-format.js';
 import { GENESIS_HASH, entryHash, verifyChain } from './audit-chain.js';
+import type { CallContext } from './call-context.js';
 
 /** Who made a change: a request's caller, or a named process such as `system:reconciler`. */
-export type AuditOrigin = RequestContext | { actor: string; ip: null; requestId: null };
+export type AuditOrigin = CallContext | { actor: string; ip: null; requestId: null };
 
 export interface AuditChange {
   /** `<subject>.<verb>`: `api_key.create`, `user.role.set`, `provider_key.rotate`, … */

@@ -32,8 +32,8 @@ import {
   scheduleDisable,
   type ProviderKeyRow,
 } from '../data/provider-key-versions.js';
-import type { RequestContext } from '../http/request-context.js';
 import { appendAudit } from './audit.js';
+import type { CallContext } from './call-context.js';
 import { SWEEPER, sweepProviderKeys, type ProviderKeyDeps } from './provider-key-sweep.js';
 import { storeCall } from './provider-key-store.js';
 
@@ -146,7 +146,7 @@ async function withdraw(deps: ProviderKeyDeps, info: ProviderKeyInfo, version: s
 /** `PUT /providers/:id/key`. */
 export async function rotateProviderKey(
   deps: ProviderKeyDeps,
-  ctx: RequestContext,
+  ctx: CallContext,
   id: ProviderId,
   request: SetProviderKeyRequest,
 ): Promise<ProviderKeyRotation> {

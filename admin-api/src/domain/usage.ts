@@ -19,8 +19,8 @@ import type { z } from 'zod';
 import { keysUsableBetween } from '../data/api-keys.js';
 import type { Queryable } from '../data/db.js';
 import { MalformedUsage, type UsageLedger } from '../data/usage-ledger.js';
-import type { Caller } from '../http/authenticate.js';
 import { ApiError } from '../errors.js';
+import type { Caller } from './call-context.js';
 
 export interface UsageDeps {
   pool: Queryable;

@@ -14,9 +14,9 @@ import {
   upsertDisabled,
 } from '../data/user-roles.js';
 import { ApiError } from '../errors.js';
-import type { RequestContext } from '../http/request-context.js';
 import { publishOwnerState } from './api-key-publish.js';
 import { appendAudit } from './audit.js';
+import type { CallContext } from './call-context.js';
 import {
   assertAnotherEnabledAdmin,
   authUnavailable,
@@ -46,7 +46,7 @@ const denylistUnavailable = (error: unknown) =>
  */
 export async function setDisabled(
   deps: AccessDeps,
-  ctx: RequestContext,
+  ctx: CallContext,
   uid: string,
   disabled: boolean,
 ): Promise<UserAccess> {

@@ -7,9 +7,9 @@ import type { RateTier, UserSummary } from '@colonycraft/protocol';
 import { inTransactionWithUndo } from '../data/db.js';
 import { findRoleForUpdate, lockAdmins, ownerStateChange, upsertTier } from '../data/user-roles.js';
 import { ApiError } from '../errors.js';
-import type { RequestContext } from '../http/request-context.js';
 import { publishOwnerState } from './api-key-publish.js';
 import { appendAudit } from './audit.js';
+import type { CallContext } from './call-context.js';
 import { enabledAdminsFor, getUser, mirrorClaims, summaryOf, type UserDeps } from './users.js';
 
 /** The claims with `tier` set to `tier`, or without it for null; `role` and the rest kept. */
@@ -28,7 +28,7 @@ function withTier(claims: Record<string, unknown>, tier: RateTier | null): Recor
  */
 export async function setTier(
   deps: UserDeps,
-  ctx: RequestContext,
+  ctx: CallContext,
   uid: string,
   tier: RateTier | null,
 ): Promise<UserSummary> {

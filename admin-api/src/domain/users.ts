@@ -25,9 +25,9 @@ import {
   type AdminRow,
 } from '../data/user-roles.js';
 import { ApiError } from '../errors.js';
-import type { RequestContext } from '../http/request-context.js';
 import { publishOwnerState } from './api-key-publish.js';
 import { appendAudit } from './audit.js';
+import type { CallContext } from './call-context.js';
 
 export interface UserDeps {
   pool: pg.Pool;
@@ -155,7 +155,7 @@ export async function listUsers(
  */
 export async function setRole(
   deps: UserDeps,
-  ctx: RequestContext,
+  ctx: CallContext,
   uid: string,
   role: Role,
 ): Promise<UserSummary> {

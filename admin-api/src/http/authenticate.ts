@@ -3,12 +3,11 @@
 // the system of record, on every request.
 import type { RequestHandler } from 'express';
 import type { Auth } from 'firebase-admin/auth';
-import { effectiveTier, type Me } from '@colonycraft/protocol';
+import { effectiveTier } from '@colonycraft/protocol';
 import type { Queryable } from '../data/db.js';
 import { findRole } from '../data/user-roles.js';
+import type { Caller } from '../domain/call-context.js';
 import { ApiError } from '../errors.js';
-
-export type Caller = Me;
 
 declare module 'express-serve-static-core' {
   interface Locals {

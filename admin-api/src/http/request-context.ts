@@ -1,15 +1,11 @@
-// What every mutation records about the request that made it: who, from where, under which
-// request id. Routes build it; use cases pass it to the audit log.
+// Builds the context a use case gets from the request that calls it: who (the caller
+// `authenticate` found), from where, under which request id. Routes build it; use cases read it
+// and pass it to the audit log.
 import type { Request, Response } from 'express';
-import { callerOf, type Caller } from './authenticate.js';
+import type { CallContext } from '../domain/call-context.js';
+import { callerOf } from './authenticate.js';
 
-export interface RequestContext {
-  caller: Caller;
-  ip: string | null;
-  requestId: string | null;
-}
-
-export function contextOf(req: Request, res: Response): RequestContext {
+export function contextOf(req: Request, res: Response): CallContext {
   return {
     caller: callerOf(res.locals),
     // TRUST_PROXY_HOPS: the address the outermost trusted proxy saw (Cloud Run's front end: the
