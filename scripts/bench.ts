@@ -298,7 +298,9 @@ await firestore.stop();
 const { RedisLimitStore, createRedisClient } = await import(
   repoPath('functions/lib/limits/redis-store.js')
 );
-const { benchmarkDecisions } = await import(repoPath('functions/lib/limits/bench-decisions.js'));
+const { benchmarkDecisions } = await import(
+  repoPath('functions/lib/dev/limits/bench-decisions.js')
+);
 const decisionRows: string[] = [];
 for (const concurrency of [1, CONCURRENT]) {
   const store = new RedisLimitStore(createRedisClient(REDIS_URL), 'cc:bench:');

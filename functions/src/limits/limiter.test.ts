@@ -5,7 +5,7 @@ import { Limiter, type LimitStore, type StoreAdmit } from './limiter.js';
 import { limiterFromEnv } from './limiter-from-env.js';
 import { MemoryLimitStore } from './memory-store.js';
 import { ResilientLimitStore } from './resilient-store.js';
-import { TEST_TIER } from './store-behaviour.js';
+import { TEST_TIER } from '../dev/limits/store-behaviour.js';
 
 /** A store that records what reaches it, or fails if anything does. */
 function spyStore(fail = false) {

@@ -1,8 +1,8 @@
 // The in-process store against the shared store behaviour, plus what only it does.
 import { describe, expect, it } from 'vitest';
 import { MemoryLimitStore } from './memory-store.js';
-import { budgetBehaviour } from './budget-behaviour.js';
-import { storeBehaviour, T0, testLimiter } from './store-behaviour.js';
+import { budgetBehaviour } from '../dev/limits/budget-behaviour.js';
+import { storeBehaviour, T0, testLimiter } from '../dev/limits/store-behaviour.js';
 
 describe('MemoryLimitStore', () => {
   storeBehaviour(() => new MemoryLimitStore());

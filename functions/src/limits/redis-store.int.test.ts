@@ -14,8 +14,8 @@ import {
   untilConnected,
 } from './redis-store.js';
 import { redisDenylist } from '../auth/denylist.js';
-import { budgetBehaviour } from './budget-behaviour.js';
-import { call, storeBehaviour, T0, testLimiter, user } from './store-behaviour.js';
+import { budgetBehaviour } from '../dev/limits/budget-behaviour.js';
+import { call, storeBehaviour, T0, testLimiter, user } from '../dev/limits/store-behaviour.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `cc:rl:test:${randomUUID()}:`;
@@ -59,7 +59,7 @@ describe('RedisLimitStore', () => {
 
   it('when 200 decisions from two processes race for a bucket of 50, then exactly 50 pass', async () => {
     const principal = `user:${randomUUID()}`;
-    const worker = fileURLToPath(new URL('./exactness-worker.ts', import.meta.url));
+    const worker = fileURLToPath(new URL('../dev/limits/exactness-worker.ts', import.meta.url));
     const children = [1, 2].map(() =>
       spawn(process.execPath, ['--import', 'tsx', worker], {
         cwd: fileURLToPath(new URL('.', import.meta.url)),

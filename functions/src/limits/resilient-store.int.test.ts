@@ -10,7 +10,7 @@ import { GatewayError } from '../errors.js';
 import type { Limiter } from './limiter.js';
 import { createRedisClient, RedisLimitStore } from './redis-store.js';
 import { limiterMetrics, ResilientLimitStore } from './resilient-store.js';
-import { testLimiter } from './store-behaviour.js';
+import { testLimiter } from '../dev/limits/store-behaviour.js';
 
 let port: number;
 let redis: Child | undefined;

@@ -4,8 +4,8 @@
 // outside the timing, so the store is left as it was found but for keys that expire.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { LimitsConfig, TierLimits } from './limits-config.js';
-import { Limiter, type LimitStore, type Lease } from './limiter.js';
+import type { LimitsConfig, TierLimits } from '../../limits/limits-config.js';
+import { Limiter, type LimitStore, type Lease } from '../../limits/limiter.js';
 
 export interface DecisionBenchmark {
   decisions: number;

@@ -2,8 +2,8 @@
 // reservation of estimated cost, its settlement, and UTC days and months, whose ends the Lua
 // scripts and periods.ts must agree on.
 import { expect, it } from 'vitest';
-import type { LimitStore } from './limiter.js';
-import { dayEnd, monthEnd } from './periods.js';
+import type { LimitStore } from '../../limits/limiter.js';
+import { dayEnd, monthEnd } from '../../limits/periods.js';
 import { call, T0, testLimiter, user } from './store-behaviour.js';
 
 export function budgetBehaviour(getStore: () => LimitStore): void {

@@ -1,10 +1,10 @@
-// A separate process for the exactness test (redis-store.int.test.ts): connects to Redis,
-// says `ready`, waits for `go` on stdin, then fires CALLS decisions at once against the shared
-// bucket and prints how many were admitted. Run with `node --import tsx`.
+// A separate process for the exactness test (limits/redis-store.int.test.ts): connects to
+// Redis, says `ready`, waits for `go` on stdin, then fires CALLS decisions at once against the
+// shared bucket and prints how many were admitted. Run with `node --import tsx`.
 import { createInterface } from 'node:readline';
-import type { LimitsConfig, TierLimits } from './limits-config.js';
-import { Limiter } from './limiter.js';
-import { createRedisClient, RedisLimitStore } from './redis-store.js';
+import type { LimitsConfig, TierLimits } from '../../limits/limits-config.js';
+import { Limiter } from '../../limits/limiter.js';
+import { createRedisClient, RedisLimitStore } from '../../limits/redis-store.js';
 
 const env = (name: string): string => {
   const value = process.env[name];

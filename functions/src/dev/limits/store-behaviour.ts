@@ -1,10 +1,16 @@
-// The behaviour every limit store must show, as one test body that memory-store.test.ts and
-// redis-store.int.test.ts both run: buckets and refill, token debt, leases and several
-// principals (budgets: budget-behaviour.ts). Time is injected (`now`), never slept through.
+// The behaviour every limit store must show, as one test body that limits/memory-store.test.ts
+// and limits/redis-store.int.test.ts both run: buckets and refill, token debt, leases and
+// several principals (budgets: budget-behaviour.ts). Time is injected (`now`), never slept
+// through.
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
-import type { LimitsConfig, TierLimits } from './limits-config.js';
-import { Limiter, type AdmitRequest, type LimitStore, type Principal } from './limiter.js';
+import type { LimitsConfig, TierLimits } from '../../limits/limits-config.js';
+import {
+  Limiter,
+  type AdmitRequest,
+  type LimitStore,
+  type Principal,
+} from '../../limits/limiter.js';
 
 /** Noon UTC on 4 March 2025. */
 export const T0 = Date.UTC(2025, 2, 4, 12);
