@@ -3,9 +3,9 @@
 // modules it imports, and no test, test support, bench or dev tool, neither among the
 // functions' own files nor inside the workspace tarballs it carries. Needs `npm run build`.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix, relative, sep } from 'node:path';
+import { basename, join, posix, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from '@colonycraft/testing';
@@ -15,26 +15,27 @@ let folder: string;
 let target: string;
 /** Every file of the package, relative to it, with `/` between folders. */
 let files: string[];
-/** Every file inside the vendored tarballs, as `vendor/<tarball>:<path>`. */
-let vendored: string[];
+/** Each vendored tarball's name, where it was unpacked, and its files relative to that. */
+let tarballs: { name: string; root: string; files: string[] }[];
+
+function listFiles(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'));
+}
 
 beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), 'cc-deploy-package-'));
   target = join(folder, 'deploy');
   const script = repoPath('scripts', 'package-functions.ts');
   await run(process.execPath, ['--import', 'tsx', script, target], { cwd: repoPath() });
-  files = readdirSync(target, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(target, join(entry.parentPath, entry.name)).split(sep).join('/'));
-  vendored = [];
-  for (const tarball of files.filter((file) => file.startsWith('vendor/'))) {
-    const { stdout } = await run('tar', ['-tzf', join(target, tarball)]);
-    vendored.push(
-      ...stdout
-        .trim()
-        .split('\n')
-        .map((path) => `${tarball}:${path}`),
-    );
+  files = listFiles(target);
+  tarballs = [];
+  for (const name of files.filter((file) => file.startsWith('vendor/'))) {
+    const root = join(folder, 'unpacked', basename(name));
+    mkdirSync(root, { recursive: true });
+    await run('tar', ['-xzf', join(target, name), '-C', root]);
+    tarballs.push({ name, root, files: listFiles(root) });
   }
 });
 
@@ -64,6 +65,7 @@ describe('the deploy package', () => {
 
   it('when it is listed, then no file is a test, a source map, from a dev folder or a local secret', () => {
     const neverShips = /\.test\.|\.map$|(^|[/:])dev\/|(^|\/)\.(env|secret)\.local$/;
+    const vendored = tarballs.flatMap((t) => t.files.map((file) => `${t.name}:${file}`));
     expect([...files, ...vendored].filter((file) => neverShips.test(file))).toEqual([]);
   });
 
@@ -75,15 +77,20 @@ describe('the deploy package', () => {
     expect(orphans).toEqual([]);
   });
 
-  it('when the shipped code imports a module by relative path, then that module ships too', () => {
+  it('when shipped code imports a module by relative path, then that module ships too', () => {
     const missing: string[] = [];
-    for (const file of files.filter((f) => f.startsWith('lib/') && f.endsWith('.js'))) {
-      const code = readFileSync(join(target, file), 'utf8');
-      for (const [, specifier] of code.matchAll(
-        /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g,
-      )) {
-        const imported = posix.join(posix.dirname(file), specifier!);
-        if (!files.includes(imported)) missing.push(`${file} imports ${imported}`);
+    for (const { name, root, files: shipped } of [
+      { name: 'functions', root: target, files },
+      ...tarballs,
+    ]) {
+      for (const file of shipped.filter((f) => f.endsWith('.js'))) {
+        const code = readFileSync(join(root, file), 'utf8');
+        for (const [, specifier] of code.matchAll(
+          /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g,
+        )) {
+          const imported = posix.join(posix.dirname(file), specifier!);
+          if (!shipped.includes(imported)) missing.push(`${name}: ${file} imports ${imported}`);
+        }
       }
     }
     expect(missing).toEqual([]);
