@@ -169,12 +169,12 @@ describe('chatLocal', () => {
     expect(ChatResult.parse(data).text).toBe(localReply(question as never));
   });
 
-  it('when the client token is missing, then invalid-argument names it', async () => {
+  it('when the client token is missing, then unauthenticated names it, as for every callable', async () => {
     const error = await httpsCallable(
       functions,
       'chatLocal',
     )({ model: 'local/echo', messages: [] }).catch((e) => e);
-    expect(error.code).toBe('functions/invalid-argument');
+    expect(error.code).toBe('functions/unauthenticated');
     expect(error.message).toMatch(/^clientToken: /);
   });
 

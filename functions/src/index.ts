@@ -9,21 +9,15 @@ setGlobalOptions({
   serviceAccount: FUNCTIONS_SERVICE_ACCOUNT,
 });
 
-export { exchangeToken } from './auth/exchange-token.js';
-export { exchangeApiKey } from './auth/exchange-api-key.js';
-export { revokeClientToken, revokeUserTokens } from './auth/revoke-tokens.js';
-export {
-  chat,
-  chatAnthropic,
-  chatCompatible,
-  chatLocal,
-  chatOpenai,
-} from './chat/chat-functions.js';
-export { listModels } from './gateway/list-models.js';
+export { exchangeToken } from './callables/exchange-token.js';
+export { exchangeApiKey } from './v1/exchange-api-key.js';
+export { revokeClientToken, revokeUserTokens } from './callables/revoke-tokens.js';
+export { chat, chatAnthropic, chatCompatible, chatLocal, chatOpenai } from './callables/chat.js';
+export { listModels } from './callables/list-models.js';
 export { v1 } from './v1/v1.js';
 export {
   deleteConversation,
   getConversation,
   listConversations,
   renameConversation,
-} from './conversations/conversation-callables.js';
+} from './callables/conversations.js';

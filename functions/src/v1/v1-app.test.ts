@@ -69,7 +69,6 @@ beforeAll(async () => {
     entries: [localEntry],
     policy: policyFromEnv({}),
     limiter: () => new Limiter(store, limitsConfigFromEnv({})),
-    authenticate: () => Promise.reject(new Error('identify is given: authenticate is not used')),
     identify: async (bearer) => ({
       claims: claimsOf(bearer),
       checkRevocation: async () => {

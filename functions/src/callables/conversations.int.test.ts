@@ -20,8 +20,8 @@ import {
 import { issueClientToken } from '../auth/client-token.js';
 import { loadSigningKey, type SigningKey } from '../auth/signing-keys.js';
 import { hostFunctions, type HostedFunctions, type HttpFunction } from '../dev/http-host.js';
-import * as callables from './conversation-callables.js';
-import { appendExchange, createConversation } from './conversation-store.js';
+import * as callables from './conversations.js';
+import { appendExchange, createConversation } from '../conversations/conversation-store.js';
 
 let emulator: FirestoreEmulator;
 let hosted: HostedFunctions;

@@ -6,10 +6,10 @@ import type { ExchangeTokenResponse } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 import { db } from '../firebase.js';
 import { TOKEN_SIGNING_KEYS } from '../params.js';
-import { errorBody, errorFromGateway } from '../v1/openai-response.js';
-import { apiKeyCacheMs, createApiKeyVerifier, looksLikeApiKey } from './api-keys.js';
-import { issueClientToken } from './client-token.js';
-import { currentSigningKey } from './keys.js';
+import { errorBody, errorFromGateway } from './openai-response.js';
+import { apiKeyCacheMs, createApiKeyVerifier, looksLikeApiKey } from '../auth/api-keys.js';
+import { issueClientToken } from '../auth/client-token.js';
+import { currentSigningKey } from '../auth/keys.js';
 
 const verifyApiKey = createApiKeyVerifier({ db, cacheMs: apiKeyCacheMs() });
 

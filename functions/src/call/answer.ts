@@ -1,15 +1,13 @@
-// One chat call, whatever the provider: validate, authorize, resolve the model to its targets,
-// stream the answer to the client through retries and fallbacks, and return the whole answer.
-// Every call ends in exactly one log line.
-import {
+// The answer to an admitted call, whatever the surface: check that the caller may use the
+// model, resolve it to its targets, stream the provider's events to the surface through
+// retries and fallbacks, and record what the call used. Every call ends in exactly one log line.
+import type {
+  ChatChunk,
   ChatRequest,
-  WithClientToken,
-  describeIssues,
-  type ChatChunk,
-  type ChatResult,
-  type ClientTokenClaims,
-  type FinishReason,
-  type Usage,
+  ChatResult,
+  ClientTokenClaims,
+  FinishReason,
+  Usage,
 } from '@colonycraft/protocol';
 import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
@@ -22,77 +20,46 @@ import { fromProviderError } from '../gateway/provider-errors.js';
 import { ProviderError } from '../providers/provider.js';
 import { estimateUsage } from '../providers/usage.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
-import { openConversation, recordCall, type CallOutcome } from './record-call.js';
-import { admitCall, admitUnlessRevoked, estimateCall } from './call-limits.js';
-import type { Identified } from '../auth/authenticate.js';
-import type { Limiter } from '../limits/limiter.js';
 import { costOf } from '../usage/usage-ledger.js';
+import { openConversation, recordCall, type CallOutcome } from './record-call.js';
 
-export const ChatCallRequest = ChatRequest.extend(WithClientToken.shape);
-
+/** Where a surface takes the answer's events: its wire format's rendering of them. */
 export interface ChatChannel {
   /** `model` is the target serving the call, which for an alias may change before the first event. */
   sendChunk(event: ChatChunk, model: string): Promise<unknown>;
   signal: AbortSignal;
 }
 
-export interface ChatDeps {
-  /** The providers this function may call: its own, or every one for `chat`. */
+export interface AnswerDeps {
+  /** The providers this function may call: its own, or every one for `chat` and `/v1`. */
   entries: readonly ProviderEntry[];
-  /** Verifies a client token and returns its claims, or throws unauthenticated. */
-  authenticate: (token: string) => Promise<ClientTokenClaims>;
-  /**
-   * Preferred to `authenticate` when given: verifies the credential and leaves its revocation
-   * check to the caller, who makes it beside the rate limiter's decision, so that a call waits
-   * for Redis once instead of twice in a row.
-   */
-  identify?: (token: string) => Promise<Identified>;
   policy: CallPolicy;
   now?: () => number;
   /** Where usage (and conversations) are recorded; without it nothing is. */
   db?: () => Firestore;
   /** Keep the exchange in the caller's conversation (the web's callables; not `/v1`). */
   keepConversations?: boolean;
-  /** The instance's rate limiter; without it nothing is limited. */
-  limiter?: () => Limiter;
 }
 
-/** Told what a call used once it has ended, answered or not. */
-export type OnSpent = (spent: { usage: Usage; costUsd: number }) => void;
+/** What a call used once it has ended, answered or not. */
+export interface Spent {
+  usage: Usage;
+  costUsd: number;
+}
 
 /**
- * Handed the call's recording (usage, and the conversation) as soon as it has started, instead
- * of the answer waiting for it: the caller must await it before its response ends, since on
- * Cloud Run an instance's CPU is throttled once no request is open, and usage must not be lost.
+ * Told what the call used, and handed its recording (usage, and the conversation) as soon as
+ * it has started instead of the answer waiting for it: the pipeline awaits it before the
+ * response ends, since on Cloud Run an instance's CPU is throttled once no request is open,
+ * and usage must not be lost.
  */
-export type OnRecording = (recording: Promise<void>) => void;
-
-const NOTHING_TO_CHECK = async (): Promise<void> => undefined;
-
-/** The caller's claims, with the revocation check still to make when `deps.identify` is given. */
-export async function identifyWith(
-  deps: Pick<ChatDeps, 'authenticate' | 'identify'>,
-  token: string,
-): Promise<Identified> {
-  if (deps.identify) return deps.identify(token);
-  return { claims: await deps.authenticate(token), checkRevocation: NOTHING_TO_CHECK };
-}
-
-/** Waits for all of them, even after one has failed, then throws the first failure. */
-export async function allDone(work: readonly Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
+export interface AnswerHooks {
+  onSpent(spent: Spent): void;
+  onRecording(recording: Promise<void>): void;
 }
 
 function mayUse(claims: ClientTokenClaims, model: string): boolean {
   return claims.models.includes('*') || claims.models.includes(model);
-}
-
-export function validateChat(data: unknown): { clientToken: string; request: ChatRequest } {
-  const parsed = ChatCallRequest.safeParse(data);
-  if (!parsed.success) throw new GatewayError('invalid-argument', describeIssues(parsed.error));
-  const { clientToken, ...request } = parsed.data;
-  return { clientToken, request };
 }
 
 function checkSize(request: ChatRequest, policy: CallPolicy): void {
@@ -127,7 +94,7 @@ function withConversation(error: GatewayError, conversationId: string | undefine
 export async function prepareChat(
   request: ChatRequest,
   claims: ClientTokenClaims,
-  deps: Pick<ChatDeps, 'entries' | 'policy'>,
+  deps: Pick<AnswerDeps, 'entries' | 'policy'>,
 ): Promise<PreparedChat> {
   checkSize(request, deps.policy);
   if (!mayUse(claims, request.model)) {
@@ -141,43 +108,6 @@ export async function prepareChat(
 }
 
 /**
- * The callables' entry: verify the client token, take the call from the rate limiter, then
- * validate and answer, settling the limiter with what the call used however it ended.
- */
-export async function runChat(
-  data: unknown,
-  channel: ChatChannel,
-  deps: ChatDeps,
-): Promise<ChatResult> {
-  const started = (deps.now ?? Date.now)();
-  const token = WithClientToken.safeParse(data);
-  if (!token.success) throw new GatewayError('invalid-argument', describeIssues(token.error));
-  const { claims, checkRevocation } = await identifyWith(deps, token.data.clientToken);
-  // Asked first: the denylist's answer travels while the request is parsed and estimated.
-  const revocation = checkRevocation();
-  revocation.catch(() => {}); // it is awaited below, beside the limiter's decision
-  const lenient = ChatCallRequest.safeParse(data);
-  const estimate = await estimateCall(lenient.data, deps.entries, deps.policy.defaultMaxTokens);
-  const call = await admitUnlessRevoked(revocation, admitCall(deps.limiter?.(), claims, estimate));
-  let spent: Parameters<OnSpent>[0] | undefined;
-  const recordings: Promise<void>[] = [];
-  try {
-    const { request } = validateChat(data);
-    const onSpent: OnSpent = (s) => (spent = s);
-    const onRecording: OnRecording = (r) => void recordings.push(r);
-    return await streamAnswer(
-      await prepareChat(request, claims, deps),
-      channel,
-      { ...deps, onSpent, onRecording },
-      started,
-    );
-  } finally {
-    // The usage write and the limiter's settlement, side by side: one wait instead of two.
-    await allDone([...recordings, call.settle(spent)]);
-  }
-}
-
-/**
  * Streams the answer to the channel through retries and fallbacks and returns it whole. A
  * failure before the first byte throws a GatewayError; one after it has already reached the
  * client as an `error` event, and is thrown too so that no caller mistakes it for an answer.
@@ -185,10 +115,8 @@ export async function runChat(
 export async function streamAnswer(
   prepared: PreparedChat,
   channel: ChatChannel,
-  deps: Pick<ChatDeps, 'policy' | 'now' | 'db' | 'keepConversations'> & {
-    onSpent?: OnSpent;
-    onRecording?: OnRecording;
-  },
+  deps: Omit<AnswerDeps, 'entries'>,
+  hooks: AnswerHooks,
   started: number,
 ): Promise<ChatResult> {
   const now = deps.now ?? Date.now;
@@ -207,10 +135,10 @@ export async function streamAnswer(
   let counted = false;
   let finishReason: FinishReason = 'error';
   let failure: CallOutcome['failure'];
-  const finish = async (status: string): Promise<void> => {
+  const finish = (status: string): void => {
     // Text that reached the client was produced and is paid for, even when no count came.
     if (!counted && text !== '') usage = estimateUsage(request, text);
-    deps.onSpent?.({ usage, costUsd: costOf(usage, served.info) });
+    hooks.onSpent({ usage, costUsd: costOf(usage, served.info) });
     const latencyMs = now() - started;
     // The write is started first, and the log line written while it is under way.
     const recording = store
@@ -221,9 +149,7 @@ export async function streamAnswer(
         )
       : undefined;
     log(status, latencyMs);
-    if (!recording) return;
-    if (deps.onRecording) deps.onRecording(recording);
-    else await recording;
+    if (recording) hooks.onRecording(recording);
   };
   const log = (status: string, latencyMs: number): void =>
     logger.info('chat', {
@@ -259,17 +185,17 @@ export async function streamAnswer(
     if (error instanceof ProviderError) {
       const refused = fromProviderError(error);
       failure = { code: error.code ?? `status-${error.status}`, message: refused.message };
-      await finish(`failed:${error.status ?? error.code ?? 'error'}`);
+      finish(`failed:${error.status ?? error.code ?? 'error'}`);
       throw withConversation(refused, conversationId);
     }
     // Not the provider's failure (a chunk that could not be written to a client that has
     // gone, say): the call still ends here, and what it produced is recorded and settled.
     failure = { code: 'internal', message: 'The answer could not be delivered.' };
-    await finish('failed:internal');
+    finish('failed:internal');
     throw error;
   }
 
-  await finish(failure ? 'error' : finishReason);
+  finish(failure ? 'error' : finishReason);
   if (failure) {
     throw new GatewayError('unavailable', failure.message, {
       code: failure.code,

@@ -9,7 +9,8 @@ import { startFirestoreEmulator, type FirestoreEmulator } from '@colonycraft/tes
 import { clearCatalogCache } from '../gateway/catalog-cache.js';
 import { policyFromEnv } from '../gateway/policy.js';
 import { localEntry } from '../providers/local/entry.js';
-import { runChat, type ChatChannel } from './run-chat.js';
+import type { ChatChannel } from '../call/answer.js';
+import { runChat } from './chat.js';
 
 let emulator: FirestoreEmulator;
 let app: App;
@@ -49,10 +50,10 @@ describe('runChat', () => {
 
     const failed = await runChat(
       { clientToken: 't', model: 'local/echo', messages: [{ role: 'user', content: question }] },
+      { claims: claimsOf(sub), checkRevocation: async () => undefined },
       channel,
       {
         entries: [localEntry],
-        authenticate: async () => claimsOf(sub),
         policy: policyFromEnv({}),
         db: () => db,
         keepConversations: true,

@@ -41,20 +41,20 @@ export async function estimateCall(
   }
 }
 
-export interface AdmittedCall {
+export interface Admission {
   /** RateLimit-* headers for the answer. */
   headers: RateLimitHeaders;
   /** Settles the call with what it used; safe to call once, in a `finally`. */
   settle(spent: { usage: Usage; costUsd: number } | undefined): Promise<void>;
 }
 
-const NOT_LIMITED: AdmittedCall = { headers: {}, settle: async () => undefined };
+const NOT_LIMITED: Admission = { headers: {}, settle: async () => undefined };
 
 export async function admitCall(
   limiter: Limiter | undefined,
   claims: ClientTokenClaims,
   estimate: Estimate,
-): Promise<AdmittedCall> {
+): Promise<Admission> {
   if (!limiter) return NOT_LIMITED;
   // The key at its own tier, its owner at theirs: a key cannot raise its owner's limits.
   const principals: Principal[] = claims.key
@@ -87,8 +87,8 @@ export async function admitCall(
  */
 export async function admitUnlessRevoked(
   checking: Promise<void>,
-  admitting: Promise<AdmittedCall>,
-): Promise<AdmittedCall> {
+  admitting: Promise<Admission>,
+): Promise<Admission> {
   const [revocation, admission] = await Promise.allSettled([checking, admitting]);
   if (revocation.status === 'rejected') {
     if (admission.status === 'fulfilled') await admission.value.settle(undefined);

@@ -1,0 +1,52 @@
+// The history callables: list, read, rename and delete the caller's own conversations. The
+// caller is whoever the client token names; data is read only under that uid.
+import {
+  DeleteConversationRequest,
+  GetConversationRequest,
+  ListConversationsRequest,
+  RenameConversationRequest,
+  type DeleteConversationResponse,
+  type GetConversationResponse,
+  type ListConversationsResponse,
+  type RenameConversationResponse,
+} from '@colonycraft/protocol';
+import { db } from '../firebase.js';
+import * as store from '../conversations/conversation-store.js';
+import { defineCallable, member } from './define-callable.js';
+
+export const listConversations = defineCallable({
+  caller: member,
+  input: ListConversationsRequest,
+  handle: ({ pageSize, cursor }, { caller: { sub: uid } }): Promise<ListConversationsResponse> =>
+    store.listConversations(db(), uid, { pageSize, cursor }),
+});
+
+export const getConversation = defineCallable({
+  caller: member,
+  input: GetConversationRequest,
+  handle: ({ conversationId }, { caller: { sub: uid } }): Promise<GetConversationResponse> =>
+    store.getConversation(db(), uid, conversationId),
+});
+
+export const renameConversation = defineCallable({
+  caller: member,
+  input: RenameConversationRequest,
+  handle: async (
+    { conversationId, title },
+    { caller: { sub: uid } },
+  ): Promise<RenameConversationResponse> => ({
+    conversation: await store.renameConversation(db(), uid, conversationId, title),
+  }),
+});
+
+export const deleteConversation = defineCallable({
+  caller: member,
+  input: DeleteConversationRequest,
+  handle: async (
+    { conversationId },
+    { caller: { sub: uid } },
+  ): Promise<DeleteConversationResponse> => {
+    await store.deleteConversation(db(), uid, conversationId);
+    return { deleted: true };
+  },
+});
