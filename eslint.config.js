@@ -5,6 +5,30 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
 
+/**
+ * A workspace's folders in layers, top first: a module may import from its own layer and the
+ * layers below it, never from one above (tests, which may reach anything, excepted).
+ */
+function layers(root, order) {
+  return order.slice(1).map((folders, i) => ({
+    files: folders.map((folder) => `${root}/src/${folder}/**/*.ts`),
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: order.slice(0, i + 1).flatMap((above) =>
+            above.map((folder) => ({
+              group: [`**/${folder}/*`],
+              message: `${root}/src/${folders.join(', ')} sit below ${folder}/: import downwards only (eslint.config.js has the layers).`,
+            })),
+          ),
+        },
+      ],
+    },
+  }));
+}
+
 export default ts.config(
   {
     ignores: [
@@ -34,4 +58,12 @@ export default ts.config(
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },
+  // Surfaces → the call pipeline → the gateway and the stores it records into → providers,
+  // limits and auth.
+  ...layers('functions', [
+    ['v1', 'callables', 'dev'],
+    ['call'],
+    ['gateway', 'conversations', 'usage'],
+    ['providers', 'limits', 'auth'],
+  ]),
 );
