@@ -1,6 +1,6 @@
 // What every provider adapter does with failures, whatever its SDK: make the upstream's words
-// safe to show, build the ProviderError for an upstream answer or for a failure with none, and
-// turn a failure after the first event into the stream's closing `error` event.
+// safe to show, map the SDK's errors (its classes and its provider's specifics given) to a
+// ProviderError, and turn a failure after the first event into the stream's closing `error` event.
 import type { StreamEvent } from '@colonycraft/protocol';
 import { parseRetryAfter, ProviderError } from './provider.js';
 
@@ -18,38 +18,74 @@ export function redact(text: string, secret: string | undefined): string {
   return safe.length > MAX_UPSTREAM_MESSAGE ? `${safe.slice(0, MAX_UPSTREAM_MESSAGE)}…` : safe;
 }
 
-export interface UpstreamFailure {
-  /** The HTTP status; undefined for an error event inside a 200 stream. */
-  status: number | undefined;
-  code: string | undefined;
-  /** Already redacted. */
-  message: string;
-  /** For an in-stream error: the status the provider documents for its type. */
-  streamStatus: number | undefined;
-  retryAfter: string | null | undefined;
-  cause: unknown;
+/** The base of an SDK's API errors: what every SDK's error carries of the upstream's answer. */
+interface SdkApiError extends Error {
+  /** undefined for an error event inside a 200 stream. */
+  readonly status: number | undefined;
+  readonly headers: Headers | undefined;
 }
 
-/** The ProviderError for an upstream that answered with an error. */
-export function upstreamError(provider: string, failure: UpstreamFailure): ProviderError {
-  const { status, code, message, cause } = failure;
-  if (status === undefined) {
-    return new ProviderError(provider, `${provider} sent an error in its stream: ${message}`, {
-      status: failure.streamStatus,
-      code: code ?? 'stream_error',
-      cause,
+type ErrorClass<E> = abstract new (...args: never[]) => E;
+
+/** An SDK's error classes, and what only its provider knows of an upstream's error. */
+export interface SdkErrors<E extends SdkApiError> {
+  APIError: ErrorClass<E>;
+  APIConnectionError: ErrorClass<Error>;
+  /** Checked before APIConnectionError, which it extends. */
+  APIConnectionTimeoutError: ErrorClass<Error>;
+  /** The upstream's own error code or type. */
+  code(error: E): string | undefined;
+  /** The upstream's own words, when its body held them; else the SDK's message is used. */
+  message(error: E): string | undefined;
+  /**
+   * For an error event inside a 200 stream, which has no status of its own: the status the
+   * provider uses for the same error type, so that `isRetryable` judges it as the HTTP error.
+   */
+  streamStatus(error: E): number | undefined;
+}
+
+/**
+ * The mapper from whatever an SDK (or fetch beneath it) throws to a ProviderError whose message
+ * is safe to show: it names the provider, quotes the upstream's own words and never holds a key.
+ */
+export function sdkErrorMapper<E extends SdkApiError>(sdk: SdkErrors<E>) {
+  return function mapError(provider: string, error: unknown, apiKey?: string): ProviderError {
+    if (error instanceof ProviderError) return error;
+    if (error instanceof sdk.APIConnectionTimeoutError) {
+      return new ProviderError(provider, `${provider} did not answer in time`, {
+        code: 'timeout',
+        cause: error,
+      });
+    }
+    if (error instanceof sdk.APIConnectionError) {
+      return new ProviderError(provider, `${provider} could not be reached`, {
+        code: 'network',
+        cause: error,
+      });
+    }
+    if (!(error instanceof sdk.APIError)) return failureWithoutAnswer(provider, error);
+    // The SDK's own message starts with the status, which our message already names.
+    const words = sdk.message(error) ?? error.message.replace(/^\d{3}\s+/, '');
+    const message = redact(words, apiKey);
+    const code = sdk.code(error);
+    if (error.status === undefined) {
+      return new ProviderError(provider, `${provider} sent an error in its stream: ${message}`, {
+        status: sdk.streamStatus(error),
+        code: code ?? 'stream_error',
+        cause: error,
+      });
+    }
+    return new ProviderError(provider, `${provider} answered ${error.status}: ${message}`, {
+      status: error.status,
+      code,
+      retryAfterMs: parseRetryAfter(error.headers?.get('retry-after')),
+      cause: error,
     });
-  }
-  return new ProviderError(provider, `${provider} answered ${status}: ${message}`, {
-    status,
-    code,
-    retryAfterMs: parseRetryAfter(failure.retryAfter),
-    cause,
-  });
+  };
 }
 
 /** The ProviderError for a failure with no upstream answer: a broken stream or connection. */
-export function failureWithoutAnswer(provider: string, error: unknown): ProviderError {
+function failureWithoutAnswer(provider: string, error: unknown): ProviderError {
   if (error instanceof SyntaxError) {
     return new ProviderError(provider, `${provider} sent a malformed stream`, {
       code: 'malformed_response',
@@ -72,7 +108,7 @@ export function failureWithoutAnswer(provider: string, error: unknown): Provider
  * Failures of fetch while it reads a body, which the SDKs pass on unwrapped: undici's
  * "terminated" TypeError, or a socket error code such as ECONNRESET or UND_ERR_SOCKET.
  */
-export function isTransportFailure(error: unknown): boolean {
+function isTransportFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'TypeError' && /terminated|fetch failed/i.test(error.message)) return true;
   const codeOf = (value: unknown): unknown =>

@@ -15,10 +15,14 @@ export function estimateInputTokens(request: Pick<ChatRequest, 'messages'>): num
   return request.messages.reduce((sum, m) => sum + TOKENS_PER_MESSAGE + countTokens(m.content), 3);
 }
 
+export function estimateOutputTokens(outputText: string): number {
+  return countTokens(outputText);
+}
+
 export function estimateUsage(request: Pick<ChatRequest, 'messages'>, outputText: string): Usage {
   return {
     inputTokens: estimateInputTokens(request),
-    outputTokens: countTokens(outputText),
+    outputTokens: estimateOutputTokens(outputText),
     estimated: true,
   };
 }

@@ -1,8 +1,7 @@
-// Turns whatever the Anthropic SDK (or fetch beneath it) throws into a ProviderError whose message
-// is safe to show: it names the provider, quotes the upstream's own words and never holds a key.
+// What only Anthropic's errors say, for the shared mapper in provider-errors.ts: its error type
+// as the code, the upstream's words, and the status each type stands for inside a 200 stream.
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
-import { ProviderError } from '../provider.js';
-import { failureWithoutAnswer, redact, upstreamError } from '../provider-errors.js';
+import { sdkErrorMapper } from '../provider-errors.js';
 
 /**
  * The HTTP status Anthropic documents for each error type. An `error` event inside a 200 stream
@@ -22,39 +21,11 @@ const STATUS_OF_TYPE: Partial<Record<string, number>> = {
   overloaded_error: 529,
 };
 
-function upstreamMessage(error: APIError): string {
-  // The SDK's own message starts with the status, which our message already names.
-  return error.apiMessage ?? error.message.replace(/^\d{3}\s+/, '');
-}
-
-export function mapAnthropicError(
-  provider: string,
-  error: unknown,
-  apiKey?: string,
-): ProviderError {
-  if (error instanceof ProviderError) return error;
-  if (error instanceof APIConnectionTimeoutError) {
-    return new ProviderError(provider, `${provider} did not answer in time`, {
-      code: 'timeout',
-      cause: error,
-    });
-  }
-  if (error instanceof APIConnectionError) {
-    return new ProviderError(provider, `${provider} could not be reached`, {
-      code: 'network',
-      cause: error,
-    });
-  }
-  if (error instanceof APIError) {
-    const type = error.type ?? undefined;
-    return upstreamError(provider, {
-      status: error.status,
-      code: type,
-      message: redact(upstreamMessage(error), apiKey),
-      streamStatus: type === undefined ? undefined : STATUS_OF_TYPE[type],
-      retryAfter: error.headers?.get('retry-after'),
-      cause: error,
-    });
-  }
-  return failureWithoutAnswer(provider, error);
-}
+export const mapAnthropicError = sdkErrorMapper<APIError>({
+  APIError,
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  code: (error) => error.type ?? undefined,
+  message: (error) => error.apiMessage ?? undefined,
+  streamStatus: (error) => (error.type ? STATUS_OF_TYPE[error.type] : undefined),
+});

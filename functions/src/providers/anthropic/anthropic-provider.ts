@@ -2,16 +2,9 @@
 // SDK, and its named events back as unified events.
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
-import type { FinishReason, StreamEvent, Usage } from '@colonycraft/protocol';
-import {
-  ProviderError,
-  type ModelInfo,
-  type Provider,
-  type ProviderCallOptions,
-  type ProviderRequest,
-} from '../provider.js';
-import { estimateInputTokens, estimateUsage } from '../usage.js';
-import { toErrorEvent } from '../provider-errors.js';
+import type { FinishReason } from '@colonycraft/protocol';
+import type { ModelInfo, Provider, ProviderRequest } from '../provider.js';
+import * as kit from '../kit.js';
 import { mapAnthropicError } from './anthropic-errors.js';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
@@ -41,18 +34,6 @@ const FINISH_REASONS: Partial<Record<string, FinishReason>> = {
   refusal: 'content-filter',
 };
 
-function validate(options: AnthropicProviderOptions): void {
-  const missingKey = 'createAnthropicProvider: apiKey is missing; pass it or set ANTHROPIC_API_KEY';
-  const schema = z.object({
-    id: z.string().min(1, 'id must not be empty').optional(),
-    apiKey: z.string({ error: missingKey }).min(1, missingKey),
-    baseURL: z.url({ error: 'createAnthropicProvider: baseURL must be a URL' }).optional(),
-    defaultMaxTokens: z.int().positive().optional(),
-  });
-  const result = schema.safeParse(options);
-  if (!result.success) throw new Error(result.error.issues[0]?.message ?? 'invalid options');
-}
-
 function body(request: ProviderRequest, defaultMaxTokens: number) {
   // Anthropic takes one top-level system prompt, not system messages in the conversation.
   const system = request.messages
@@ -75,24 +56,6 @@ function body(request: ProviderRequest, defaultMaxTokens: number) {
   } satisfies Anthropic.MessageCreateParamsStreaming;
 }
 
-/** Token counts as the events report them; either may be missing, and then it is estimated. */
-interface Counts {
-  input?: number | undefined;
-  output?: number | undefined;
-}
-
-function usageOf(counts: Counts, request: ProviderRequest, text: string): Usage {
-  if (counts.input !== undefined && counts.output !== undefined) {
-    return { inputTokens: counts.input, outputTokens: counts.output, estimated: false };
-  }
-  const estimate = estimateUsage(request, text);
-  return {
-    inputTokens: counts.input ?? estimateInputTokens(request),
-    outputTokens: counts.output ?? estimate.outputTokens,
-    estimated: true,
-  };
-}
-
 /** Input tokens in all: cache writes and reads are counted apart from `input_tokens`. */
 function inputOf(usage: Partial<Anthropic.MessageDeltaUsage> | undefined): number | undefined {
   if (typeof usage?.input_tokens !== 'number') return undefined;
@@ -103,109 +66,53 @@ function inputOf(usage: Partial<Anthropic.MessageDeltaUsage> | undefined): numbe
   );
 }
 
+/** One event's text as an event; its usage, stop reason and end into `state`. */
+function readEvent(event: RawEvent, state: kit.UpstreamState): kit.ContentEvent[] {
+  switch (event.type) {
+    case 'message_start':
+      // The stream sends usage unless the upstream leaves it out (the types say always).
+      state.inputTokens = inputOf(event.message.usage as typeof event.message.usage | undefined);
+      return [];
+    case 'content_block_delta':
+      return event.delta.type === 'text_delta' && event.delta.text
+        ? [{ type: 'text-delta', text: event.delta.text }]
+        : [];
+    case 'message_delta': {
+      const usage = event.usage as typeof event.usage | undefined;
+      // Both counts are cumulative; newer API versions repeat the input count here.
+      state.inputTokens = inputOf(usage) ?? state.inputTokens;
+      if (typeof usage?.output_tokens === 'number') state.outputTokens = usage.output_tokens;
+      if (event.delta.stop_reason) state.finish = FINISH_REASONS[event.delta.stop_reason] ?? 'stop';
+      return [];
+    }
+    case 'message_stop':
+      // Without message_stop the answer is incomplete.
+      state.complete = true;
+      return [];
+    default:
+      return [];
+  }
+}
+
 export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
-  validate(options);
+  kit.parseOptions(
+    kit.sdkAdapterOptions('createAnthropicProvider', 'ANTHROPIC_API_KEY').extend({
+      defaultMaxTokens: z.int().positive().optional(),
+    }),
+    options,
+  );
   const id = options.id ?? 'anthropic';
   const { apiKey } = options;
   const defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
-  const client = new Anthropic({
-    apiKey,
-    baseURL: options.baseURL ?? ANTHROPIC_BASE_URL,
-    // The gateway decides about retries and fallbacks; SDK retries would hide failures from it.
-    maxRetries: 0,
-    // Every failure is mapped and surfaced; the SDK's own console logging would only duplicate it.
-    logLevel: 'off',
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const client = new Anthropic(
+    kit.sdkClientOptions({ ...options, baseURL: options.baseURL ?? ANTHROPIC_BASE_URL }),
+  );
 
-  /** Sends the request and waits for the response headers, at most `connectTimeoutMs`. */
-  async function connect(
-    request: ProviderRequest,
-    { signal, connectTimeoutMs }: ProviderCallOptions,
-  ): Promise<AsyncIterable<RawEvent> | 'cancelled'> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), connectTimeoutMs);
-    try {
-      const stream = await client.messages.create(body(request, defaultMaxTokens), {
-        signal: AbortSignal.any([signal, timeout.signal]),
-      });
-      if (!timeout.signal.aborted) return stream;
-    } catch (error) {
-      if (signal.aborted) return 'cancelled';
-      if (!timeout.signal.aborted) throw mapAnthropicError(id, error, apiKey);
-    } finally {
-      clearTimeout(timer);
-    }
-    if (signal.aborted) return 'cancelled';
-    throw new ProviderError(id, `${id} sent no response within ${connectTimeoutMs} ms`, {
-      code: 'timeout',
-    });
-  }
-
-  return {
-    specificationVersion: 'v1',
+  return kit.upstreamProvider({
     id,
     models: options.models,
-    async *streamChat(request, callOptions): AsyncGenerator<StreamEvent> {
-      const { signal } = callOptions;
-      const stream = await connect(request, callOptions);
-      let text = '';
-      const counts: Counts = {};
-      let finish: FinishReason | undefined;
-      let stopped = false;
-      let failure: ProviderError | undefined;
-
-      if (stream !== 'cancelled') {
-        try {
-          for await (const event of stream) {
-            switch (event.type) {
-              case 'message_start':
-                // The stream sends usage unless the upstream leaves it out (the types say always).
-                counts.input = inputOf(
-                  event.message.usage as typeof event.message.usage | undefined,
-                );
-                break;
-              case 'content_block_delta':
-                if (event.delta.type === 'text_delta' && event.delta.text) {
-                  text += event.delta.text;
-                  yield { type: 'text-delta', text: event.delta.text };
-                }
-                break;
-              case 'message_delta': {
-                const usage = event.usage as typeof event.usage | undefined;
-                // Both counts are cumulative; newer API versions repeat the input count here.
-                counts.input = inputOf(usage) ?? counts.input;
-                if (typeof usage?.output_tokens === 'number') counts.output = usage.output_tokens;
-                if (event.delta.stop_reason) {
-                  finish = FINISH_REASONS[event.delta.stop_reason] ?? 'stop';
-                }
-                break;
-              }
-              case 'message_stop':
-                stopped = true;
-                break;
-            }
-          }
-        } catch (error) {
-          if (!signal.aborted) failure = mapAnthropicError(id, error, apiKey);
-        }
-        // The SDK ends quietly on a clean EOF; without message_stop the answer is incomplete.
-        if (!failure && !signal.aborted && !stopped) {
-          failure = new ProviderError(id, `${id} ended its stream before the answer was complete`, {
-            code: 'network',
-          });
-        }
-      }
-
-      if (failure && text === '') throw failure;
-      // A cut answer's text so far was still produced, and is paid for. After a cut or an
-      // abort the output count is missing (message_delta comes last) and so estimated.
-      yield { type: 'usage', usage: usageOf(counts, request, text) };
-      if (failure) {
-        yield toErrorEvent(failure);
-        return;
-      }
-      yield { type: 'finish', reason: signal.aborted ? 'cancelled' : (finish ?? 'stop') };
-    },
-  };
+    open: (request, signal) => client.messages.create(body(request, defaultMaxTokens), { signal }),
+    mapError: (error) => mapAnthropicError(id, error, apiKey),
+    read: readEvent,
+  });
 }

@@ -2,6 +2,7 @@
 // vLLM, LM Studio…): the OpenAI adapter with its own id, base URL and quirks from a preset.
 import { z } from 'zod';
 import type { ModelInfo, Provider } from '../provider.js';
+import { parseOptions } from '../kit.js';
 import { createOpenAIProvider } from '../openai/openai-provider.js';
 import {
   COMPATIBLE_PRESET_NAMES,
@@ -49,15 +50,13 @@ const Options = z.object({
 });
 
 export function createCompatibleProvider(options: CompatibleProviderOptions): Provider {
-  const parsed = Options.safeParse(options);
-  if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? `${where}: invalid`);
-  const { id } = parsed.data;
-  const preset =
-    parsed.data.preset === undefined ? undefined : compatiblePreset(parsed.data.preset);
+  const parsed = parseOptions(Options, options);
+  const { id } = parsed;
+  const preset = parsed.preset === undefined ? undefined : compatiblePreset(parsed.preset);
   // Configuration often arrives as empty strings for unset values.
-  const apiKey = parsed.data.apiKey || undefined;
+  const apiKey = parsed.apiKey || undefined;
 
-  const baseURL = parsed.data.baseURL || preset?.baseURL;
+  const baseURL = parsed.baseURL || preset?.baseURL;
   if (!baseURL) {
     throw new Error(
       `${where}: baseURL is missing; pass baseURL or a preset, or set COMPATIBLE_BASE_URL or COMPATIBLE_PRESET`,

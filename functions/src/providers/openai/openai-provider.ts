@@ -6,17 +6,10 @@ import type {
   ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
-import { z } from 'zod';
-import type { ChatMessage, FinishReason, StreamEvent, Usage } from '@colonycraft/protocol';
-import {
-  ProviderError,
-  type ModelInfo,
-  type Provider,
-  type ProviderCallOptions,
-  type ProviderRequest,
-} from '../provider.js';
-import { estimateUsage, isTokenCount } from '../usage.js';
-import { toErrorEvent } from '../provider-errors.js';
+import type { ChatMessage, FinishReason } from '@colonycraft/protocol';
+import type { ModelInfo, Provider, ProviderRequest } from '../provider.js';
+import * as kit from '../kit.js';
+import { isTokenCount } from '../usage.js';
 import { mapOpenAIError } from './openai-errors.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -60,35 +53,37 @@ function toMessage({ role, content }: ChatMessage): ChatCompletionMessageParam {
   }
 }
 
-function validate(options: OpenAIProviderOptions): void {
-  const missingKey = 'createOpenAIProvider: apiKey is missing; pass it or set OPENAI_API_KEY';
-  const schema = z.object({
-    id: z.string().min(1, 'id must not be empty').optional(),
-    apiKey: z.string({ error: missingKey }).min(1, missingKey),
-    baseURL: z.url({ error: 'createOpenAIProvider: baseURL must be a URL' }).optional(),
-  });
-  const result = schema.safeParse(options);
-  if (!result.success) throw new Error(result.error.issues[0]?.message ?? 'invalid options');
+/** One chunk's text as an event; its usage and finish reason into `state`. */
+function readChunk(chunk: ChatCompletionChunk, state: kit.UpstreamState): kit.ContentEvent[] {
+  // Some servers repeat usage on every chunk; the last one is the total. Counts that are missing
+  // or malformed (compatible servers vary) leave both to the estimate.
+  const counted = chunk.usage as Partial<typeof chunk.usage> | null | undefined;
+  if (isTokenCount(counted?.prompt_tokens) && isTokenCount(counted.completion_tokens)) {
+    state.inputTokens = counted.prompt_tokens;
+    state.outputTokens = counted.completion_tokens;
+  }
+  const choice = chunk.choices[0];
+  // Without a finish_reason the answer is incomplete.
+  if (choice?.finish_reason) {
+    state.finish = FINISH_REASONS[choice.finish_reason] ?? 'stop';
+    state.complete = true;
+  }
+  const delta = choice?.delta.content;
+  return delta ? [{ type: 'text-delta', text: delta }] : [];
 }
 
 export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
-  validate(options);
+  kit.parseOptions(kit.sdkAdapterOptions('createOpenAIProvider', 'OPENAI_API_KEY'), options);
   const id = options.id ?? 'openai';
   const { apiKey } = options;
   const maxTokensParam =
     options.maxTokensParam ?? (id === 'openai' ? 'max_completion_tokens' : 'max_tokens');
   const client = new OpenAI({
-    apiKey,
-    baseURL: options.baseURL ?? OPENAI_BASE_URL,
-    // The gateway decides about retries and fallbacks; SDK retries would hide failures from it.
-    maxRetries: 0,
+    ...kit.sdkClientOptions({ ...options, baseURL: options.baseURL ?? OPENAI_BASE_URL }),
     // Explicit nulls stop the SDK reading OPENAI_ORG_ID / OPENAI_PROJECT_ID, which must not
     // reach a compatible server and are not this adapter's to pick up.
     organization: null,
     project: null,
-    // Every failure is mapped and surfaced; the SDK's own console logging would only duplicate it.
-    logLevel: 'off',
-    ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.defaultHeaders ? { defaultHeaders: options.defaultHeaders } : {}),
   });
 
@@ -105,82 +100,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     };
   }
 
-  /** Sends the request and waits for the response headers, at most `connectTimeoutMs`. */
-  async function connect(
-    request: ProviderRequest,
-    { signal, connectTimeoutMs }: ProviderCallOptions,
-  ): Promise<AsyncIterable<ChatCompletionChunk> | 'cancelled'> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), connectTimeoutMs);
-    try {
-      const stream = await client.chat.completions.create(body(request), {
-        signal: AbortSignal.any([signal, timeout.signal]),
-      });
-      if (!timeout.signal.aborted) return stream;
-    } catch (error) {
-      if (signal.aborted) return 'cancelled';
-      if (!timeout.signal.aborted) throw mapOpenAIError(id, error, apiKey);
-    } finally {
-      clearTimeout(timer);
-    }
-    if (signal.aborted) return 'cancelled';
-    throw new ProviderError(id, `${id} sent no response within ${connectTimeoutMs} ms`, {
-      code: 'timeout',
-    });
-  }
-
-  return {
-    specificationVersion: 'v1',
+  return kit.upstreamProvider({
     id,
     models: options.models,
-    async *streamChat(request, callOptions): AsyncGenerator<StreamEvent> {
-      const { signal } = callOptions;
-      const stream = await connect(request, callOptions);
-      let text = '';
-      let usage: Usage | undefined;
-      let finish: FinishReason | undefined;
-      let failure: ProviderError | undefined;
-
-      if (stream !== 'cancelled') {
-        try {
-          for await (const chunk of stream) {
-            // Some servers repeat usage on every chunk; the last one is the total. Counts that
-            // are missing or malformed (compatible servers vary) leave it to the estimate.
-            const counted = chunk.usage as Partial<typeof chunk.usage> | null | undefined;
-            if (isTokenCount(counted?.prompt_tokens) && isTokenCount(counted.completion_tokens)) {
-              usage = {
-                inputTokens: counted.prompt_tokens,
-                outputTokens: counted.completion_tokens,
-                estimated: false,
-              };
-            }
-            const choice = chunk.choices[0];
-            const delta = choice?.delta.content;
-            if (delta) {
-              text += delta;
-              yield { type: 'text-delta', text: delta };
-            }
-            if (choice?.finish_reason) finish = FINISH_REASONS[choice.finish_reason] ?? 'stop';
-          }
-        } catch (error) {
-          if (!signal.aborted) failure = mapOpenAIError(id, error, apiKey);
-        }
-        // The SDK ends quietly on a clean EOF; without a finish_reason the answer is incomplete.
-        if (!failure && !signal.aborted && finish === undefined) {
-          failure = new ProviderError(id, `${id} ended its stream before the answer was complete`, {
-            code: 'network',
-          });
-        }
-      }
-
-      if (failure && text === '') throw failure;
-      // A cut answer's text so far was still produced, and is paid for.
-      yield { type: 'usage', usage: usage ?? estimateUsage(request, text) };
-      if (failure) {
-        yield toErrorEvent(failure);
-        return;
-      }
-      yield { type: 'finish', reason: signal.aborted ? 'cancelled' : (finish ?? 'stop') };
-    },
-  };
+    open: (request, signal) => client.chat.completions.create(body(request), { signal }),
+    mapError: (error) => mapOpenAIError(id, error, apiKey),
+    read: readChunk,
+  });
 }
