@@ -66,4 +66,6 @@ export default ts.config(
     ['gateway', 'conversations', 'usage'],
     ['providers', 'limits', 'auth'],
   ]),
+  // The admin API's three tiers under its HTTP layer: routes → domain → data, and lib below.
+  ...layers('admin-api', [['routes', 'http', 'openapi', 'dev'], ['domain'], ['data'], ['lib']]),
 );
