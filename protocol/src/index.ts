@@ -11,3 +11,4 @@ export * from './limits.js';
 export * from './admin.js';
 export * from './compatible-presets.js';
 export * from './provider-keys.js';
+export * from './providers.js';

@@ -1,54 +1,13 @@
-// Provider keys as the admin API and its console see them: which secret holds each provider's
-// key, how to check one, and the requests and answers of /providers. A key's value goes in
-// (PUT) and never comes out; at most its last four characters do.
+// Provider keys as the admin API and its console see them: which providers take one (the rows
+// of the provider table, providers.ts, that have a secret), and the requests and answers of
+// /providers. A key's value goes in (PUT) and never comes out; at most its last four characters
+// do.
 import { z } from 'zod';
+import { PROVIDER_KEYS } from './providers.js';
 
-export const ProviderId = z.enum(['openai', 'anthropic', 'compatible']);
+/** The providers that take a key; `PUT /providers/{id}/key` names one. */
+export const ProviderId = z.enum(PROVIDER_KEYS.map((p) => p.id));
 export type ProviderId = z.infer<typeof ProviderId>;
-
-export interface ProviderKeyInfo {
-  id: ProviderId;
-  displayName: string;
-  /** The Secret Manager secret (and local `.secret.local` name) holding the key. */
-  secretName: string;
-  /** The wire format a key check speaks. */
-  wire: 'openai' | 'anthropic';
-  /** The variable that points the provider elsewhere (a proxy, the test stub). */
-  baseUrlVariable: string;
-  /** Where the provider lives when that variable is unset; compatible has none of its own. */
-  defaultBaseUrl: string | undefined;
-}
-
-export const PROVIDER_KEYS: readonly ProviderKeyInfo[] = [
-  {
-    id: 'openai',
-    displayName: 'OpenAI',
-    secretName: 'OPENAI_API_KEY',
-    wire: 'openai',
-    baseUrlVariable: 'OPENAI_BASE_URL',
-    defaultBaseUrl: 'https://api.openai.com/v1',
-  },
-  {
-    id: 'anthropic',
-    displayName: 'Anthropic',
-    secretName: 'ANTHROPIC_API_KEY',
-    wire: 'anthropic',
-    baseUrlVariable: 'ANTHROPIC_BASE_URL',
-    defaultBaseUrl: 'https://api.anthropic.com',
-  },
-  {
-    id: 'compatible',
-    displayName: 'OpenAI-compatible',
-    secretName: 'COMPATIBLE_API_KEY',
-    wire: 'openai',
-    baseUrlVariable: 'COMPATIBLE_BASE_URL',
-    defaultBaseUrl: undefined,
-  },
-];
-
-export function providerKeyInfo(id: ProviderId): ProviderKeyInfo {
-  return PROVIDER_KEYS.find((p) => p.id === id)!;
-}
 
 /** The default and the longest time an old key version stays enabled after a rotation. */
 export const DEFAULT_PROVIDER_KEY_GRACE_SECONDS = 60 * 60;
