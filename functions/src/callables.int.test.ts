@@ -1,5 +1,5 @@
 // The slice end to end at the API: the real firebase client SDK signs in to the Auth emulator,
-// exchanges its ID token for a client token, and streams an answer from `chatLocal` running
+// exchanges its ID token for a client token, and streams an answer from `chatBy-local` running
 // in the Functions emulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
@@ -140,10 +140,10 @@ describe('exchangeToken', () => {
   });
 });
 
-describe('chatLocal', () => {
+describe('chatBy-local', () => {
   it('when streamed, then the text arrives in chunks and the result is the whole answer', async () => {
     const { token } = await signInAs(member());
-    const call = await httpsCallable(functions, 'chatLocal').stream({
+    const call = await httpsCallable(functions, 'chatBy-local').stream({
       ...question,
       clientToken: token,
     });
@@ -164,7 +164,7 @@ describe('chatLocal', () => {
     const { token } = await signInAs(member());
     const { data } = await httpsCallable(
       functions,
-      'chatLocal',
+      'chatBy-local',
     )({ ...question, clientToken: token });
     expect(ChatResult.parse(data).text).toBe(localReply(question as never));
   });
@@ -172,7 +172,7 @@ describe('chatLocal', () => {
   it('when the client token is missing, then unauthenticated names it, as for every callable', async () => {
     const error = await httpsCallable(
       functions,
-      'chatLocal',
+      'chatBy-local',
     )({ model: 'local/echo', messages: [] }).catch((e) => e);
     expect(error.code).toBe('functions/unauthenticated');
     expect(error.message).toMatch(/^clientToken: /);
@@ -182,7 +182,7 @@ describe('chatLocal', () => {
     const { token } = await signInAs(member());
     const error = await httpsCallable(
       functions,
-      'chatLocal',
+      'chatBy-local',
     )({ model: 'local/echo', messages: [], clientToken: token }).catch((e) => e);
     expect(error.code).toBe('functions/invalid-argument');
     expect(error.message).toMatch(/^messages: must hold at least one message/);
@@ -190,7 +190,7 @@ describe('chatLocal', () => {
 
   it('when the client token is forged, then it answers unauthenticated', async () => {
     await expect(
-      httpsCallable(functions, 'chatLocal')({ ...question, clientToken: 'a.b.c' }),
+      httpsCallable(functions, 'chatBy-local')({ ...question, clientToken: 'a.b.c' }),
     ).rejects.toMatchObject({ code: 'functions/unauthenticated' });
   });
 
@@ -198,7 +198,7 @@ describe('chatLocal', () => {
     const { token } = await signInAs(member());
     const error = await httpsCallable(
       functions,
-      'chatLocal',
+      'chatBy-local',
     )({
       ...question,
       model: 'openai/gpt-4o-mini',

@@ -1,5 +1,6 @@
-// The functions' entry point: global options and one export per function. Each function lives
-// in its own module so an instance loads only what its function needs.
+// The functions' entry point: global options and one export per function (or function group:
+// `chatBy` holds one callable per provider). Each function lives in its own module so an
+// instance loads only what its function needs.
 import { setGlobalOptions } from 'firebase-functions/v2';
 import { FUNCTIONS_SERVICE_ACCOUNT } from './service-accounts.js';
 
@@ -12,7 +13,7 @@ setGlobalOptions({
 export { exchangeToken } from './callables/exchange-token.js';
 export { exchangeApiKey } from './v1/exchange-api-key.js';
 export { revokeClientToken, revokeUserTokens } from './callables/revoke-tokens.js';
-export { chat, chatAnthropic, chatCompatible, chatLocal, chatOpenai } from './callables/chat.js';
+export { chat, chatBy } from './callables/chat.js';
 export { listModels } from './callables/list-models.js';
 export { v1 } from './v1/v1.js';
 export {

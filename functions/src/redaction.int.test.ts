@@ -52,8 +52,8 @@ type Provider = 'openai' | 'anthropic';
 type Surface = 'v1' | 'v1 stream' | 'callable' | 'callable stream';
 
 const PROVIDERS: Record<Provider, { key: string; model: string; callable: string }> = {
-  openai: { key: OPENAI_KEY, model: 'openai/gpt-stub', callable: 'chatOpenai' },
-  anthropic: { key: ANTHROPIC_KEY, model: 'anthropic/claude-stub', callable: 'chatAnthropic' },
+  openai: { key: OPENAI_KEY, model: 'openai/gpt-stub', callable: 'chatBy-openai' },
+  anthropic: { key: ANTHROPIC_KEY, model: 'anthropic/claude-stub', callable: 'chatBy-anthropic' },
 };
 
 // ---- what must appear nowhere ----

@@ -142,7 +142,7 @@ describe('concurrency', () => {
 describe('rate limits on the callables', () => {
   it('when a caller is refused, then the error is resource-exhausted with the retry delay in its details', async () => {
     const clientToken = await gw.token({ tier: 'free' });
-    const chat = httpsCallableFromURL(functions, `${gw.url}chatLocal`);
+    const chat = httpsCallableFromURL(functions, `${gw.url}chatBy-local`);
     const data = { clientToken, model: 'local/echo', messages: [{ role: 'user', content: 'hi' }] };
     for (let i = 0; i < 3; i += 1) await chat(data);
     const error = (await chat(data).catch((e: unknown) => e)) as { code: string; details: unknown };

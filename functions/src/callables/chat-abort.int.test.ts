@@ -30,7 +30,7 @@ describe('stopping a stream', () => {
   it('when the client aborts after two chunks, then the provider stops, the call is logged cancelled and the partial answer kept', async () => {
     const clientToken = await gw.token({ sub: 'aborting-user' });
     const controller = new AbortController();
-    const call = await httpsCallableFromURL(functions, `${gw.url}chatLocal`).stream(
+    const call = await httpsCallableFromURL(functions, `${gw.url}chatBy-local`).stream(
       {
         model: 'local/echo',
         messages: [{ role: 'user', content: 'count to one hundred' }],

@@ -56,8 +56,8 @@ async function stream(name: string, data: Record<string, unknown>) {
 const ask = (content: string) => ({ role: 'user', content });
 
 describe('chat callables', () => {
-  it('when chatOpenai streams, then the answer arrives in chunks and is kept in a new conversation', async () => {
-    const { events, final } = await stream('chatOpenai', {
+  it('when chatBy-openai streams, then the answer arrives in chunks and is kept in a new conversation', async () => {
+    const { events, final } = await stream('chatBy-openai', {
       model: 'openai/gpt-stub',
       messages: [ask('Keep this')],
     });
@@ -83,9 +83,9 @@ describe('chat callables', () => {
   });
 
   it('when a conversation id is given, then the next exchange is appended to it', async () => {
-    const first = (await stream('chatLocal', { model: 'local/echo', messages: [ask('one')] }))
+    const first = (await stream('chatBy-local', { model: 'local/echo', messages: [ask('one')] }))
       .final as ChatResult;
-    const { events } = await stream('chatLocal', {
+    const { events } = await stream('chatBy-local', {
       model: 'local/echo',
       conversationId: first.conversationId,
       messages: [ask('one'), { role: 'assistant', content: first.text }, ask('two')],
@@ -100,14 +100,14 @@ describe('chat callables', () => {
 
   it('when a turn is regenerated, then the stored answer is replaced, and a replaceFrom past the end appends', async () => {
     const model = 'openai/gpt-stub';
-    const first = (await stream('chatOpenai', { model, messages: [ask('one')] }))
+    const first = (await stream('chatBy-openai', { model, messages: [ask('one')] }))
       .final as ChatResult;
     const conversationId = first.conversationId!;
     const history = [ask('one'), { role: 'assistant', content: first.text }, ask('two')];
-    await stream('chatOpenai', { model, conversationId, messages: history, replaceFrom: 2 });
+    await stream('chatBy-openai', { model, conversationId, messages: history, replaceFrom: 2 });
     // Regenerate the answer to "two", asking for a different wording.
     const again = (
-      await stream('chatOpenai', {
+      await stream('chatBy-openai', {
         model,
         conversationId,
         messages: [...history.slice(0, 2), ask('two, again')],
@@ -126,7 +126,12 @@ describe('chat callables', () => {
     expect(got.conversation.messageCount).toBe(4);
 
     // Past the stored messages (the turn before may still be being stored), it appends.
-    await stream('chatOpenai', { model, conversationId, messages: [ask('three')], replaceFrom: 9 });
+    await stream('chatBy-openai', {
+      model,
+      conversationId,
+      messages: [ask('three')],
+      replaceFrom: 9,
+    });
     const after = GetConversationResponse.parse(
       (await call('getConversation')({ clientToken: token, conversationId })).data,
     );
@@ -135,10 +140,10 @@ describe('chat callables', () => {
   });
 
   it("when the conversation is another user's, then the call is refused as not found before any provider runs", async () => {
-    const mine = (await stream('chatLocal', { model: 'local/echo', messages: [ask('mine')] }))
+    const mine = (await stream('chatBy-local', { model: 'local/echo', messages: [ask('mine')] }))
       .final as ChatResult;
     const stranger = await gw.token();
-    const error = await call('chatOpenai')({
+    const error = await call('chatBy-openai')({
       clientToken: stranger,
       model: 'openai/gpt-stub',
       conversationId: mine.conversationId,
@@ -150,7 +155,7 @@ describe('chat callables', () => {
 
   it('when the stream is cut, then the client gets an error, never a clean finish, and the partial answer is kept as incomplete', async () => {
     gw.stub.script({ kind: 'cut', afterChunks: 3 });
-    const { events, final } = await stream('chatAnthropic', {
+    const { events, final } = await stream('chatBy-anthropic', {
       model: 'anthropic/claude-stub',
       messages: [ask('cut')],
     });
@@ -181,7 +186,7 @@ describe('chat callables', () => {
   });
 
   it("when a provider's callable is asked for another provider's model, then it is refused naming the model", async () => {
-    const error = await call('chatOpenai')({
+    const error = await call('chatBy-openai')({
       clientToken: token,
       model: 'anthropic/claude-stub',
       messages: [ask('x')],
@@ -206,7 +211,7 @@ describe('chat callables', () => {
       (await call('listModels')({ clientToken: narrow })).data,
     );
     expect(listed.models.map((m) => m.id)).toEqual(['openai/gpt-stub']);
-    const error = await call('chatLocal')({
+    const error = await call('chatBy-local')({
       clientToken: narrow,
       model: 'local/echo',
       messages: [ask('x')],

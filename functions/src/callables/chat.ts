@@ -1,13 +1,15 @@
-// The chat callables: one per provider, running as a service account that may read only its
-// own provider's key and loading only its own SDK, and `chat`, which may read them all and
-// serves aliases that fall back across providers. Each renders the pipeline's events as
-// callable chunks.
+// The chat callables: one per row of the provider table, in the function group `chatBy`
+// (`chatBy-openai`, …), each running as a service account that may read only its own
+// provider's key and loading only its own SDK; and `chat`, which may read them all and serves
+// aliases that fall back across providers. Each renders the pipeline's events as callable
+// chunks.
 import { z } from 'zod';
 import {
   ChatRequest,
   WithClientToken,
   type ChatChunk,
   type ChatResult,
+  type KnownProviderId,
 } from '@colonycraft/protocol';
 import type { Identified } from '../auth/authenticate.js';
 import type { ChatChannel } from '../call/answer.js';
@@ -15,13 +17,9 @@ import { runCall, type CallDeps } from '../call/pipeline.js';
 import { db } from '../firebase.js';
 import { policyFromEnv } from '../gateway/policy.js';
 import { getLimiter } from '../limits/limiter-from-env.js';
-import { anthropicEntry } from '../providers/anthropic/entry.js';
-import { localEntry } from '../providers/local/entry.js';
-import { openaiEntry } from '../providers/openai/entry.js';
-import { compatibleEntry } from '../providers/openai-compatible/entry.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
-import { GATEWAY_SERVICE_ACCOUNT, SERVICE_ACCOUNTS } from '../service-accounts.js';
+import { GATEWAY_SERVICE_ACCOUNT, providerServiceAccount } from '../service-accounts.js';
 import { clientTokenHolder, defineCallable, parseInput } from './define-callable.js';
 
 const ChatCallRequest = ChatRequest.extend(WithClientToken.shape);
@@ -71,8 +69,13 @@ export function chatCallable(entries: readonly ProviderEntry[], serviceAccount: 
   });
 }
 
-export const chatLocal = chatCallable([localEntry], SERVICE_ACCOUNTS.local);
-export const chatOpenai = chatCallable([openaiEntry], SERVICE_ACCOUNTS.openai);
-export const chatAnthropic = chatCallable([anthropicEntry], SERVICE_ACCOUNTS.anthropic);
-export const chatCompatible = chatCallable([compatibleEntry], SERVICE_ACCOUNTS.compatible);
+/**
+ * Firebase deploys an exported object of functions as a group, each member as `group-key`: so
+ * a table row is enough to deploy its callable, under the name the row gives
+ * (`CHAT_CALLABLE_GROUP`-id; a test checks the two agree).
+ */
+export const chatBy = Object.fromEntries(
+  PROVIDERS.map((entry) => [entry.id, chatCallable([entry], providerServiceAccount(entry))]),
+) as Record<KnownProviderId, ReturnType<typeof chatCallable>>;
+
 export const chat = chatCallable(PROVIDERS, GATEWAY_SERVICE_ACCOUNT);

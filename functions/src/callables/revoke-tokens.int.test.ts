@@ -28,7 +28,7 @@ afterAll(async () => {
 const call = (name: string, data: unknown) =>
   httpsCallableFromURL(functions, `${gw.url}${name}`)(data);
 const chat = (clientToken: string) =>
-  call('chatLocal', {
+  call('chatBy-local', {
     clientToken,
     model: 'local/echo',
     messages: [{ role: 'user', content: 'still there?' }],

@@ -8,7 +8,7 @@ import type { ClientTokenClaims } from '@colonycraft/protocol';
 import { startFirestoreEmulator, type FirestoreEmulator } from '@colonycraft/testing';
 import { clearCatalogCache } from '../gateway/catalog-cache.js';
 import { policyFromEnv } from '../gateway/policy.js';
-import { localEntry } from '../providers/local/entry.js';
+import { providerEntry } from '../providers/registry.js';
 import type { ChatChannel } from '../call/answer.js';
 import { runChat } from './chat.js';
 
@@ -53,7 +53,7 @@ describe('runChat', () => {
       { claims: claimsOf(sub), checkRevocation: async () => undefined },
       channel,
       {
-        entries: [localEntry],
+        entries: [providerEntry('local')],
         policy: policyFromEnv({}),
         db: () => db,
         keepConversations: true,

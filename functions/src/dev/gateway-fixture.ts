@@ -21,7 +21,7 @@ export const STUB_KEY = 'sk-stub-3f9a1c7e5b2d4608';
 
 export interface GatewayFixture {
   stub: ProviderStub;
-  /** Where function `name` answers, ending in a slash: `${url}chatOpenai`. */
+  /** Where function `name` answers, ending in a slash: `${url}chatBy-openai`. */
   url: string;
   db: Firestore;
   server: Child;

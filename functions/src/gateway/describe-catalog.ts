@@ -10,7 +10,7 @@ export function describeCatalog(
 ): ListModelsResponse {
   const allowed = (id: string): boolean =>
     claims.models.includes('*') || claims.models.includes(id);
-  const names = new Map(entries.map((e) => [e.id, e.displayName]));
+  const names = new Map<string, string>(entries.map((e) => [e.id, e.displayName]));
   const models = [...catalog.models.values()]
     .filter((m) => allowed(m.id))
     .map((m) => {

@@ -12,7 +12,7 @@ import { stubReply } from '@colonycraft/testing';
 import { startGatewayFixture, STUB_KEY, type GatewayFixture } from '../dev/gateway-fixture.js';
 import { loadCatalog } from '../gateway/catalog.js';
 import { readProviderKey, resetProviderKeys } from './provider-keys.js';
-import { openaiEntry } from './openai/entry.js';
+import { providerEntry } from './registry.js';
 
 let dir: string;
 let env: Record<string, string>;
@@ -33,10 +33,15 @@ afterEach(() => resetProviderKeys());
 describe('reading provider keys', () => {
   it('lists a provider only once the store holds its key, and the store wins over the environment', async () => {
     const catalogEnv = { ...env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
-    expect((await loadCatalog([openaiEntry], catalogEnv)).providers.has('openai')).toBe(false);
+    expect((await loadCatalog([providerEntry('openai')], catalogEnv)).providers.has('openai')).toBe(
+      false,
+    );
 
     await store.addVersion('OPENAI_API_KEY', 'test-from-store-1');
-    const catalog = await loadCatalog([openaiEntry], { ...catalogEnv, OPENAI_API_KEY: 'test-env' });
+    const catalog = await loadCatalog([providerEntry('openai')], {
+      ...catalogEnv,
+      OPENAI_API_KEY: 'test-env',
+    });
     expect(catalog.providers.has('openai')).toBe(true);
     expect(await readProviderKey('OPENAI_API_KEY', { ...env, OPENAI_API_KEY: 'test-env' })).toBe(
       'test-from-store-1',

@@ -10,7 +10,7 @@ import { policyFromEnv } from '../gateway/policy.js';
 import { Limiter, type LimitStore, type StoreAdmit, type StoreSettle } from '../limits/limiter.js';
 import { limitsConfigFromEnv } from '../limits/limits-config.js';
 import { MemoryLimitStore } from '../limits/memory-store.js';
-import { localEntry } from '../providers/local/entry.js';
+import { providerEntry } from '../providers/registry.js';
 import { createV1App } from './v1-app.js';
 
 /** A memory store that records what it is asked, and can be told to refuse everything. */
@@ -66,7 +66,7 @@ beforeAll(async () => {
   process.env.LOCAL_PROVIDER = 'enabled';
   process.env.LOCAL_PROVIDER_CHUNK_DELAY_MS = '0';
   const app = createV1App({
-    entries: [localEntry],
+    entries: [providerEntry('local')],
     policy: policyFromEnv({}),
     limiter: () => new Limiter(store, limitsConfigFromEnv({})),
     identify: async (bearer) => ({

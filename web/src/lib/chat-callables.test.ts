@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { PROVIDER_TABLE } from '@colonycraft/protocol';
 import { chatCallableFor } from './chat-callables.ts';
 
 describe('chatCallableFor', () => {
   it('when the model names a known provider, then that provider’s callable serves it', () => {
-    expect(chatCallableFor('local/echo')).toBe('chatLocal');
-    expect(chatCallableFor('openai/gpt-4o-mini')).toBe('chatOpenai');
-    expect(chatCallableFor('anthropic/claude-sonnet-4-5')).toBe('chatAnthropic');
-    expect(chatCallableFor('compatible/meta-llama/Llama-3-8b')).toBe('chatCompatible');
+    expect(chatCallableFor('local/echo')).toBe('chatBy-local');
+    expect(chatCallableFor('openai/gpt-4o-mini')).toBe('chatBy-openai');
+    expect(chatCallableFor('anthropic/claude-sonnet-4-5')).toBe('chatBy-anthropic');
+    expect(chatCallableFor('compatible/meta-llama/Llama-3-8b')).toBe('chatBy-compatible');
+  });
+
+  it('when a provider is in the table, then its models go to the callable its row names', () => {
+    for (const provider of PROVIDER_TABLE) {
+      expect(chatCallableFor(`${provider.id}/some-model`)).toBe(provider.callable);
+    }
   });
 
   it('when the model is an alias, then the any-model callable serves it', () => {

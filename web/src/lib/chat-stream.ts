@@ -21,7 +21,7 @@ export type StreamCall = (
   options: { signal: AbortSignal },
 ) => Promise<HttpsCallableStreamResult<unknown, unknown>>;
 
-/** The streaming call of the callable `name`, for example `chatLocal`. */
+/** The streaming call of the callable `name`, for example `chatBy-local`. */
 export function callableStream(functions: Functions, name: string): StreamCall {
   const callable = httpsCallable<ChatCallData, unknown, unknown>(functions, name);
   return (data, options) => callable.stream(data, options);

@@ -1,8 +1,11 @@
-// Registry entry of Anthropic: its key is the ANTHROPIC_API_KEY secret; ANTHROPIC_BASE_URL
-// points it elsewhere; ANTHROPIC_MODELS replaces the model list.
+// How Anthropic is built: its row of the provider table names the secret holding its key
+// (ANTHROPIC_API_KEY) and the variable pointing it elsewhere (ANTHROPIC_BASE_URL);
+// ANTHROPIC_MODELS replaces the model list.
 import { providerKeyInfo } from '@colonycraft/protocol';
 import { modelList, type ModelDefaults } from '../model-list.js';
-import type { ProviderEntry } from '../registry-types.js';
+import type { ProviderLoader } from '../registry-types.js';
+
+const { baseUrlVariable } = providerKeyInfo('anthropic');
 
 /** USD per million tokens. */
 const MODELS: ModelDefaults[] = [
@@ -29,16 +32,14 @@ const MODELS: ModelDefaults[] = [
   },
 ];
 
-export const anthropicEntry: ProviderEntry = {
-  id: 'anthropic',
-  displayName: 'Anthropic',
-  secretName: providerKeyInfo('anthropic').secretName,
+export const anthropicEntry: ProviderLoader = {
   async load(env, apiKey) {
     if (!apiKey) return undefined;
     const { createAnthropicProvider } = await import('./anthropic-provider.js');
+    const baseURL = env[baseUrlVariable];
     return createAnthropicProvider({
       apiKey,
-      ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
+      ...(baseURL ? { baseURL } : {}),
       models: modelList('anthropic', MODELS, 'ANTHROPIC_MODELS', env.ANTHROPIC_MODELS),
     });
   },

@@ -1,10 +1,8 @@
-// Registry entry of the keyless local model: on in the emulator, or where LOCAL_PROVIDER is
+// How the keyless local model is built: on in the emulator, or where LOCAL_PROVIDER is
 // `enabled`.
-import type { ProviderEntry } from '../registry-types.js';
+import type { ProviderLoader } from '../registry-types.js';
 
-export const localEntry: ProviderEntry = {
-  id: 'local',
-  displayName: 'Local',
+export const localEntry: ProviderLoader = {
   async load(env) {
     if (env.FUNCTIONS_EMULATOR !== 'true' && env.LOCAL_PROVIDER !== 'enabled') return undefined;
     const { createLocalProvider } = await import('./local-provider.js');

@@ -1,21 +1,22 @@
-// Registry entry of any OpenAI-compatible endpoint (Gemini, Mistral, Groq, OpenRouter, Ollama,
-// vLLM, LM Studio…): COMPATIBLE_PRESET names a known one or COMPATIBLE_BASE_URL gives any;
-// COMPATIBLE_MODELS lists its models; the COMPATIBLE_API_KEY secret holds its key.
+// How any OpenAI-compatible endpoint (Gemini, Mistral, Groq, OpenRouter, Ollama, vLLM, LM
+// Studio…) is built: COMPATIBLE_PRESET names a known one or the row's base-URL variable
+// (COMPATIBLE_BASE_URL) gives any; COMPATIBLE_MODELS lists its models; the row's secret
+// (COMPATIBLE_API_KEY) holds its key.
 import { providerKeyInfo } from '@colonycraft/protocol';
 import { modelList } from '../model-list.js';
-import type { ProviderEntry } from '../registry-types.js';
+import type { ProviderLoader } from '../registry-types.js';
 
-export const compatibleEntry: ProviderEntry = {
-  id: 'compatible',
-  displayName: 'OpenAI-compatible',
-  secretName: providerKeyInfo('compatible').secretName,
+const { baseUrlVariable } = providerKeyInfo('compatible');
+
+export const compatibleEntry: ProviderLoader = {
   async load(env, apiKey) {
-    if (!env.COMPATIBLE_PRESET && !env.COMPATIBLE_BASE_URL) return undefined;
+    const baseURL = env[baseUrlVariable];
+    if (!env.COMPATIBLE_PRESET && !baseURL) return undefined;
     const { createCompatibleProvider } = await import('./compatible-provider.js');
     return createCompatibleProvider({
       id: 'compatible',
       ...(env.COMPATIBLE_PRESET ? { preset: env.COMPATIBLE_PRESET } : {}),
-      ...(env.COMPATIBLE_BASE_URL ? { baseURL: env.COMPATIBLE_BASE_URL } : {}),
+      ...(baseURL ? { baseURL } : {}),
       ...(apiKey ? { apiKey } : {}),
       models: modelList('compatible', [], 'COMPATIBLE_MODELS', env.COMPATIBLE_MODELS),
     });

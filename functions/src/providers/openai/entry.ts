@@ -1,8 +1,11 @@
-// Registry entry of OpenAI: its key is the OPENAI_API_KEY secret; OPENAI_BASE_URL points it
-// elsewhere (a proxy, or the test stub); OPENAI_MODELS replaces the model list.
+// How OpenAI is built: its row of the provider table names the secret holding its key
+// (OPENAI_API_KEY) and the variable pointing it elsewhere (OPENAI_BASE_URL: a proxy, or the test
+// stub); OPENAI_MODELS replaces the model list.
 import { providerKeyInfo } from '@colonycraft/protocol';
 import { modelList, type ModelDefaults } from '../model-list.js';
-import type { ProviderEntry } from '../registry-types.js';
+import type { ProviderLoader } from '../registry-types.js';
+
+const { baseUrlVariable } = providerKeyInfo('openai');
 
 /** USD per million tokens. */
 const MODELS: ModelDefaults[] = [
@@ -43,16 +46,14 @@ const MODELS: ModelDefaults[] = [
   },
 ];
 
-export const openaiEntry: ProviderEntry = {
-  id: 'openai',
-  displayName: 'OpenAI',
-  secretName: providerKeyInfo('openai').secretName,
+export const openaiEntry: ProviderLoader = {
   async load(env, apiKey) {
     if (!apiKey) return undefined;
     const { createOpenAIProvider } = await import('./openai-provider.js');
+    const baseURL = env[baseUrlVariable];
     return createOpenAIProvider({
       apiKey,
-      ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+      ...(baseURL ? { baseURL } : {}),
       models: modelList('openai', MODELS, 'OPENAI_MODELS', env.OPENAI_MODELS),
     });
   },
