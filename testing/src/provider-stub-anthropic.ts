@@ -1,14 +1,15 @@
 // The Anthropic side of the provider stub: the Messages API (plain and streamed with named SSE
-// events), the model list, key checks and Anthropic's `{ type: 'error', error }` error shape.
+// events: thinking, text and tool_use blocks), the model list, key checks and Anthropic's
+// `{ type: 'error', error }` error shape. provider-stub-anthropic-request.ts reads the request.
+import { readMessagesRequest } from './provider-stub-anthropic-request.js';
 import {
-  countStubTokens,
-  isRecord,
-  planReply,
   runStream,
   sendJson,
+  type StreamEvent,
   type StubExchange,
   type StubProvider,
 } from './provider-stub-core.js';
+import { planAnswer, type AnswerPlan } from './provider-stub-reply.js';
 
 /** The models `GET /v1/models` lists (any model name is accepted by the messages endpoint). */
 export const STUB_ANTHROPIC_MODELS = ['claude-stub', 'claude-stub-haiku'] as const;
@@ -59,18 +60,6 @@ function sendAnthropicError(
   sendJson(ex, status, body, { 'request-id': ex.requestId, ...headers });
 }
 
-/** Text of a message `content` or of `system`: a string, or the text blocks of an array. */
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((block) =>
-      isRecord(block) && block.type === 'text' && typeof block.text === 'string' ? block.text : '',
-    )
-    .filter((text) => text.length > 0)
-    .join('\n');
-}
-
 /**
  * Returns false (after answering 401) when no key came, or not the expected one. The key is
  * read from `x-api-key`, or from `Authorization: Bearer`, which the v1 SDK sends for `apiKey`.
@@ -109,63 +98,80 @@ function listModels(ex: StubExchange): void {
 
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
-async function createMessage(ex: StubExchange): Promise<void> {
-  const body = ex.record.body;
-  const invalid = (message: string) => sendAnthropicError(ex, 400, message);
-  if (!isRecord(body)) return invalid('The request body is not valid JSON.');
-  const { model, messages, max_tokens: maxTokens, stop_sequences: stopSequences } = body;
-  if (typeof model !== 'string' || model.length === 0) return invalid('model: Field required');
-  if (!Array.isArray(messages)) return invalid('messages: Field required');
-  if (messages.length === 0) return invalid('messages: at least one message is required');
-  if (maxTokens === undefined) return invalid('max_tokens: Field required');
-  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
-    return invalid('max_tokens: Input should be a valid integer greater than or equal to 1');
-  }
-  for (const [index, message] of messages.entries()) {
-    const role: unknown = isRecord(message) ? message.role : undefined;
-    if (role === 'system') {
-      return invalid(
-        'messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.',
-      );
-    }
-    if (role !== 'user' && role !== 'assistant') {
-      return invalid(`messages.${index}.role: Input should be 'user' or 'assistant'`);
-    }
-  }
-  if (
-    stopSequences !== undefined &&
-    !(Array.isArray(stopSequences) && stopSequences.every((s) => typeof s === 'string'))
-  ) {
-    return invalid('stop_sequences: Input should be a valid list of strings');
-  }
+const STOP_REASONS = {
+  end: 'end_turn',
+  stop: 'stop_sequence',
+  length: 'max_tokens',
+  tool_calls: 'tool_use',
+} as const;
 
-  const typed = messages as Record<string, unknown>[];
-  const lastUser = typed.findLast((m) => m.role === 'user');
-  const plan = planReply(lastUser ? contentText(lastUser.content) : '', {
-    maxTokens,
-    stop: stopSequences as string[] | undefined,
+/** Anthropic's answers always hold parsed tool input, so invalid scripted JSON cannot be sent. */
+function parseInputs(plan: AnswerPlan): unknown[] | string {
+  const inputs: unknown[] = [];
+  for (const call of plan.toolCalls) {
+    try {
+      inputs.push(call.arguments === '' ? {} : JSON.parse(call.arguments));
+    } catch {
+      return `provider stub: the scripted arguments of tool call ${call.id} are not valid JSON, which a non-streaming Anthropic answer cannot carry (stream it instead): ${call.arguments}`;
+    }
+  }
+  return inputs;
+}
+
+async function createMessage(ex: StubExchange): Promise<void> {
+  const read = readMessagesRequest(ex.record.body);
+  if ('invalid' in read) return sendAnthropicError(ex, 400, read.invalid);
+  const { request } = read;
+  const { model } = request;
+  const plan = planAnswer(ex.reply, {
+    lastUserMessage: request.lastUserText,
+    maxTokens: request.maxTokens,
+    stop: request.stop,
+    idPrefix: 'toolu_',
+    requestId: ex.requestId,
+    reasoning: request.thinking,
   });
-  const texts = typed.map((m) => contentText(m.content));
-  const system = contentText(body.system);
-  const inputTokens = countStubTokens((system ? [system, ...texts] : texts).join('\n'));
   const withUsage = ex.fault?.kind !== 'no-usage';
-  const stopReason =
-    plan.reason === 'length' ? 'max_tokens' : plan.reason === 'stop' ? 'stop_sequence' : 'end_turn';
+  // Cache reads and writes are counted apart from input_tokens, unlike OpenAI's prompt_tokens.
+  const inputUsage = {
+    input_tokens: request.inputTokens,
+    cache_creation_input_tokens: plan.cacheWriteTokens,
+    cache_read_input_tokens: plan.cachedInputTokens,
+  };
+  const outputUsage = {
+    output_tokens: plan.completionTokens,
+    ...(plan.reasoningTokens > 0
+      ? { output_tokens_details: { thinking_tokens: plan.reasoningTokens } }
+      : {}),
+  };
+  const stopReason = STOP_REASONS[plan.reason];
+  const stopSequence = plan.text.stopSequence;
+  const signature = Buffer.from(`provider-stub signature ${ex.requestId}`).toString('base64');
+  const withText = plan.text.text !== '' || plan.toolCalls.length === 0;
   const id = `msg_${ex.requestId}`;
   const headers = { 'request-id': ex.requestId };
 
-  if (body.stream !== true) {
+  if (!request.stream) {
+    const inputs = parseInputs(plan);
+    if (typeof inputs === 'string') return sendAnthropicError(ex, 500, inputs);
     const message = {
       id,
       type: 'message',
       role: 'assistant',
       model,
-      content: [{ type: 'text', text: plan.text }],
+      content: [
+        ...(plan.reasoning ? [{ type: 'thinking', thinking: plan.reasoning, signature }] : []),
+        ...(withText ? [{ type: 'text', text: plan.text.text }] : []),
+        ...plan.toolCalls.map((call, i) => ({
+          type: 'tool_use',
+          id: call.id,
+          name: call.name,
+          input: inputs[i],
+        })),
+      ],
       stop_reason: stopReason,
-      stop_sequence: plan.stopSequence,
-      ...(withUsage
-        ? { usage: { input_tokens: inputTokens, output_tokens: plan.completionTokens } }
-        : {}),
+      stop_sequence: stopSequence,
+      ...(withUsage ? { usage: { ...inputUsage, ...outputUsage } } : {}),
     };
     return sendJson(ex, 200, message, headers);
   }
@@ -178,31 +184,61 @@ async function createMessage(ex: StubExchange): Promise<void> {
     content: [],
     stop_reason: null,
     stop_sequence: null,
-    ...(withUsage ? { usage: { input_tokens: inputTokens, output_tokens: 1 } } : {}),
+    ...(withUsage ? { usage: { ...inputUsage, output_tokens: 1 } } : {}),
   };
-  await runStream(ex, plan.chunks, {
+  const body: StreamEvent[] = [];
+  const event = (name: string, data: unknown, content = false) =>
+    body.push({ data: sse(name, data), content });
+  // One content block: its start (the first followed by a ping, as Anthropic sends), its deltas
+  // (the content chunks, and the thinking block's signature) and its stop.
+  let blocks = 0;
+  const addBlock = (contentBlock: object, deltas: { delta: object; content: boolean }[]) => {
+    const index = blocks;
+    blocks += 1;
+    event('content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: contentBlock,
+    });
+    if (index === 0) event('ping', { type: 'ping' });
+    for (const { delta, content } of deltas) {
+      event('content_block_delta', { type: 'content_block_delta', index, delta }, content);
+    }
+    event('content_block_stop', { type: 'content_block_stop', index });
+  };
+  if (plan.reasoning) {
+    addBlock({ type: 'thinking', thinking: '', signature: '' }, [
+      ...plan.reasoningChunks.map((thinking) => ({
+        delta: { type: 'thinking_delta', thinking },
+        content: true,
+      })),
+      { delta: { type: 'signature_delta', signature }, content: false },
+    ]);
+  }
+  if (withText) {
+    addBlock(
+      { type: 'text', text: '' },
+      plan.text.chunks.map((text) => ({ delta: { type: 'text_delta', text }, content: true })),
+    );
+  }
+  for (const call of plan.toolCalls) {
+    addBlock(
+      { type: 'tool_use', id: call.id, name: call.name, input: {} },
+      call.fragments.map((partial_json) => ({
+        delta: { type: 'input_json_delta', partial_json },
+        content: true,
+      })),
+    );
+  }
+  await runStream(ex, {
     headers,
-    head: [
-      sse('message_start', { type: 'message_start', message: start }),
-      sse('content_block_start', {
-        type: 'content_block_start',
-        index: 0,
-        content_block: { type: 'text', text: '' },
-      }),
-      sse('ping', { type: 'ping' }),
-    ],
-    content: (text) =>
-      sse('content_block_delta', {
-        type: 'content_block_delta',
-        index: 0,
-        delta: { type: 'text_delta', text },
-      }),
+    head: [sse('message_start', { type: 'message_start', message: start })],
+    body,
     tail: [
-      sse('content_block_stop', { type: 'content_block_stop', index: 0 }),
       sse('message_delta', {
         type: 'message_delta',
-        delta: { stop_reason: stopReason, stop_sequence: plan.stopSequence },
-        ...(withUsage ? { usage: { output_tokens: plan.completionTokens } } : {}),
+        delta: { stop_reason: stopReason, stop_sequence: stopSequence },
+        ...(withUsage ? { usage: outputUsage } : {}),
       }),
       sse('message_stop', { type: 'message_stop' }),
     ],

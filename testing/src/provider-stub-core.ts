@@ -2,14 +2,22 @@
 // reply and token count, and the small SSE and timing helpers both wire formats use.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { StubReply } from './provider-stub-reply.js';
 
-/** A misbehaviour applied to one request, via `stub.script(...)` or the `x-stub-fault` header. */
+/**
+ * A misbehaviour applied to one request, via `stub.script(...)` or the `x-stub-fault` header.
+ * Content chunks are what the stub streams of the answer itself, in stream order: the words of
+ * the reasoning, the words of the text, and the fragments of each tool call's arguments. So
+ * `{ kind: 'cut', afterChunks: N }` can cut a stream inside a tool call's arguments; the events
+ * between two content chunks (a block's start or end, a tool call's first delta) go out before
+ * the fault, the events after the last one (finish reason, usage) never do.
+ */
 export type Fault =
   /** Answer with this HTTP status in the provider's error shape; `retryAfter` is in seconds. */
   | { kind: 'status'; status: number; retryAfter?: number; message?: string }
   /** Wait this long before sending the response headers. */
   | { kind: 'latency'; ms: number }
-  /** Streams only: wait this long before each content chunk. */
+  /** Streams only: wait this long before each content chunk (words and argument fragments). */
   | { kind: 'chunk-delay'; ms: number }
   /** Streams: destroy the socket after N content chunks (non-streaming: before any response). */
   | { kind: 'cut'; afterChunks: number }
@@ -44,6 +52,8 @@ export interface RecordedRequest {
   stream: boolean;
   /** The fault applied to this request, if any. */
   fault: Fault | undefined;
+  /** The scripted reply this request took, if any. */
+  reply: StubReply | undefined;
   /** The status code sent, once the response headers went out. */
   status: number | undefined;
   /** True when the client closed the connection before the response was complete. */
@@ -59,11 +69,18 @@ export function stubReply(lastUserMessage: string): string {
 
 /**
  * Deterministic token count: whitespace-separated words, at least 1. Completion usage counts the
- * reply; prompt usage counts the texts of all messages (system first) joined by newlines.
+ * reply's text and tool-call arguments (joined by newlines), plus its reasoning's words; prompt
+ * usage counts the texts of all messages (system first, tool results and earlier tool-call
+ * arguments included) joined by newlines, plus `STUB_IMAGE_TOKENS` for each image. Scripted
+ * cache tokens come on top: in OpenAI's `prompt_tokens` (cached ones also in `cached_tokens`),
+ * in Anthropic's `cache_read_input_tokens` / `cache_creation_input_tokens`, not `input_tokens`.
  */
 export function countStubTokens(text: string): number {
   return Math.max(1, text.split(/\s+/).filter((word) => word.length > 0).length);
 }
+
+/** Prompt tokens for one image, whatever its size, in either format. */
+export const STUB_IMAGE_TOKENS = 85;
 
 /**
  * Splits a reply into the chunks the stub streams: one per word, each with the whitespace
@@ -89,12 +106,19 @@ export interface ReplyPlan {
   stopSequence: string | null;
 }
 
+export interface ReplyLimits {
+  maxTokens?: number | undefined;
+  stop?: readonly string[] | undefined;
+}
+
 /** The reply after applying stop sequences, then the token limit (one token per word chunk). */
-export function planReply(
-  lastUserMessage: string,
-  limits: { maxTokens?: number | undefined; stop?: readonly string[] | undefined } = {},
-): ReplyPlan {
-  let text = stubReply(lastUserMessage);
+export function planReply(lastUserMessage: string, limits: ReplyLimits = {}): ReplyPlan {
+  return planText(stubReply(lastUserMessage), limits);
+}
+
+/** `planReply` for any text: stop sequences first, then the token limit. */
+export function planText(whole: string, limits: ReplyLimits = {}): ReplyPlan {
+  let text = whole;
   let reason: ReplyPlan['reason'] = 'end';
   let stopSequence: string | null = null;
   let cutAt = -1;
@@ -122,6 +146,13 @@ export function planReply(
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Whether `text` is non-empty standard base64 with its padding. */
+export const isBase64 = (text: string): boolean =>
+  text.length > 0 && text.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(text);
+
+/** The four image types both providers take. */
+export const IMAGE_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
 
 const isCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0;
@@ -172,6 +203,8 @@ export interface StubExchange {
   res: ServerResponse;
   record: RecordedRequest;
   fault: Fault | undefined;
+  /** The scripted reply to give, if any. */
+  reply: StubReply | undefined;
   /** Aborted when the connection closes or the stub shuts down. */
   signal: AbortSignal;
   /** When set, the only key accepted. */
@@ -217,24 +250,43 @@ export function sendJson(
   ex.res.end(text);
 }
 
+/** One event of a stream's body; `content` marks the chunks that stream faults count. */
+export interface StreamEvent {
+  data: string;
+  content: boolean;
+}
+
 /** The events of one stream, in the provider's own SSE framing. */
 export interface StreamScript {
   headers: Record<string, string>;
-  /** Events before the first content chunk (role chunk, message_start, ...). */
+  /** Events before the answer (role chunk, message_start). */
   head: string[];
-  content(chunk: string): string;
-  /** Events after the last content chunk (finish reason, usage, [DONE], ...). */
+  /** The answer: content chunks, and the events around them (block starts and stops, ...). */
+  body: StreamEvent[];
+  /** Events after the answer (finish reason, usage, [DONE], ...). */
   tail: string[];
   errorEvent: string;
   malformedEvent: string;
 }
 
+/**
+ * How many body events go out before a cut, error event or malformed line after `afterChunks`
+ * content chunks: up to the next content chunk, or just past the last one.
+ */
+function breakIndex(body: readonly StreamEvent[], afterChunks: number): number {
+  let seen = 0;
+  let end = 0;
+  for (const [index, event] of body.entries()) {
+    if (!event.content) continue;
+    if (seen === afterChunks) return index;
+    seen += 1;
+    end = index + 1;
+  }
+  return end;
+}
+
 /** Writes a stream, applying the stream faults: delays, keep-alive comments, cut, error, malformed. */
-export async function runStream(
-  ex: StubExchange,
-  chunks: readonly string[],
-  script: StreamScript,
-): Promise<void> {
+export async function runStream(ex: StubExchange, script: StreamScript): Promise<void> {
   const { res, fault, signal } = ex;
   const open = () => !signal.aborted && !res.destroyed;
   // Resolves once the bytes are flushed, or as soon as the connection goes away.
@@ -250,10 +302,11 @@ export async function runStream(
     });
   const keepAlive = fault?.kind === 'keep-alive';
   const chunkDelay = fault?.kind === 'chunk-delay' ? fault.ms : 0;
-  const breakAfter =
-    fault?.kind === 'cut' || fault?.kind === 'error-event' || fault?.kind === 'malformed'
-      ? fault.afterChunks
-      : undefined;
+  const breaking =
+    fault?.kind === 'cut' || fault?.kind === 'error-event' || fault?.kind === 'malformed';
+  const body = breaking
+    ? script.body.slice(0, breakIndex(script.body, fault.afterChunks))
+    : script.body;
 
   ex.record.status = 200;
   res.writeHead(200, {
@@ -264,12 +317,13 @@ export async function runStream(
   });
   res.flushHeaders();
   for (const event of script.head) await write(event);
-  for (const [index, chunk] of chunks.entries()) {
-    if (breakAfter !== undefined && index >= breakAfter) break;
-    if (keepAlive) await write(': keep-alive\n\n');
-    await sleep(chunkDelay, signal);
+  for (const event of body) {
+    if (event.content) {
+      if (keepAlive) await write(': keep-alive\n\n');
+      await sleep(chunkDelay, signal);
+    }
     if (!open()) return;
-    await write(script.content(chunk));
+    await write(event.data);
   }
   if (!open()) return;
   if (fault?.kind === 'cut') return ex.cut();

@@ -1,14 +1,15 @@
-// The OpenAI side of the provider stub: Chat Completions (plain and streamed), the model list,
-// Bearer-key checks and OpenAI's `{ error: { message, type, param, code } }` error shape.
+// The OpenAI side of the provider stub: Chat Completions (plain and streamed, with tool calls and
+// reasoning), the model list, Bearer-key checks and OpenAI's `{ error: { message, type, param,
+// code } }` error shape. provider-stub-openai-request.ts reads and checks the request.
 import {
-  countStubTokens,
-  isRecord,
-  planReply,
   runStream,
   sendJson,
+  type StreamEvent,
   type StubExchange,
   type StubProvider,
 } from './provider-stub-core.js';
+import { readChatRequest, type ChatRequest } from './provider-stub-openai-request.js';
+import { planAnswer, type AnswerPlan, type StubToolCall } from './provider-stub-reply.js';
 
 /** The models `GET /v1/models` lists (any model name is accepted by the chat endpoint). */
 export const STUB_OPENAI_MODELS = ['gpt-stub', 'gpt-stub-mini'] as const;
@@ -49,16 +50,6 @@ function sendOpenAIError(
   sendJson(ex, status, { error }, { 'x-request-id': ex.requestId, ...details.headers });
 }
 
-/** Text of a message `content`: a string, or the text parts of an array of parts. */
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : ''))
-    .filter((text) => text.length > 0)
-    .join('\n');
-}
-
 /** Returns false (after answering 401) when the Bearer key is missing or not the expected one. */
 function authenticate(ex: StubExchange): boolean {
   const header = ex.req.headers.authorization ?? '';
@@ -90,107 +81,85 @@ function listModels(ex: StubExchange): void {
   sendJson(ex, 200, { object: 'list', data }, { 'x-request-id': ex.requestId });
 }
 
-function invalid(ex: StubExchange, message: string, param: string | null, code: string | null) {
-  sendOpenAIError(ex, 400, message, { param, code });
+/** The usage OpenAI reports: cached and cache-write tokens are part of `prompt_tokens`. */
+function usageOf(ex: StubExchange, request: ChatRequest, plan: AnswerPlan) {
+  const promptTokens = request.promptTokens + plan.cachedInputTokens + plan.cacheWriteTokens;
+  if (ex.fault?.kind === 'partial-usage') return { prompt_tokens: promptTokens };
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: plan.completionTokens,
+    total_tokens: promptTokens + plan.completionTokens,
+    ...(plan.cachedInputTokens > 0
+      ? { prompt_tokens_details: { cached_tokens: plan.cachedInputTokens } }
+      : {}),
+    ...(plan.reasoningTokens > 0
+      ? { completion_tokens_details: { reasoning_tokens: plan.reasoningTokens } }
+      : {}),
+  };
 }
 
-function positiveInt(value: unknown): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0;
-}
+const FINISH_REASONS: Record<AnswerPlan['reason'], string> = {
+  end: 'stop',
+  stop: 'stop',
+  length: 'length',
+  tool_calls: 'tool_calls',
+};
+
+/** OpenAI sends `content: null`, not '', when an answer is only tool calls. */
+const contentOf = (plan: AnswerPlan) =>
+  plan.text.text === '' && plan.toolCalls.length > 0 ? null : plan.text.text;
 
 async function chatCompletion(ex: StubExchange): Promise<void> {
-  const body = ex.record.body;
-  if (!isRecord(body)) {
-    return invalid(
-      ex,
-      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
-      null,
-      null,
-    );
+  const read = readChatRequest(ex.record.body);
+  if (!('request' in read)) {
+    return sendOpenAIError(ex, 400, read.message, { param: read.param, code: read.code });
   }
-  const { model, messages } = body;
-  if (typeof model !== 'string' || model.length === 0) {
-    return invalid(ex, 'you must provide a model parameter', null, null);
-  }
-  if (!Array.isArray(messages)) {
-    return invalid(
-      ex,
-      "Missing required parameter: 'messages'.",
-      'messages',
-      'missing_required_parameter',
-    );
-  }
-  if (messages.length === 0) {
-    return invalid(
-      ex,
-      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
-      'messages',
-      'empty_array',
-    );
-  }
-  const badIndex = messages.findIndex((m) => !isRecord(m) || typeof m.role !== 'string');
-  if (badIndex !== -1) {
-    return invalid(
-      ex,
-      `Missing required parameter: 'messages[${badIndex}].role'.`,
-      `messages[${badIndex}].role`,
-      'missing_required_parameter',
-    );
-  }
-  const limit = body.max_completion_tokens ?? body.max_tokens ?? undefined;
-  if (limit !== undefined && !positiveInt(limit)) {
-    const param = body.max_completion_tokens == null ? 'max_tokens' : 'max_completion_tokens';
-    return invalid(ex, `Invalid '${param}': must be a positive integer.`, param, 'invalid_value');
-  }
-  const { stop } = body;
-  const stops = typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : [];
-  if (stop != null && !stops.every((s): s is string => typeof s === 'string')) {
-    return invalid(ex, "Invalid 'stop': expected a string or an array of strings.", 'stop', null);
-  }
-
-  const typed = messages as Record<string, unknown>[];
-  const lastUser = typed.findLast((m) => m.role === 'user');
-  const plan = planReply(lastUser ? contentText(lastUser.content) : '', {
-    maxTokens: limit as number | undefined,
-    stop: stops as string[],
+  const { request } = read;
+  const { model } = request;
+  const plan = planAnswer(ex.reply, {
+    lastUserMessage: request.lastUserText,
+    maxTokens: request.maxTokens,
+    stop: request.stop,
+    idPrefix: 'call_',
+    requestId: ex.requestId,
+    reasoning: true,
   });
-  const promptTokens = countStubTokens(typed.map((m) => contentText(m.content)).join('\n'));
-  const usage =
-    ex.fault?.kind === 'partial-usage'
-      ? { prompt_tokens: promptTokens }
-      : {
-          prompt_tokens: promptTokens,
-          completion_tokens: plan.completionTokens,
-          total_tokens: promptTokens + plan.completionTokens,
-        };
+  const usage = usageOf(ex, request, plan);
   const withUsage = ex.fault?.kind !== 'no-usage';
-  const finishReason = plan.reason === 'length' ? 'length' : 'stop';
+  const finishReason = FINISH_REASONS[plan.reason];
   const id = `chatcmpl-${ex.requestId}`;
   const created = Math.floor(Date.now() / 1000);
   const headers = { 'x-request-id': ex.requestId };
 
-  if (body.stream !== true) {
+  if (!request.stream) {
+    const message = {
+      role: 'assistant',
+      content: contentOf(plan),
+      refusal: null,
+      ...(plan.reasoning ? { reasoning_content: plan.reasoning } : {}),
+      ...(plan.toolCalls.length > 0
+        ? {
+            tool_calls: plan.toolCalls.map((call) => ({
+              id: call.id,
+              type: 'function',
+              function: { name: call.name, arguments: call.arguments },
+            })),
+          }
+        : {}),
+    };
     const completion = {
       id,
       object: 'chat.completion',
       created,
       model,
-      choices: [
-        {
-          index: 0,
-          message: { role: 'assistant', content: plan.text, refusal: null },
-          logprobs: null,
-          finish_reason: finishReason,
-        },
-      ],
+      choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
       ...(withUsage ? { usage } : {}),
       system_fingerprint: null,
     };
     return sendJson(ex, 200, completion, headers);
   }
 
-  const streamOptions = body.stream_options;
-  const includeUsage = isRecord(streamOptions) && streamOptions.include_usage === true;
+  const { includeUsage } = request;
   const frame = (choices: unknown[], extra: Record<string, unknown> = {}) =>
     `data: ${JSON.stringify({
       id,
@@ -208,13 +177,40 @@ async function chatCompletion(ex: StubExchange): Promise<void> {
     logprobs: null,
     finish_reason: finish,
   });
+  const delta = (fields: Record<string, unknown>, content: boolean): StreamEvent => ({
+    data: frame([choice(fields)]),
+    content,
+  });
+  const firstDelta = (call: StubToolCall, index: number) => ({
+    index,
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: '' },
+  });
+  const body: StreamEvent[] = [
+    ...plan.reasoningChunks.map((chunk) => delta({ reasoning_content: chunk }, true)),
+    ...plan.text.chunks.map((chunk) => delta({ content: chunk }, true)),
+  ];
+  // Each call's first delta (id, name, empty arguments) opens it; then its argument fragments.
+  const oneChunk = ex.reply?.toolCallsInOneChunk === true && plan.toolCalls.length > 0;
+  if (oneChunk) body.push(delta({ tool_calls: plan.toolCalls.map(firstDelta) }, false));
+  for (const [index, call] of plan.toolCalls.entries()) {
+    if (!oneChunk) body.push(delta({ tool_calls: [firstDelta(call, index)] }, false));
+    for (const fragment of call.fragments) {
+      body.push(delta({ tool_calls: [{ index, function: { arguments: fragment } }] }, true));
+    }
+  }
   const tail = [frame([choice({}, finishReason)])];
   if (includeUsage && withUsage) tail.push(frame([], { usage }));
   tail.push('data: [DONE]\n\n');
-  await runStream(ex, plan.chunks, {
+  await runStream(ex, {
     headers,
-    head: [frame([choice({ role: 'assistant', content: '', refusal: null })])],
-    content: (chunk) => frame([choice({ content: chunk })]),
+    head: [
+      frame([
+        choice({ role: 'assistant', content: contentOf(plan) === null ? null : '', refusal: null }),
+      ]),
+    ],
+    body,
     tail,
     errorEvent: `data: ${JSON.stringify({
       error: {

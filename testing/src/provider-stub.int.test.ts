@@ -5,6 +5,7 @@ import {
   startProviderStub,
   STUB_ANTHROPIC_MODELS,
   STUB_FAULT_HEADER,
+  STUB_REPLY_HEADER,
   stubReply,
   type ProviderStub,
 } from './provider-stub.js';
@@ -45,6 +46,12 @@ function postMessages(body: unknown, headers: Record<string, string> = anthropic
     headers,
     body: JSON.stringify(body),
   });
+}
+
+/** The answer text of a non-streaming chat completion. */
+async function completionText(response: Response): Promise<string | undefined> {
+  const body = (await response.json()) as { choices: { message: { content: string } }[] };
+  return body.choices[0]?.message.content;
 }
 
 describe('provider stub over plain fetch', () => {
@@ -206,6 +213,52 @@ describe('provider stub over plain fetch', () => {
       expect(first.status).toBe(429);
       expect(first.headers.get('retry-after')).toBe('2');
       expect(second.status).toBe(503);
+    });
+  });
+
+  describe('when replies are queued', () => {
+    it('then they answer the next requests in order, and the header wins without using one up', async () => {
+      stub.reply({ text: 'first' }, { text: 'second' });
+      const header = JSON.stringify({ text: 'from the header' });
+      const texts = [
+        await completionText(
+          await postChat(chatBody, { ...openaiHeaders, [STUB_REPLY_HEADER]: header }),
+        ),
+        await completionText(await postChat(chatBody)),
+        await completionText(await postChat(chatBody)),
+        await completionText(await postChat(chatBody)),
+      ];
+
+      expect(texts).toEqual(['from the header', 'first', 'second', stubReply('ping')]);
+      expect(stub.requests.map((r) => r.reply?.text)).toEqual([
+        'from the header',
+        'first',
+        'second',
+        undefined,
+      ]);
+    });
+
+    it('then a request refused by a scripted fault uses its reply up, and reset() forgets the rest', async () => {
+      stub.script({ kind: 'status', status: 500 });
+      stub.reply({ text: 'lost to the 500' }, { text: 'forgotten' });
+      expect((await postChat(chatBody)).status).toBe(500);
+      stub.reset();
+
+      expect(await completionText(await postChat(chatBody))).toBe(stubReply('ping'));
+    });
+  });
+
+  describe('when the x-stub-reply header is not a valid reply', () => {
+    it('then it answers 400 saying why, and uses up neither queue', async () => {
+      stub.reply({ text: 'kept' });
+      const bad = JSON.stringify({ toolCalls: [{ name: 'f' }] });
+      const response = await postChat(chatBody, { ...openaiHeaders, [STUB_REPLY_HEADER]: bad });
+
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        error: { message: expect.stringContaining('toolCalls[0]') },
+      });
+      expect(await completionText(await postChat(chatBody))).toBe('kept');
     });
   });
 

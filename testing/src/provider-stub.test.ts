@@ -4,10 +4,13 @@ import { describe, expect, it } from 'vitest';
 import {
   countStubTokens,
   parseFault,
+  parseReply,
   planReply,
   splitStubChunks,
+  splitStubFragments,
   stubReply,
 } from './provider-stub.js';
+import { planAnswer } from './provider-stub-reply.js';
 
 describe('stubReply and countStubTokens', () => {
   it('when given a message, then the reply quotes it after a fixed greeting', () => {
@@ -86,5 +89,83 @@ describe('parseFault', () => {
     expect(parseFault({ kind: 'malformed', afterChunks: 1.5 })).toEqual({
       error: expect.any(String),
     });
+  });
+});
+
+describe('parseReply', () => {
+  it('when the reply is valid, then it comes back typed and trimmed to its fields', () => {
+    const reply = {
+      text: '',
+      toolCalls: [{ name: 'f', arguments: '{', extra: 1 }],
+      usage: { cachedInputTokens: 3 },
+      toolCallsInOneChunk: true,
+      extra: true,
+    };
+
+    expect(parseReply(reply)).toEqual({
+      reply: {
+        text: '',
+        toolCalls: [{ name: 'f', arguments: '{' }],
+        usage: { cachedInputTokens: 3 },
+        toolCallsInOneChunk: true,
+      },
+    });
+  });
+
+  it('when the reply is invalid, then it says why', () => {
+    expect(parseReply([])).toEqual({ error: expect.stringContaining('JSON object') });
+    expect(parseReply({ toolCalls: [{ name: 'f', arguments: {} }] })).toEqual({
+      error: expect.stringContaining('toolCalls[0]'),
+    });
+    expect(parseReply({ usage: { reasoningTokens: -1 } })).toEqual({
+      error: expect.stringContaining('usage.reasoningTokens'),
+    });
+  });
+});
+
+describe('splitStubFragments', () => {
+  it('when splitting arguments, then the fragments are a few whole code points and join exactly', () => {
+    const text = '{"emoji":"🙂🙂","n":1}';
+    const fragments = splitStubFragments(text);
+
+    expect(fragments.length).toBeGreaterThan(2);
+    expect(fragments.join('')).toBe(text);
+    expect(fragments.every((f) => !/[\uD800-\uDBFF]$/.test(f))).toBe(true);
+    expect(splitStubFragments('')).toEqual([]);
+  });
+});
+
+describe('planAnswer', () => {
+  const options = { lastUserMessage: 'x', idPrefix: 'call_', requestId: 'r1', reasoning: true };
+  const reply = {
+    text: 'Let me look.',
+    reasoning: 'Think first.',
+    toolCalls: [{ name: 'f', arguments: '{"a": 1}' }],
+  };
+
+  it('when a reply has tool calls, then they end the turn and count with the reasoning', () => {
+    const plan = planAnswer(reply, options);
+
+    expect(plan.reason).toBe('tool_calls');
+    expect(plan.toolCalls).toEqual([
+      { id: 'call_r1_0', name: 'f', arguments: '{"a": 1}', fragments: ['{"a": ', '1}'] },
+    ]);
+    expect(plan.reasoningTokens).toBe(2);
+    expect(plan.completionTokens).toBe(3 + 2 + 2);
+  });
+
+  it('when the text is cut by the token limit, then the tool calls never come', () => {
+    const plan = planAnswer(reply, { ...options, maxTokens: 2 });
+
+    expect(plan).toMatchObject({ reason: 'length', toolCalls: [] });
+  });
+
+  it('when reasoning is off (Anthropic without thinking), then it is neither sent nor counted', () => {
+    const plan = planAnswer(
+      { ...reply, usage: { reasoningTokens: 9 } },
+      { ...options, reasoning: false },
+    );
+
+    expect(plan).toMatchObject({ reasoning: '', reasoningTokens: 0, completionTokens: 5 });
   });
 });

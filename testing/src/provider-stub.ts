@@ -1,5 +1,6 @@
 // A wire-compatible stand-in for the OpenAI and Anthropic HTTP APIs, for tests: node:http only,
-// deterministic replies, recorded requests and scriptable faults (errors, delays, broken streams).
+// deterministic or scripted replies (text, reasoning, tool calls), recorded requests, the
+// providers' request checks and scriptable faults (errors, delays, broken streams).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { anthropicProvider } from './provider-stub-anthropic.js';
@@ -14,12 +15,14 @@ import {
   type StubProviderName,
 } from './provider-stub-core.js';
 import { openaiProvider } from './provider-stub-openai.js';
+import { parseReply, type StubReply } from './provider-stub-reply.js';
 
 export {
   countStubTokens,
   parseFault,
   planReply,
   splitStubChunks,
+  STUB_IMAGE_TOKENS,
   stubReply,
   type Fault,
   type FaultKind,
@@ -27,11 +30,18 @@ export {
   type ReplyPlan,
   type StubProviderName,
 } from './provider-stub-core.js';
+export { parseReply, splitStubFragments, type StubReply } from './provider-stub-reply.js';
 export { STUB_ANTHROPIC_MODELS } from './provider-stub-anthropic.js';
 export { STUB_OPENAI_MODELS } from './provider-stub-openai.js';
 
 /** The request header that carries a fault as JSON; it wins over (and does not use up) `script`. */
 export const STUB_FAULT_HEADER = 'x-stub-fault';
+
+/**
+ * The request header that carries a `StubReply` as JSON; it wins over (and does not use up)
+ * `reply`. Header values are Latin-1: send other characters as `\uXXXX` escapes.
+ */
+export const STUB_REPLY_HEADER = 'x-stub-reply';
 
 export interface ProviderStubOptions {
   /** Default 0: a free port. */
@@ -58,9 +68,15 @@ export interface ProviderStub {
   readonly requests: RecordedRequest[];
   /** Queues faults for the next requests, one per request, in order. */
   script(...faults: Fault[]): void;
+  /**
+   * Queues the answers of the next requests, one per request, in order. A request takes the
+   * next fault and the next reply independently (a request refused by a fault or a 400 still
+   * uses its reply up); with none queued the answer is the deterministic `stubReply`.
+   */
+  reply(...replies: StubReply[]): void;
   /** From now on accepts only `key` (any non-empty key when undefined), as after a rotation. */
   setApiKey(key: string | undefined): void;
-  /** Forgets the recorded requests and the queued faults. */
+  /** Forgets the recorded requests, the queued faults and the queued replies. */
   reset(): void;
   /** Stops the server and drops every open connection, streaming or keep-alive. */
   close(): Promise<void>;
@@ -103,12 +119,23 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** A JSON header parsed by `parse`; undefined when the request did not send it. */
+function header<T>(
+  req: IncomingMessage,
+  name: string,
+  parse: (value: unknown) => T | { error: string },
+): T | { error: string } | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? parse(parseJson(value)) : undefined;
+}
+
 /** Starts a stub on `host:port` (default 127.0.0.1 and a free port). */
 export async function startProviderStub(options: ProviderStubOptions = {}): Promise<ProviderStub> {
   const host = options.host ?? '127.0.0.1';
   let apiKey = options.apiKey;
   const requests: RecordedRequest[] = [];
   const queue: Fault[] = [];
+  const replies: StubReply[] = [];
   const active = new Set<AbortController>();
   let counter = 0;
   let closing = false;
@@ -142,6 +169,7 @@ export async function startProviderStub(options: ProviderStubOptions = {}): Prom
       provider: providerName,
       stream: isRecord(body) && body.stream === true,
       fault: undefined,
+      reply: undefined,
       status: undefined,
       aborted: false,
       finished: false,
@@ -164,6 +192,7 @@ export async function startProviderStub(options: ProviderStubOptions = {}): Prom
       res,
       record,
       fault: undefined,
+      reply: undefined,
       signal: controller.signal,
       apiKey,
       keyless: options.keyless ?? false,
@@ -174,17 +203,27 @@ export async function startProviderStub(options: ProviderStubOptions = {}): Prom
       },
     };
 
-    const headerFault = req.headers[STUB_FAULT_HEADER];
-    if (typeof headerFault === 'string') {
-      const parsed = parseFault(parseJson(headerFault));
-      if ('error' in parsed) {
-        return provider.sendError(ex, 400, `invalid ${STUB_FAULT_HEADER} header: ${parsed.error}`);
-      }
-      ex.fault = parsed.fault;
-    } else {
-      ex.fault = queue.shift();
+    // Both headers are checked before either queue is used, so a bad header uses up neither.
+    const headerFault = header(req, STUB_FAULT_HEADER, parseFault);
+    if (headerFault && 'error' in headerFault) {
+      return provider.sendError(
+        ex,
+        400,
+        `invalid ${STUB_FAULT_HEADER} header: ${headerFault.error}`,
+      );
     }
+    const headerReply = header(req, STUB_REPLY_HEADER, parseReply);
+    if (headerReply && 'error' in headerReply) {
+      return provider.sendError(
+        ex,
+        400,
+        `invalid ${STUB_REPLY_HEADER} header: ${headerReply.error}`,
+      );
+    }
+    ex.fault = headerFault ? headerFault.fault : queue.shift();
+    ex.reply = headerReply ? headerReply.reply : replies.shift();
     record.fault = ex.fault;
+    record.reply = ex.reply;
     const { fault } = ex;
 
     if (fault?.kind === 'latency') {
@@ -236,12 +275,16 @@ export async function startProviderStub(options: ProviderStubOptions = {}): Prom
     script(...faults) {
       queue.push(...faults);
     },
+    reply(...answers) {
+      replies.push(...answers);
+    },
     setApiKey(key) {
       apiKey = key;
     },
     reset() {
       requests.length = 0;
       queue.length = 0;
+      replies.length = 0;
     },
     close() {
       closed ??= new Promise<void>((resolve, reject) => {
