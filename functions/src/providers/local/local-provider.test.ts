@@ -1,70 +1,33 @@
+// The local provider: the cases of the provider contract that need no upstream (a complete
+// answer, an abort), then its own limit. It has no HTTP upstream, so the stub's faults (cuts,
+// refusals, timeouts, missing usage, malformed chunks) have nothing to act on.
 import { describe, expect, it } from 'vitest';
-import type { StreamEvent } from '@colonycraft/protocol';
-import type { ProviderRequest } from '../provider.js';
-import { createLocalProvider, localReply } from './local-provider.js';
+import { CONTRACT_REQUEST, providerContract, runProvider } from '../dev/provider-contract.js';
+import { countLocalTokens, createLocalProvider, localReply } from './local-provider.js';
 
-const request: ProviderRequest = {
-  model: 'echo',
-  messages: [
-    { role: 'system', content: 'Be brief.' },
-    { role: 'user', content: 'What is a colony?' },
-  ],
-};
+// Words: 3 + 4 in; the reply is 11.
+const INPUT_TOKENS = 7;
 
-async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
+providerContract({
+  standalone: () => createLocalProvider({ chunkDelayMs: 5 }),
+  answer: {
+    text: localReply(CONTRACT_REQUEST),
+    usage: { inputTokens: INPUT_TOKENS, outputTokens: 11, estimated: false },
+  },
+  // The local model counts exactly, whatever was sent.
+  usageSoFar: (text) => ({
+    inputTokens: INPUT_TOKENS,
+    outputTokens: countLocalTokens(text),
+    estimated: false,
+  }),
+});
 
 describe('local provider', () => {
-  it('when asked, then it streams the deterministic reply word by word and ends with usage and stop', async () => {
-    const provider = createLocalProvider({ chunkDelayMs: 0 });
-    const events = await collect(
-      provider.streamChat(request, {
-        signal: new AbortController().signal,
-        connectTimeoutMs: 1000,
-      }),
-    );
-    const deltas = events.filter((e) => e.type === 'text-delta');
-    expect(deltas.map((e) => e.text).join('')).toBe(localReply(request));
-    expect(deltas.length).toBe(11);
-    expect(events.at(-2)).toEqual({
-      type: 'usage',
-      usage: { inputTokens: 6, outputTokens: 11, estimated: false },
-    });
-    expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
-  });
-
   it('when max tokens is lower than the reply, then it stops there with reason length', async () => {
     const provider = createLocalProvider({ chunkDelayMs: 0 });
-    const events = await collect(
-      provider.streamChat(
-        { ...request, maxTokens: 3 },
-        { signal: new AbortController().signal, connectTimeoutMs: 1000 },
-      ),
-    );
-    expect(
-      events
-        .filter((e) => e.type === 'text-delta')
-        .map((e) => e.text)
-        .join(''),
-    ).toBe("Hello from ColonyCraft's ");
-    expect(events.at(-1)).toEqual({ type: 'finish', reason: 'length' });
-  });
+    const { text, last } = await runProvider(provider, { ...CONTRACT_REQUEST, maxTokens: 3 });
 
-  it('when the caller aborts mid-stream, then it stops sending and finishes as cancelled', async () => {
-    const provider = createLocalProvider({ chunkDelayMs: 5 });
-    const controller = new AbortController();
-    const events: StreamEvent[] = [];
-    for await (const event of provider.streamChat(request, {
-      signal: controller.signal,
-      connectTimeoutMs: 1000,
-    })) {
-      events.push(event);
-      if (events.length === 2) controller.abort();
-    }
-    expect(events.filter((e) => e.type === 'text-delta')).toHaveLength(2);
-    expect(events.at(-1)).toEqual({ type: 'finish', reason: 'cancelled' });
+    expect(text).toBe("Hello from ColonyCraft's ");
+    expect(last).toEqual({ type: 'finish', reason: 'length' });
   });
 });

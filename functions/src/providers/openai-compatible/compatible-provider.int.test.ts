@@ -1,14 +1,14 @@
-// The OpenAI-compatible adapter: presets resolve to their endpoints, missing configuration is
-// named, and calls go through the real openai SDK to the provider stub.
+// The OpenAI-compatible adapter: the provider contract under its own id, presets resolve to their
+// endpoints, missing configuration is named, and calls go through the real openai SDK to the stub.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StreamEvent } from '@colonycraft/protocol';
 import {
   countStubTokens,
   startProviderStub,
   stubReply,
   type ProviderStub,
 } from '@colonycraft/testing';
-import { ProviderError, type Provider, type ProviderRequest } from '../provider.js';
+import type { Provider, ProviderRequest } from '../provider.js';
+import { providerContract, runProvider } from '../dev/provider-contract.js';
 import { createCompatibleProvider, KEYLESS_API_KEY } from './compatible-provider.js';
 import {
   COMPATIBLE_PRESET_NAMES,
@@ -32,21 +32,8 @@ afterAll(() => stub.close());
 beforeEach(() => stub.reset());
 afterEach(() => vi.unstubAllEnvs());
 
-async function run(provider: Provider, extra: Partial<ProviderRequest> = {}) {
-  const events: StreamEvent[] = [];
-  let error: unknown;
-  try {
-    const stream = provider.streamChat(
-      { ...request, ...extra },
-      { signal: new AbortController().signal, connectTimeoutMs: 5_000 },
-    );
-    for await (const event of stream) events.push(event);
-  } catch (caught) {
-    error = caught;
-  }
-  const text = events.map((e) => (e.type === 'text-delta' ? e.text : '')).join('');
-  return { events, text, error };
-}
+const run = (provider: Provider, extra: Partial<ProviderRequest> = {}) =>
+  runProvider(provider, { ...request, ...extra });
 
 /** A fetch that records where the SDK meant to go, then sends the request to the stub instead. */
 function redirectingFetch(seen: string[]): typeof fetch {
@@ -57,6 +44,18 @@ function redirectingFetch(seen: string[]): typeof fetch {
     return fetch(`${stub.openaiBaseURL}${path}`, init);
   };
 }
+
+// Any compatible server, under its own id: errors name that id.
+providerContract({
+  upstream: (contractStub, apiKey) =>
+    createCompatibleProvider({
+      id: 'my-vllm',
+      preset: 'vllm',
+      baseURL: contractStub.openaiBaseURL,
+      apiKey,
+      models: [],
+    }),
+});
 
 describe('compatible presets', () => {
   it('when listed, then each has a display name and an http(s) base URL, and the hosted ones need a key', () => {
@@ -155,21 +154,5 @@ describe('createCompatibleProvider', () => {
     // Compatible servers get the older, widely known name of the limit.
     expect(received?.body).toMatchObject({ max_tokens: 50, stop: ['never'] });
     expect(received?.body).not.toHaveProperty('max_completion_tokens');
-  });
-
-  it('when the upstream answers 503, then the ProviderError names the provider id and is retryable', async () => {
-    stub.script({ kind: 'status', status: 503 });
-    const provider = createCompatibleProvider({
-      id: 'my-vllm',
-      preset: 'vllm',
-      baseURL: stub.openaiBaseURL,
-      models: [],
-    });
-    const { error } = await run(provider);
-
-    expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ provider: 'my-vllm', status: 503 });
-    expect((error as ProviderError).message).toMatch(/^my-vllm answered 503: /);
-    expect((error as ProviderError).isRetryable).toBe(true);
   });
 });
