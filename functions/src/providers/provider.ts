@@ -36,7 +36,9 @@ export interface Provider {
   /**
    * Streams the answer to `request`.
    *
-   * Contract, which retries and fallbacks rely on:
+   * Contract, which retries and fallbacks rely on. The provider kit (kit.ts) keeps it for every
+   * adapter over an upstream API, and the contract suite (dev/provider-contract.ts), which every
+   * adapter's test runs against the provider stub, checks it:
    * - A failure before the first event is thrown as a `ProviderError`; nothing has reached the
    *   client yet, so the gateway may retry or fall back.
    * - Once an event has been yielded, a failure is yielded as a `usage` event (what was
