@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROVIDER_KEYS } from '@colonycraft/protocol';
 import { loadConfig } from './config.js';
 
 describe('loadConfig', () => {
@@ -156,5 +157,15 @@ describe('loadConfig for provider keys', () => {
     expect(() => loadConfig({ ...base, PROVIDER_KEY_SWEEP_SECONDS: '-1' })).toThrow(
       /PROVIDER_KEY_SWEEP_SECONDS/,
     );
+  });
+
+  it('when a provider of the table takes a key, then its base-URL variable is read and checked', () => {
+    for (const [i, { id, baseUrlVariable }] of PROVIDER_KEYS.entries()) {
+      const url = `http://127.0.0.1:${9000 + i}/v1`;
+      expect(loadConfig({ ...base, [baseUrlVariable]: url }).providerBaseUrls[id]).toBe(url);
+      expect(() => loadConfig({ ...base, [baseUrlVariable]: 'not a url' })).toThrow(
+        new RegExp(baseUrlVariable),
+      );
+    }
   });
 });

@@ -5,7 +5,9 @@ import {
   COMPATIBLE_PRESET_NAMES,
   describeIssues,
   isCompatiblePresetName,
+  PROVIDER_KEYS,
   type CompatiblePresetName,
+  type ProviderBaseUrlVariable,
   type ProviderId,
 } from '@colonycraft/protocol';
 import { parseLocalSecretsKey } from '@colonycraft/secrets';
@@ -20,6 +22,14 @@ const csv = z.string().transform((s) =>
 /** A provider's base URL: http or https only (a key check sends the key there). */
 const baseUrl = (name: string) =>
   z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` }).optional();
+
+/**
+ * Where each provider's key check goes: the base-URL variable of each row of the provider
+ * table that takes a key, the same variables the functions read.
+ */
+const providerBaseUrlVariables = Object.fromEntries(
+  PROVIDER_KEYS.map(({ baseUrlVariable }) => [baseUrlVariable, baseUrl(baseUrlVariable)]),
+) as Record<ProviderBaseUrlVariable, ReturnType<typeof baseUrl>>;
 
 /** Checked with the secrets package's own parser; the message never repeats the value. */
 const localSecretsKey = z
@@ -82,10 +92,7 @@ const ConfigSchema = z
     LOCAL_SECRETS_FILE: z.string().optional(),
     /** 32 bytes (base64 or hex) sealing LOCAL_SECRETS_FILE. A secret. */
     LOCAL_SECRETS_KEY: localSecretsKey,
-    /** Where each provider's key check goes; the same variables the functions read. */
-    OPENAI_BASE_URL: baseUrl('OPENAI_BASE_URL'),
-    ANTHROPIC_BASE_URL: baseUrl('ANTHROPIC_BASE_URL'),
-    COMPATIBLE_BASE_URL: baseUrl('COMPATIBLE_BASE_URL'),
+    ...providerBaseUrlVariables,
     COMPATIBLE_PRESET: z
       .string()
       .refine(isCompatiblePresetName, {
@@ -140,7 +147,7 @@ export type Config = Readonly<{
     file: string | undefined;
     key: string | undefined;
   }>;
-  /** OPENAI_BASE_URL, ANTHROPIC_BASE_URL, COMPATIBLE_BASE_URL as given. */
+  /** Each provider's base-URL variable (OPENAI_BASE_URL, …) as given. */
   providerBaseUrls: Readonly<Record<ProviderId, string | undefined>>;
   compatiblePreset: CompatiblePresetName | undefined;
   providerKeySweepSeconds: number;
@@ -176,11 +183,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       file: c.LOCAL_SECRETS_FILE,
       key: c.LOCAL_SECRETS_KEY,
     }),
-    providerBaseUrls: Object.freeze({
-      openai: c.OPENAI_BASE_URL,
-      anthropic: c.ANTHROPIC_BASE_URL,
-      compatible: c.COMPATIBLE_BASE_URL,
-    }),
+    providerBaseUrls: Object.freeze(
+      Object.fromEntries(PROVIDER_KEYS.map((p) => [p.id, c[p.baseUrlVariable]])) as Record<
+        ProviderId,
+        string | undefined
+      >,
+    ),
     compatiblePreset: c.COMPATIBLE_PRESET as CompatiblePresetName | undefined,
     providerKeySweepSeconds: c.PROVIDER_KEY_SWEEP_SECONDS,
   });

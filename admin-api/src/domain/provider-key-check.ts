@@ -1,11 +1,14 @@
-// `POST /providers/:id/test`: one cheap call with the stored key, the provider's model list,
-// answered in our own words. Never the provider's response text (providers echo a masked key in
-// their errors) and never the key. Redirects are not followed: fetch would carry `x-api-key` to
-// wherever the redirect points. Not audited: it changes nothing. A compatible server whose
-// preset needs no key (Ollama, vLLM, LM Studio) is checked without one when none is set.
+// `POST /providers/:id/test`: one cheap call with the stored key, the provider's model list in
+// its row's wire format (one check per wire format, so a provider on a known format needs
+// nothing here), answered in our own words. Never the provider's response text (providers echo
+// a masked key in their errors) and never the key. Redirects are not followed: fetch would carry
+// `x-api-key` to wherever the redirect points. Not audited: it changes nothing. A compatible
+// server whose preset needs no key (Ollama, vLLM, LM Studio) is checked without one when none
+// is set.
 import {
   compatiblePreset,
   providerKeyInfo,
+  type KeyedWireFormat,
   type ProviderId,
   type ProviderKeyInfo,
   type ProviderKeyTestResult,
@@ -43,19 +46,28 @@ export function providerBaseUrl(
   return endpoints.baseUrls[info.id] ?? presetOf(endpoints, info)?.baseURL ?? info.defaultBaseUrl;
 }
 
+type KeyCheckRequest = { url: string; headers: Record<string, string> };
+
+/** The model-list request of each wire format that takes a key; the base has no trailing slash. */
+const KEY_CHECKS: Readonly<
+  Record<KeyedWireFormat, (base: string, key: string | undefined) => KeyCheckRequest>
+> = {
+  openai: (base, key) => ({
+    url: `${base}/models`,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}) },
+  }),
+  anthropic: (base, key) => ({
+    url: `${base}/v1/models`,
+    headers: { ...(key ? { 'x-api-key': key } : {}), 'anthropic-version': '2023-06-01' },
+  }),
+};
+
 function modelListRequest(
   info: ProviderKeyInfo,
   baseUrl: string,
   key: string | undefined,
-): { url: string; headers: Record<string, string> } {
-  const base = baseUrl.replace(/\/+$/, '');
-  if (info.wire === 'anthropic') {
-    return {
-      url: `${base}/v1/models`,
-      headers: { ...(key ? { 'x-api-key': key } : {}), 'anthropic-version': '2023-06-01' },
-    };
-  }
-  return { url: `${base}/models`, headers: key ? { authorization: `Bearer ${key}` } : {} };
+): KeyCheckRequest {
+  return KEY_CHECKS[info.wire](baseUrl.replace(/\/+$/, ''), key);
 }
 
 /** What an HTTP status means for the key (or for going without one), in our words. */
