@@ -1,15 +1,17 @@
 // The unified chat request and the unified stream of events that every provider speaks,
 // whatever its own wire format.
 import { z } from 'zod';
+import {
+  ChatMessage,
+  Reasoning,
+  ReasoningSettings,
+  ResponseFormat,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+} from './chat-content.js';
 
-export const ChatRole = z.enum(['system', 'user', 'assistant']);
-export type ChatRole = z.infer<typeof ChatRole>;
-
-export const ChatMessage = z.object({
-  role: ChatRole,
-  content: z.string(),
-});
-export type ChatMessage = z.infer<typeof ChatMessage>;
+export * from './chat-content.js';
 
 /** `provider/model`, for example `openai/gpt-4o-mini` or `local/echo`. */
 export const ModelId = z
@@ -31,37 +33,121 @@ export function splitModelId(id: ModelId): { provider: string; model: string } {
   return { provider: id.slice(0, slash), model: id.slice(slash + 1) };
 }
 
-export const ChatRequest = z.object({
-  model: ModelRef,
-  messages: z.array(ChatMessage).min(1, 'must hold at least one message'),
-  temperature: z.number().min(0).max(2).optional(),
-  maxTokens: z.number().int().positive().optional(),
-  topP: z.number().min(0).max(1).optional(),
-  stop: z.array(z.string().min(1)).max(4).optional(),
-  conversationId: z.string().min(1).max(128).optional(),
-  /**
-   * With `conversationId`: how many of its stored messages this request builds on. Those after
-   * them are replaced by this exchange: a regenerated answer, or a question edited and resent.
-   * Unset, or past the stored messages (the turn before may still be being stored), the
-   * exchange is appended.
-   */
-  replaceFrom: z.number().int().nonnegative().optional(),
-});
+export const ChatRequest = z
+  .object({
+    model: ModelRef,
+    messages: z.array(ChatMessage).min(1, 'must hold at least one message'),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().positive().optional(),
+    topP: z.number().min(0).max(1).optional(),
+    stop: z.array(z.string().min(1)).max(4).optional(),
+    tools: z.array(ToolDefinition).min(1, 'must hold at least one tool').max(128).optional(),
+    toolChoice: ToolChoice.optional(),
+    /** False: at most one tool call per answer. Default: the provider's (several allowed). */
+    parallelToolCalls: z.boolean().optional(),
+    responseFormat: ResponseFormat.optional(),
+    reasoning: ReasoningSettings.optional(),
+    conversationId: z.string().min(1).max(128).optional(),
+    /**
+     * With `conversationId`: how many of its stored messages this request builds on. Those after
+     * them are replaced by this exchange: a regenerated answer, or a question edited and resent.
+     * Unset, or past the stored messages (the turn before may still be being stored), the
+     * exchange is appended.
+     */
+    replaceFrom: z.number().int().nonnegative().optional(),
+  })
+  .superRefine(checkToolUse);
 export type ChatRequest = z.infer<typeof ChatRequest>;
 
-export const FinishReason = z.enum(['stop', 'length', 'content-filter', 'cancelled', 'error']);
+/**
+ * The rules of tool use every provider enforces, checked before any is called: tool names are
+ * unique, a named tool choice is among the tools, and a tool result answers a call that an
+ * earlier assistant turn made.
+ */
+function checkToolUse(
+  request: {
+    messages: ChatMessage[];
+    tools?: ToolDefinition[] | undefined;
+    toolChoice?: ToolChoice | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const names = new Set<string>();
+  for (const [i, tool] of (request.tools ?? []).entries()) {
+    if (names.has(tool.name))
+      ctx.addIssue({ code: 'custom', path: ['tools', i, 'name'], message: 'is used twice' });
+    names.add(tool.name);
+  }
+  const choice = request.toolChoice;
+  if (typeof choice === 'object' && !names.has(choice.name))
+    ctx.addIssue({ code: 'custom', path: ['toolChoice', 'name'], message: 'names no tool' });
+  if (choice === 'required' && names.size === 0)
+    ctx.addIssue({ code: 'custom', path: ['toolChoice'], message: 'needs tools' });
+  const calls = new Set<string>();
+  for (const [i, message] of request.messages.entries()) {
+    if (message.role === 'assistant')
+      for (const call of message.toolCalls ?? []) calls.add(call.id);
+    if (message.role === 'tool' && !calls.has(message.toolCallId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['messages', i, 'toolCallId'],
+        message: 'answers no tool call of an earlier assistant message',
+      });
+    }
+  }
+}
+
+export const FinishReason = z.enum([
+  'stop',
+  'length',
+  'tool-calls',
+  'content-filter',
+  'cancelled',
+  'error',
+]);
 export type FinishReason = z.infer<typeof FinishReason>;
 
+/**
+ * Tokens a call used. `inputTokens` is all input, cached or not (OpenAI's `prompt_tokens`;
+ * Anthropic's `input_tokens` plus its cache counts); `outputTokens` is all output, reasoning
+ * included. The details say how much of each was priced differently.
+ */
 export const Usage = z.object({
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
+  /** Input read from the provider's prompt cache (cheaper). */
+  cachedInputTokens: z.number().int().nonnegative().optional(),
+  /** Input written to the provider's prompt cache (dearer, Anthropic). */
+  cacheWriteTokens: z.number().int().nonnegative().optional(),
+  /** Output spent on reasoning, included in `outputTokens`. */
+  reasoningTokens: z.number().int().nonnegative().optional(),
   /** True when the provider sent no usage and the tokens were counted locally. */
   estimated: z.boolean(),
 });
 export type Usage = z.infer<typeof Usage>;
 
+/**
+ * The answer as events. Tool calls are numbered in the answer's order (`index`, from 0): each
+ * starts (id and name), streams its arguments' JSON text in deltas, and ends. Reasoning streams
+ * apart from the text, never mixed into it.
+ */
 export const StreamEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text-delta'), text: z.string() }),
+  z.object({ type: z.literal('reasoning-delta'), text: z.string() }),
+  /** The provider's signature over the reasoning so far (Anthropic), to send it back later. */
+  z.object({ type: z.literal('reasoning-signature'), signature: z.string() }),
+  z.object({
+    type: z.literal('tool-call-start'),
+    index: z.number().int().nonnegative(),
+    id: z.string(),
+    name: z.string(),
+  }),
+  z.object({
+    type: z.literal('tool-call-delta'),
+    index: z.number().int().nonnegative(),
+    argumentsDelta: z.string(),
+  }),
+  z.object({ type: z.literal('tool-call-end'), index: z.number().int().nonnegative() }),
   z.object({ type: z.literal('usage'), usage: Usage }),
   z.object({ type: z.literal('finish'), reason: FinishReason }),
   z.object({
@@ -88,6 +174,8 @@ export const ChatResult = z.object({
   /** The model that answered: for an alias, the target that served it. */
   model: ModelId,
   text: z.string(),
+  toolCalls: z.array(ToolCall).optional(),
+  reasoning: Reasoning.optional(),
   finishReason: FinishReason,
   usage: Usage,
   conversationId: z.string().optional(),

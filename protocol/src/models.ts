@@ -3,6 +3,13 @@ import { z } from 'zod';
 import { ModelId } from './chat.js';
 import { WithClientToken } from './token.js';
 
+/**
+ * What a model can do beyond text in and text out. A request that needs a capability its model
+ * lacks is refused, naming both, before any provider is called.
+ */
+export const Capability = z.enum(['tools', 'vision', 'json-schema', 'reasoning', 'embeddings']);
+export type Capability = z.infer<typeof Capability>;
+
 export const CatalogModel = z.object({
   id: ModelId,
   provider: z.string(),
@@ -12,6 +19,11 @@ export const CatalogModel = z.object({
   /** USD per million tokens. */
   inputPrice: z.number().nonnegative(),
   outputPrice: z.number().nonnegative(),
+  /** Input read from the prompt cache; the input price when unset. */
+  cachedInputPrice: z.number().nonnegative().optional(),
+  /** Input written to the prompt cache; the input price when unset. */
+  cacheWritePrice: z.number().nonnegative().optional(),
+  capabilities: z.array(Capability),
 });
 export type CatalogModel = z.infer<typeof CatalogModel>;
 

@@ -21,6 +21,12 @@ export const UsageRecord = z.object({
   provider: z.string().min(1),
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
+  /** Of the input, read from the provider's prompt cache (see Usage). */
+  cachedInputTokens: z.number().int().nonnegative().optional(),
+  /** Of the input, written to the provider's prompt cache. */
+  cacheWriteTokens: z.number().int().nonnegative().optional(),
+  /** Of the output, spent on reasoning. */
+  reasoningTokens: z.number().int().nonnegative().optional(),
   /** True when the provider sent no usage and the tokens were counted locally. */
   estimated: z.boolean(),
   costUsd: z.number().nonnegative(),
@@ -35,6 +41,10 @@ export type UsageRecord = z.infer<typeof UsageRecord>;
 export const ModelPrices = z.object({
   inputPrice: z.number().nonnegative(),
   outputPrice: z.number().nonnegative(),
+  /** Input read from the prompt cache; `inputPrice` when unset. */
+  cachedInputPrice: z.number().nonnegative().optional(),
+  /** Input written to the prompt cache; `inputPrice` when unset. */
+  cacheWritePrice: z.number().nonnegative().optional(),
 });
 export type ModelPrices = z.infer<typeof ModelPrices>;
 

@@ -1,13 +1,18 @@
 // The answer to an admitted call, whatever the surface: check that the caller may use the
 // model, resolve it to its targets, stream the provider's events to the surface through
 // retries and fallbacks, and record what the call used. Every call ends in exactly one log line.
-import type {
-  ChatChunk,
-  ChatRequest,
-  ChatResult,
-  ClientTokenClaims,
-  FinishReason,
-  Usage,
+import {
+  imagesOf,
+  textOf,
+  type Capability,
+  type ChatChunk,
+  type ChatRequest,
+  type ChatResult,
+  type ClientTokenClaims,
+  type FinishReason,
+  type Reasoning,
+  type ToolCall,
+  type Usage,
 } from '@colonycraft/protocol';
 import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
@@ -20,7 +25,7 @@ import { fromProviderError } from '../gateway/provider-errors.js';
 import { ProviderError } from '../providers/provider.js';
 import { estimateUsage } from '../providers/usage.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
-import { costOf } from '../usage/usage-ledger.js';
+import { costOf, usageDetails } from '../usage/usage-ledger.js';
 import { openConversation, recordCall, type CallOutcome } from './record-call.js';
 
 /** Where a surface takes the answer's events: its wire format's rendering of them. */
@@ -62,14 +67,77 @@ function mayUse(claims: ClientTokenClaims, model: string): boolean {
   return claims.models.includes('*') || claims.models.includes(model);
 }
 
+/** The request's text in characters, tool calls' arguments included. */
+function sizeOf(request: ChatRequest): number {
+  let size = 0;
+  for (const m of request.messages) {
+    size += textOf(m).length;
+    if (m.role === 'assistant') for (const call of m.toolCalls ?? []) size += call.arguments.length;
+  }
+  return size;
+}
+
+/** The bytes that base64 `data` decodes to. */
+const decodedBytes = (data: string): number =>
+  Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
+
 function checkSize(request: ChatRequest, policy: CallPolicy): void {
-  const size = request.messages.reduce((sum, m) => sum + m.content.length, 0);
+  const size = sizeOf(request);
   if (size > policy.maxInputChars) {
     throw new GatewayError(
       'invalid-argument',
       `messages: ${size} characters in all is more than the ${policy.maxInputChars} allowed`,
     );
   }
+  let images = 0;
+  for (const [i, message] of request.messages.entries()) {
+    for (const image of imagesOf(message)) {
+      images += 1;
+      if (images > policy.maxImages) {
+        throw new GatewayError(
+          'invalid-argument',
+          `messages.${i}: more than the ${policy.maxImages} images a request may hold`,
+        );
+      }
+      const bytes = image.source.type === 'base64' ? decodedBytes(image.source.data) : 0;
+      if (bytes > policy.maxImageBytes) {
+        throw new GatewayError(
+          'invalid-argument',
+          `messages.${i}: an image of ${bytes} bytes is larger than the ${policy.maxImageBytes} allowed`,
+        );
+      }
+    }
+  }
+}
+
+/** What the request asks of its model beyond text. */
+export function capabilitiesNeeded(request: ChatRequest): Capability[] {
+  const needed = new Set<Capability>();
+  if (request.tools) needed.add('tools');
+  for (const m of request.messages) {
+    if (m.role === 'tool' || (m.role === 'assistant' && m.toolCalls)) needed.add('tools');
+    if (imagesOf(m).length > 0) needed.add('vision');
+  }
+  const format = request.responseFormat?.type;
+  if (format === 'json' || format === 'json-schema') needed.add('json-schema');
+  if (request.reasoning) needed.add('reasoning');
+  return [...needed];
+}
+
+/**
+ * The targets able to answer: for an alias, those that lack a capability the request needs are
+ * left out; when none is left, the request is refused naming the capability and the model.
+ */
+function capableTargets(request: ChatRequest, targets: Target[]): Target[] {
+  const needed = capabilitiesNeeded(request);
+  const lacks = (target: Target) => needed.find((c) => !target.info.capabilities.includes(c));
+  const capable = targets.filter((target) => !lacks(target));
+  if (capable.length > 0) return capable;
+  const first = targets[0]!;
+  throw new GatewayError(
+    'invalid-argument',
+    `model: "${first.id}" does not support ${lacks(first)}${targets.length > 1 ? `, nor does any other model behind "${request.model}"` : ''}`,
+  );
 }
 
 export interface PreparedChat {
@@ -78,6 +146,14 @@ export interface PreparedChat {
   catalog: Catalog;
   targets: Target[];
 }
+
+/** Usage as recorded: only the details it has, never an `undefined` field. */
+const withDetails = ({ inputTokens, outputTokens, estimated, ...details }: Usage): Usage => ({
+  inputTokens,
+  outputTokens,
+  ...usageDetails(details),
+  estimated,
+});
 
 /** A failed call still went into its conversation: the client learns which, to continue it. */
 function withConversation(error: GatewayError, conversationId: string | undefined): GatewayError {
@@ -104,7 +180,8 @@ export async function prepareChat(
     );
   }
   const catalog = await catalogFor(deps.entries);
-  return { request, claims, catalog, targets: resolveTargets(catalog, request.model) };
+  const targets = capableTargets(request, resolveTargets(catalog, request.model));
+  return { request, claims, catalog, targets };
 }
 
 /**
@@ -131,13 +208,16 @@ export async function streamAnswer(
   }
   let served: Target = targets[0]!;
   let text = '';
+  let reasoning: Reasoning | undefined;
+  const toolCalls: ToolCall[] = [];
   let usage: Usage = { inputTokens: 0, outputTokens: 0, estimated: true };
   let counted = false;
   let finishReason: FinishReason = 'error';
   let failure: CallOutcome['failure'];
   const finish = (status: string): void => {
-    // Text that reached the client was produced and is paid for, even when no count came.
-    if (!counted && text !== '') usage = estimateUsage(request, text);
+    // What reached the client was produced and is paid for, even when no count came.
+    const produced = text + (reasoning?.text ?? '') + toolCalls.map((c) => c.arguments).join('');
+    if (!counted && produced !== '') usage = estimateUsage(request, produced);
     hooks.onSpent({ usage, costUsd: costOf(usage, served.info) });
     const latencyMs = now() - started;
     // The write is started first, and the log line written while it is under way.
@@ -175,10 +255,34 @@ export async function streamAnswer(
       { loadProvider: async (id) => catalog.providers.get(id)! },
     );
     for await (const event of events) {
-      if (event.type === 'text-delta') text += event.text;
-      else if (event.type === 'usage') [usage, counted] = [event.usage, true];
-      else if (event.type === 'finish') finishReason = event.reason;
-      else failure = event;
+      switch (event.type) {
+        case 'text-delta':
+          text += event.text;
+          break;
+        case 'reasoning-delta':
+          reasoning = { ...reasoning, text: (reasoning?.text ?? '') + event.text };
+          break;
+        case 'reasoning-signature':
+          reasoning = { text: reasoning?.text ?? '', signature: event.signature };
+          break;
+        case 'tool-call-start':
+          toolCalls[event.index] = { id: event.id, name: event.name, arguments: '' };
+          break;
+        case 'tool-call-delta':
+          toolCalls[event.index]!.arguments += event.argumentsDelta;
+          break;
+        case 'tool-call-end':
+          break;
+        case 'usage':
+          [usage, counted] = [withDetails(event.usage), true];
+          break;
+        case 'finish':
+          finishReason = event.reason;
+          break;
+        case 'error':
+          failure = event;
+          break;
+      }
       await channel.sendChunk(event, served.id);
     }
   } catch (error) {
@@ -213,6 +317,8 @@ export async function streamAnswer(
   return {
     model: served.id,
     text,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    ...(reasoning ? { reasoning } : {}),
     finishReason,
     usage,
     ...(conversationId ? { conversationId } : {}),

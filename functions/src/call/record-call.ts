@@ -5,6 +5,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
 import {
   ModelId,
+  textOf,
   type ChatRequest,
   type ClientTokenClaims,
   type FinishReason,
@@ -20,7 +21,7 @@ import {
 } from '../conversations/conversation-store.js';
 import { GatewayError } from '../errors.js';
 import type { Target } from '../gateway/execute.js';
-import { costOf, recordUsage } from '../usage/usage-ledger.js';
+import { costOf, recordUsage, usageDetails } from '../usage/usage-ledger.js';
 
 export interface CallOutcome {
   claims: ClientTokenClaims;
@@ -52,10 +53,11 @@ export async function openConversation(
   if (request.replaceFrom !== undefined) {
     throw new GatewayError('invalid-argument', 'replaceFrom: needs a conversationId');
   }
-  const firstUser = request.messages.find((m) => m.role === 'user')?.content ?? '';
-  const systemPrompt = request.messages.find((m) => m.role === 'system')?.content;
+  const firstUser = request.messages.find((m) => m.role === 'user');
+  const system = request.messages.find((m) => m.role === 'system');
+  const systemPrompt = system && textOf(system);
   const conversation = await createConversation(db, uid, {
-    title: titleFrom(firstUser),
+    title: titleFrom(firstUser ? textOf(firstUser) : ''),
     // An alias (`smart`) is no model: the answer's exchange records the one that served it.
     model: ModelId.safeParse(request.model).success ? request.model : undefined,
     systemPrompt,
@@ -78,6 +80,7 @@ export async function recordCall(
       provider: outcome.served.provider,
       inputTokens: outcome.usage.inputTokens,
       outputTokens: outcome.usage.outputTokens,
+      ...usageDetails(outcome.usage),
       estimated: outcome.usage.estimated,
       costUsd,
       latencyMs: outcome.latencyMs,
@@ -86,7 +89,9 @@ export async function recordCall(
     }),
   ];
   if (conversationId) {
-    const lastUser = outcome.request.messages.findLast((m) => m.role === 'user')?.content ?? '';
+    // The conversation keeps the question's text; images are not stored with it yet.
+    const question = outcome.request.messages.findLast((m) => m.role === 'user');
+    const lastUser = question ? textOf(question) : '';
     const complete = !outcome.failure && outcome.finishReason !== 'cancelled';
     writes.push(
       appendExchange(db, outcome.claims.sub, conversationId, {

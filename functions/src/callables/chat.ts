@@ -22,7 +22,7 @@ import type { ProviderEntry } from '../providers/registry-types.js';
 import { GATEWAY_SERVICE_ACCOUNT, providerServiceAccount } from '../service-accounts.js';
 import { clientTokenHolder, defineCallable, parseInput } from './define-callable.js';
 
-const ChatCallRequest = ChatRequest.extend(WithClientToken.shape);
+const ChatCallRequest = ChatRequest.safeExtend(WithClientToken.shape);
 
 /**
  * One chat call from a callable's data: the client token's holder, already identified, is

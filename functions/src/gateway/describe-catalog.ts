@@ -15,7 +15,12 @@ export function describeCatalog(
     .filter((m) => allowed(m.id))
     .map((m) => {
       const provider = m.id.slice(0, m.id.indexOf('/'));
-      return { ...m, provider, providerName: names.get(provider) ?? provider };
+      return {
+        ...m,
+        capabilities: [...m.capabilities],
+        provider,
+        providerName: names.get(provider) ?? provider,
+      };
     });
   const aliases = [...catalog.aliases.entries()]
     .filter(([id]) => allowed(id))

@@ -18,6 +18,8 @@ const policy: CallPolicy = {
   retryMaxMs: 1_000,
   maxRetryAfterMs: 5_000,
   maxInputChars: 10_000,
+  maxImages: 20,
+  maxImageBytes: 5_000_000,
   defaultMaxTokens: 4096,
 };
 
@@ -70,6 +72,7 @@ const target = (provider: string, model = 'm'): Target => ({
     contextWindow: 1000,
     inputPrice: 0,
     outputPrice: 0,
+    capabilities: [],
   },
 });
 

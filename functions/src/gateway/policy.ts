@@ -17,6 +17,10 @@ export interface CallPolicy {
   maxRetryAfterMs: number;
   /** Largest total size of a request's messages, in characters. */
   maxInputChars: number;
+  /** Most images one request may hold. */
+  maxImages: number;
+  /** Largest image a request may carry, in bytes (decoded). */
+  maxImageBytes: number;
   /**
    * Output tokens a call may produce when its request sets no maximum: sent to the provider as
    * the maximum and reserved against the caller's budgets, so that no answer outruns what its
@@ -37,6 +41,12 @@ const PolicyEnv = z.object({
   GATEWAY_MAX_RETRY_AFTER_MS: ms(20_000),
   GATEWAY_MAX_INPUT_CHARS: z.coerce.number().int().positive().default(400_000),
   GATEWAY_DEFAULT_MAX_TOKENS: z.coerce.number().int().positive().default(4096),
+  GATEWAY_MAX_IMAGES: z.coerce.number().int().nonnegative().default(20),
+  GATEWAY_MAX_IMAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
 });
 
 export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): CallPolicy {
@@ -59,6 +69,8 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): CallPolicy 
     maxRetryAfterMs: e.GATEWAY_MAX_RETRY_AFTER_MS,
     maxInputChars: e.GATEWAY_MAX_INPUT_CHARS,
     defaultMaxTokens: e.GATEWAY_DEFAULT_MAX_TOKENS,
+    maxImages: e.GATEWAY_MAX_IMAGES,
+    maxImageBytes: e.GATEWAY_MAX_IMAGE_BYTES,
   };
 }
 

@@ -23,6 +23,17 @@ export interface UpstreamState {
   /** Token counts as the upstream reported them; one left undefined is estimated. */
   inputTokens: number | undefined;
   outputTokens: number | undefined;
+  /** Details of those counts, where the upstream gave them (see Usage). */
+  cachedInputTokens?: number | undefined;
+  cacheWriteTokens?: number | undefined;
+  reasoningTokens?: number | undefined;
+  /**
+   * The tool calls begun, by the upstream's own key for them (OpenAI's `index`, Anthropic's
+   * content block index), to their index in the answer. The kit ends any left open.
+   */
+  toolCalls: Map<number, number>;
+  /** Content blocks that carry the answer itself (Anthropic: a JSON answer's forced tool). */
+  answerBlocks: Set<number>;
   /** The upstream's finish reason, in unified terms; `stop` when it gave none. */
   finish: FinishReason | undefined;
   /** Set when the upstream marked its answer complete: a stream that ends without it was cut. */
@@ -38,7 +49,7 @@ export interface UpstreamAdapter<Chunk> {
   /** Turns whatever the SDK throws, before or during the stream, into a ProviderError. */
   mapError(error: unknown): ProviderError;
   /** Turns one upstream chunk into events, noting its usage and finish in `state`. */
-  read(chunk: Chunk, state: UpstreamState): readonly ContentEvent[];
+  read(chunk: Chunk, state: UpstreamState, request: ProviderRequest): readonly ContentEvent[];
 }
 
 /** The provider that streams through `adapter`, keeping the contract of provider.ts. */
@@ -64,16 +75,22 @@ async function* streamFromUpstream<Chunk>(
     outputTokens: undefined,
     finish: undefined,
     complete: false,
+    toolCalls: new Map(),
+    answerBlocks: new Set(),
   };
-  let text = '';
+  // All the answer produced, for an estimate of its output when the upstream sent no count.
+  let produced = '';
   let started = false;
+  const open = new Set<number>();
   let failure: ProviderError | undefined;
 
   if (stream !== 'cancelled') {
     try {
       for await (const chunk of stream) {
-        for (const event of adapter.read(chunk, state)) {
-          if (event.type === 'text-delta') text += event.text;
+        for (const event of adapter.read(chunk, state, request)) {
+          produced += producedBy(event);
+          if (event.type === 'tool-call-start') open.add(event.index);
+          if (event.type === 'tool-call-end') open.delete(event.index);
           started = true;
           yield event;
         }
@@ -91,12 +108,30 @@ async function* streamFromUpstream<Chunk>(
 
   if (failure && !started) throw failure;
   // A cut answer's text so far was still produced, and is paid for.
-  yield { type: 'usage', usage: usageOf(state, request, text) };
+  yield { type: 'usage', usage: usageOf(state, request, produced) };
   if (failure) {
+    // A tool call cut short is not ended: its arguments are incomplete.
     yield toErrorEvent(failure);
     return;
   }
+  // Formats with no end mark per tool call (OpenAI's) end them all with the answer.
+  for (const index of [...open].sort((a, b) => a - b)) yield { type: 'tool-call-end', index };
   yield { type: 'finish', reason: signal.aborted ? 'cancelled' : (state.finish ?? 'stop') };
+}
+
+/** The text an event adds to what the answer produced. */
+function producedBy(event: ContentEvent): string {
+  switch (event.type) {
+    case 'text-delta':
+    case 'reasoning-delta':
+      return event.text;
+    case 'tool-call-start':
+      return event.name;
+    case 'tool-call-delta':
+      return event.argumentsDelta;
+    default:
+      return '';
+  }
 }
 
 /** Sends the request and waits for the response headers, at most `connectTimeoutMs`. */
@@ -128,9 +163,16 @@ async function connect<Chunk>(
  * whole marked estimated (after a cut or an abort the output count, which comes last, is missing).
  */
 function usageOf(state: UpstreamState, request: ProviderRequest, text: string): Usage {
-  const { inputTokens, outputTokens } = state;
+  const { inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens, reasoningTokens } = state;
   if (inputTokens !== undefined && outputTokens !== undefined) {
-    return { inputTokens, outputTokens, estimated: false };
+    return {
+      inputTokens,
+      outputTokens,
+      ...(cachedInputTokens ? { cachedInputTokens } : {}),
+      ...(cacheWriteTokens ? { cacheWriteTokens } : {}),
+      ...(reasoningTokens ? { reasoningTokens } : {}),
+      estimated: false,
+    };
   }
   return {
     inputTokens: inputTokens ?? estimateInputTokens(request),

@@ -2,7 +2,7 @@
 // replaces them (prices change faster than releases). Entries name their model without the
 // provider prefix; the catalog adds it.
 import { z } from 'zod';
-import { describeIssues } from '@colonycraft/protocol';
+import { Capability, describeIssues } from '@colonycraft/protocol';
 import type { ModelInfo } from './provider.js';
 
 export interface ModelDefaults {
@@ -11,6 +11,9 @@ export interface ModelDefaults {
   contextWindow: number;
   inputPrice: number;
   outputPrice: number;
+  cachedInputPrice?: number;
+  cacheWritePrice?: number;
+  capabilities: readonly Capability[];
 }
 
 const ModelListEnv = z.array(
@@ -20,6 +23,10 @@ const ModelListEnv = z.array(
     contextWindow: z.number().int().positive().default(8192),
     inputPrice: z.number().nonnegative().default(0),
     outputPrice: z.number().nonnegative().default(0),
+    cachedInputPrice: z.number().nonnegative().optional(),
+    cacheWritePrice: z.number().nonnegative().optional(),
+    /** Default: what the provider's models usually can (`capabilities` of `modelList`). */
+    capabilities: z.array(Capability).optional(),
   }),
 );
 
@@ -28,6 +35,7 @@ export function modelList(
   defaults: readonly ModelDefaults[],
   variable: string,
   raw: string | undefined,
+  capabilities: readonly Capability[],
 ): ModelInfo[] {
   let models: readonly ModelDefaults[] = defaults;
   if (raw) {
@@ -40,7 +48,11 @@ export function modelList(
     const parsed = ModelListEnv.safeParse(json);
     if (!parsed.success)
       throw new Error(`${variable} is malformed: ${describeIssues(parsed.error)}`);
-    models = parsed.data.map((m) => ({ ...m, displayName: m.displayName ?? m.model }));
+    models = parsed.data.map((m) => ({
+      ...m,
+      displayName: m.displayName ?? m.model,
+      capabilities: m.capabilities ?? capabilities,
+    }));
   }
   return models.map(({ model, ...rest }) => ({ id: `${providerId}/${model}`, ...rest }));
 }

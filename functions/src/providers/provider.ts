@@ -1,7 +1,7 @@
 // The one interface every model provider implements. A provider turns the unified request
 // into its own wire format and its answer back into the unified stream of events; it never
 // sees who is calling or what they may do (the gateway has decided that already).
-import type { ChatRequest, StreamEvent } from '@colonycraft/protocol';
+import type { Capability, ChatRequest, StreamEvent } from '@colonycraft/protocol';
 
 /** What a provider is asked: the unified request, with the provider's own model name. */
 export type ProviderRequest = Omit<ChatRequest, 'model' | 'conversationId' | 'replaceFrom'> & {
@@ -27,6 +27,11 @@ export interface ModelInfo {
   /** USD per million tokens. */
   inputPrice: number;
   outputPrice: number;
+  /** Input read from or written to the prompt cache; the input price when unset. */
+  cachedInputPrice?: number | undefined;
+  cacheWritePrice?: number | undefined;
+  /** What it can do beyond text; a request needing more is refused before it is called. */
+  capabilities: readonly Capability[];
 }
 
 export interface Provider {

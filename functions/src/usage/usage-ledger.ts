@@ -22,16 +22,38 @@ import { GatewayError } from '../errors.js';
 
 const TOKENS_PER_PRICE_UNIT = 1_000_000;
 
-/** USD for `usage` at prices given per million tokens. */
+/**
+ * USD for `usage` at prices given per million tokens: input read from or written to the
+ * prompt cache at its own price (the input price where the model has none), the rest of the
+ * input at the input price, all output (reasoning included) at the output price.
+ */
 export function costOf(
-  usage: Pick<Usage, 'inputTokens' | 'outputTokens'>,
+  usage: Pick<Usage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'>,
   prices: ModelPrices,
 ): number {
+  const cached = usage.cachedInputTokens ?? 0;
+  const written = usage.cacheWriteTokens ?? 0;
+  const uncached = Math.max(0, usage.inputTokens - cached - written);
   // Sum before dividing: one rounding instead of two.
   return (
-    (usage.inputTokens * prices.inputPrice + usage.outputTokens * prices.outputPrice) /
+    (uncached * prices.inputPrice +
+      cached * (prices.cachedInputPrice ?? prices.inputPrice) +
+      written * (prices.cacheWritePrice ?? prices.inputPrice) +
+      usage.outputTokens * prices.outputPrice) /
     TOKENS_PER_PRICE_UNIT
   );
+}
+
+/** The usage details worth a field: those the call had, so no record holds an `undefined`. */
+export function usageDetails(
+  usage: Pick<Usage, 'cachedInputTokens' | 'cacheWriteTokens' | 'reasoningTokens'>,
+): Pick<Usage, 'cachedInputTokens' | 'cacheWriteTokens' | 'reasoningTokens'> {
+  const { cachedInputTokens, cacheWriteTokens, reasoningTokens } = usage;
+  return {
+    ...(cachedInputTokens ? { cachedInputTokens } : {}),
+    ...(cacheWriteTokens ? { cacheWriteTokens } : {}),
+    ...(reasoningTokens ? { reasoningTokens } : {}),
+  };
 }
 
 /** The UTC day of `at` (ms since the epoch), as the aggregate's document id. */
@@ -74,12 +96,17 @@ export async function recordUsage(
     inputTokens: FieldValue.increment(r.inputTokens),
     outputTokens: FieldValue.increment(r.outputTokens),
     costUsd: FieldValue.increment(r.costUsd),
+    ...Object.fromEntries(
+      Object.entries(usageDetails(r)).map(([field, n]) => [field, FieldValue.increment(n)]),
+    ),
   };
 
   const batch = db.batch();
   // Firestore refuses `undefined` fields; an absent uid is left out.
+  const { cachedInputTokens: _c, cacheWriteTokens: _w, reasoningTokens: _r, ...counts } = r;
   batch.create(principal.collection('calls').doc(), {
-    ...r,
+    ...counts,
+    ...usageDetails(r),
     ...(uid === undefined ? {} : { uid }),
   });
   batch.set(

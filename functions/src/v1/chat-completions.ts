@@ -7,7 +7,14 @@ import type { ChatChannel } from '../call/answer.js';
 import { runCall, type AdmittedCall, type CallDeps } from '../call/pipeline.js';
 import { GatewayError } from '../errors.js';
 import { parseCompletionRequest } from './openai-request.js';
-import { chunk, completion, errorBody, errorFromGateway, usageChunk } from './openai-response.js';
+import {
+  chunk,
+  completion,
+  deltaOf,
+  errorBody,
+  errorFromGateway,
+  usageChunk,
+} from './openai-response.js';
 import { SseWriter } from './sse-writer.js';
 
 type Parsed = ReturnType<typeof parseCompletionRequest>;
@@ -38,7 +45,7 @@ async function respond(res: Response, call: AdmittedCall<Parsed>): Promise<void>
   if (!asked.stream) {
     const result = await call.answer({ sendChunk: async () => true, signal: aborted.signal });
     await call.settled();
-    res.json(completion(id, created, result.model, result.text, result.finishReason, result.usage));
+    res.json(completion(id, created, result));
     return;
   }
 
@@ -50,8 +57,8 @@ async function respond(res: Response, call: AdmittedCall<Parsed>): Promise<void>
       const chunks = sse.started
         ? []
         : [chunk(id, created, model, { role: 'assistant', content: '' })];
-      if (event.type === 'text-delta')
-        chunks.push(chunk(id, created, model, { content: event.text }));
+      const delta = deltaOf(event);
+      if (delta) chunks.push(chunk(id, created, model, delta));
       if (event.type === 'finish' && event.reason !== 'cancelled')
         chunks.push(chunk(id, created, model, {}, event.reason));
       if (chunks.length > 0) await sse.send(...chunks);

@@ -1,12 +1,28 @@
 // ColonyCraft's answers in OpenAI's shapes: completions, stream chunks and errors, each built
 // in one place.
-import type { CatalogModel, FinishReason, Usage } from '@colonycraft/protocol';
+import type {
+  CatalogModel,
+  ChatChunk,
+  ChatResult,
+  FinishReason,
+  ToolCall,
+  Usage,
+} from '@colonycraft/protocol';
 import type { GatewayError, GatewayErrorKind } from '../errors.js';
 
-export type OpenAIFinish = 'stop' | 'length' | 'content_filter';
+export type OpenAIFinish = 'stop' | 'length' | 'tool_calls' | 'content_filter';
 
 export function openaiFinish(reason: FinishReason): OpenAIFinish {
-  return reason === 'length' ? 'length' : reason === 'content-filter' ? 'content_filter' : 'stop';
+  switch (reason) {
+    case 'length':
+      return 'length';
+    case 'tool-calls':
+      return 'tool_calls';
+    case 'content-filter':
+      return 'content_filter';
+    default:
+      return 'stop';
+  }
 }
 
 export function openaiUsage(usage: Usage) {
@@ -14,39 +30,93 @@ export function openaiUsage(usage: Usage) {
     prompt_tokens: usage.inputTokens,
     completion_tokens: usage.outputTokens,
     total_tokens: usage.inputTokens + usage.outputTokens,
+    ...(usage.cachedInputTokens !== undefined
+      ? { prompt_tokens_details: { cached_tokens: usage.cachedInputTokens } }
+      : {}),
+    ...(usage.reasoningTokens !== undefined
+      ? { completion_tokens_details: { reasoning_tokens: usage.reasoningTokens } }
+      : {}),
   };
 }
 
-export function completion(
-  id: string,
-  created: number,
-  model: string,
-  text: string,
-  finish: FinishReason,
-  usage: Usage,
-) {
+function openaiToolCall({ id, name, arguments: args }: ToolCall) {
+  return { id, type: 'function' as const, function: { name, arguments: args } };
+}
+
+/**
+ * The whole answer as a completion. Its content is null when it only calls tools, as OpenAI's
+ * is; reasoning text, which Chat Completions has no field for, travels as `reasoning_content`
+ * (the field compatible servers and other gateways use).
+ */
+export function completion(id: string, created: number, result: ChatResult) {
+  const { toolCalls, reasoning } = result;
   return {
     id,
     object: 'chat.completion' as const,
     created,
-    model,
+    model: result.model,
     choices: [
       {
         index: 0,
-        message: { role: 'assistant' as const, content: text, refusal: null },
+        message: {
+          role: 'assistant' as const,
+          content: result.text === '' && toolCalls?.length ? null : result.text,
+          refusal: null,
+          ...(toolCalls?.length ? { tool_calls: toolCalls.map(openaiToolCall) } : {}),
+          ...(reasoning ? { reasoning_content: reasoning.text } : {}),
+        },
         logprobs: null,
-        finish_reason: openaiFinish(finish),
+        finish_reason: openaiFinish(result.finishReason),
       },
     ],
-    usage: openaiUsage(usage),
+    usage: openaiUsage(result.usage),
   };
+}
+
+interface Delta {
+  role?: 'assistant';
+  content?: string;
+  reasoning_content?: string;
+  tool_calls?: {
+    index: number;
+    id?: string;
+    type?: 'function';
+    function: { name?: string; arguments: string };
+  }[];
+}
+
+/** The delta an event adds to the stream, if any (usage and errors travel otherwise). */
+export function deltaOf(event: ChatChunk): Delta | undefined {
+  switch (event.type) {
+    case 'text-delta':
+      return { content: event.text };
+    case 'reasoning-delta':
+      return { reasoning_content: event.text };
+    case 'tool-call-start':
+      return {
+        tool_calls: [
+          {
+            index: event.index,
+            id: event.id,
+            type: 'function',
+            function: { name: event.name, arguments: '' },
+          },
+        ],
+      };
+    case 'tool-call-delta':
+      return {
+        tool_calls: [{ index: event.index, function: { arguments: event.argumentsDelta } }],
+      };
+    default:
+      return undefined;
+  }
 }
 
 export function chunk(
   id: string,
   created: number,
   model: string,
-  delta: { role?: 'assistant'; content?: string },
+  delta: Delta,
   finish: FinishReason | null = null,
 ) {
   return {

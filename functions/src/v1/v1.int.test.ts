@@ -97,11 +97,11 @@ describe('POST /v1/chat/completions', () => {
     expect(gw.stub.requests).toHaveLength(0);
   });
 
-  it('when the request asks for tools, JSON or log probabilities, then the 400 names the field instead of answering in prose', async () => {
+  it('when the request asks for log probabilities, audio or several choices, then the 400 names the field instead of answering in prose', async () => {
     const asked: Partial<OpenAI.ChatCompletionCreateParamsNonStreaming>[] = [
-      { tools: [{ type: 'function', function: { name: 'lookup', parameters: {} } }] },
-      { response_format: { type: 'json_object' } },
       { logprobs: true },
+      { n: 2 },
+      { audio: { voice: 'alloy', format: 'mp3' } },
     ];
     for (const extra of asked) {
       const error = await failure(
@@ -121,6 +121,34 @@ describe('POST /v1/chat/completions', () => {
       presence_penalty: 0.5,
     });
     expect(completion.choices[0]?.message.content).toContain('You said: hi');
+  });
+
+  it('when a model lacks what the request asks for (tools, JSON), then the 400 names the capability and the model, and no provider is called', async () => {
+    const asked: Partial<OpenAI.ChatCompletionCreateParamsNonStreaming>[] = [
+      { tools: [{ type: 'function', function: { name: 'lookup', parameters: {} } }] },
+      { response_format: { type: 'json_object' } },
+    ];
+    for (const [extra, capability] of [
+      [asked[0], 'tools'],
+      [asked[1], 'json-schema'],
+    ] as const) {
+      const error = await failure(
+        client.chat.completions.create({ model: 'local/echo', messages: ask('x'), ...extra }),
+      );
+      expect(error.status).toBe(400);
+      expect((error.error as { param?: string }).param).toBe('model');
+      expect(error.message).toContain(`"local/echo" does not support ${capability}`);
+    }
+    const error = await failure(
+      client.chat.completions.create({
+        model: 'openai/gpt-stub',
+        messages: ask('x'),
+        reasoning_effort: 'low',
+      }),
+    );
+    expect(error.status).toBe(400);
+    expect(error.message).toContain('"openai/gpt-stub" does not support reasoning');
+    expect(gw.stub.requests).toHaveLength(0);
   });
 
   it('when the model is unknown, then the 400 names the model and no provider is called', async () => {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { FinishReason } from '@colonycraft/protocol';
 import type { ModelInfo, Provider, ProviderRequest } from '../provider.js';
 import * as kit from '../kit.js';
+import { answerToolOf, anthropicBody } from './anthropic-body.js';
 import { mapAnthropicError } from './anthropic-errors.js';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
@@ -31,30 +32,9 @@ const FINISH_REASONS: Partial<Record<string, FinishReason>> = {
   stop_sequence: 'stop',
   max_tokens: 'length',
   model_context_window_exceeded: 'length',
+  tool_use: 'tool-calls',
   refusal: 'content-filter',
 };
-
-function body(request: ProviderRequest, defaultMaxTokens: number) {
-  // Anthropic takes one top-level system prompt, not system messages in the conversation.
-  const system = request.messages
-    .filter((m) => m.role === 'system')
-    .map((m) => m.content)
-    .join('\n\n');
-  const messages: Anthropic.MessageParam[] = [];
-  for (const { role, content } of request.messages) {
-    if (role !== 'system') messages.push({ role, content });
-  }
-  return {
-    model: request.model,
-    ...(system ? { system } : {}),
-    messages,
-    max_tokens: request.maxTokens ?? defaultMaxTokens,
-    // No temperature or top_p: they are gone from the request types of the API version this
-    // SDK speaks (2026-10-21), so the request's sampling settings are not sent at all.
-    stop_sequences: request.stop,
-    stream: true,
-  } satisfies Anthropic.MessageCreateParamsStreaming;
-}
 
 /** Input tokens in all: cache writes and reads are counted apart from `input_tokens`. */
 function inputOf(usage: Partial<Anthropic.MessageDeltaUsage> | undefined): number | undefined {
@@ -66,23 +46,71 @@ function inputOf(usage: Partial<Anthropic.MessageDeltaUsage> | undefined): numbe
   );
 }
 
-/** One event's text as an event; its usage, stop reason and end into `state`. */
-function readEvent(event: RawEvent, state: kit.UpstreamState): kit.ContentEvent[] {
+/** One event as events: thinking, text, tool calls; its usage, stop reason and end into `state`. */
+function readEvent(
+  event: RawEvent,
+  state: kit.UpstreamState,
+  request: ProviderRequest,
+): kit.ContentEvent[] {
   switch (event.type) {
-    case 'message_start':
+    case 'message_start': {
       // The stream sends usage unless the upstream leaves it out (the types say always).
-      state.inputTokens = inputOf(event.message.usage as typeof event.message.usage | undefined);
+      const usage = event.message.usage as typeof event.message.usage | undefined;
+      state.inputTokens = inputOf(usage);
+      cacheCounts(usage, state);
       return [];
-    case 'content_block_delta':
-      return event.delta.type === 'text_delta' && event.delta.text
-        ? [{ type: 'text-delta', text: event.delta.text }]
-        : [];
+    }
+    case 'content_block_start': {
+      const block = event.content_block;
+      if (block.type !== 'tool_use') return [];
+      // A JSON answer's forced tool carries the answer itself, as text.
+      if (block.name === answerToolOf(request)?.name) {
+        state.answerBlocks.add(event.index);
+        return [];
+      }
+      const index = state.toolCalls.size;
+      state.toolCalls.set(event.index, index);
+      return [{ type: 'tool-call-start', index, id: block.id, name: block.name }];
+    }
+    case 'content_block_delta': {
+      const { delta } = event;
+      switch (delta.type) {
+        case 'text_delta':
+          return delta.text ? [{ type: 'text-delta', text: delta.text }] : [];
+        case 'thinking_delta':
+          return delta.thinking ? [{ type: 'reasoning-delta', text: delta.thinking }] : [];
+        case 'signature_delta':
+          return [{ type: 'reasoning-signature', signature: delta.signature }];
+        case 'input_json_delta': {
+          if (!delta.partial_json) return [];
+          if (state.answerBlocks.has(event.index))
+            return [{ type: 'text-delta', text: delta.partial_json }];
+          const index = state.toolCalls.get(event.index);
+          return index === undefined
+            ? []
+            : [{ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json }];
+        }
+        default:
+          return [];
+      }
+    }
+    case 'content_block_stop': {
+      const index = state.toolCalls.get(event.index);
+      return index === undefined ? [] : [{ type: 'tool-call-end', index }];
+    }
     case 'message_delta': {
       const usage = event.usage as typeof event.usage | undefined;
       // Both counts are cumulative; newer API versions repeat the input count here.
       state.inputTokens = inputOf(usage) ?? state.inputTokens;
+      cacheCounts(usage, state);
       if (typeof usage?.output_tokens === 'number') state.outputTokens = usage.output_tokens;
-      if (event.delta.stop_reason) state.finish = FINISH_REASONS[event.delta.stop_reason] ?? 'stop';
+      const reason = event.delta.stop_reason;
+      if (reason) {
+        // The forced tool of a JSON answer is the answer, not a call to make.
+        const answered =
+          reason === 'tool_use' && state.answerBlocks.size > 0 && state.toolCalls.size === 0;
+        state.finish = answered ? 'stop' : (FINISH_REASONS[reason] ?? 'stop');
+      }
       return [];
     }
     case 'message_stop':
@@ -92,6 +120,17 @@ function readEvent(event: RawEvent, state: kit.UpstreamState): kit.ContentEvent[
     default:
       return [];
   }
+}
+
+/** Cache reads and writes, which Anthropic counts apart from `input_tokens`. */
+function cacheCounts(
+  usage: Partial<Anthropic.MessageDeltaUsage> | undefined,
+  state: kit.UpstreamState,
+): void {
+  if (typeof usage?.cache_read_input_tokens === 'number')
+    state.cachedInputTokens = usage.cache_read_input_tokens;
+  if (typeof usage?.cache_creation_input_tokens === 'number')
+    state.cacheWriteTokens = usage.cache_creation_input_tokens;
 }
 
 export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
@@ -111,7 +150,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
   return kit.upstreamProvider({
     id,
     models: options.models,
-    open: (request, signal) => client.messages.create(body(request, defaultMaxTokens), { signal }),
+    open: (request, signal) =>
+      client.messages.create(anthropicBody(id, request, defaultMaxTokens), { signal }),
     mapError: (error) => mapAnthropicError(id, error, apiKey),
     read: readEvent,
   });

@@ -1,11 +1,14 @@
 // How Anthropic is built: its row of the provider table names the secret holding its key
 // (ANTHROPIC_API_KEY) and the variable pointing it elsewhere (ANTHROPIC_BASE_URL);
 // ANTHROPIC_MODELS replaces the model list.
-import { providerKeyInfo } from '@colonycraft/protocol';
+import { providerKeyInfo, type Capability } from '@colonycraft/protocol';
 import { modelList, type ModelDefaults } from '../model-list.js';
 import type { ProviderLoader } from '../registry-types.js';
 
 const { baseUrlVariable } = providerKeyInfo('anthropic');
+
+/** Claude's models call tools, read images, answer in JSON (by a forced tool) and think. */
+const DEFAULT_CAPABILITIES: Capability[] = ['tools', 'vision', 'json-schema', 'reasoning'];
 
 /** USD per million tokens. */
 const MODELS: ModelDefaults[] = [
@@ -15,6 +18,9 @@ const MODELS: ModelDefaults[] = [
     contextWindow: 200_000,
     inputPrice: 15,
     outputPrice: 75,
+    cachedInputPrice: 1.5,
+    cacheWritePrice: 18.75,
+    capabilities: DEFAULT_CAPABILITIES,
   },
   {
     model: 'claude-sonnet-4-5',
@@ -22,6 +28,9 @@ const MODELS: ModelDefaults[] = [
     contextWindow: 200_000,
     inputPrice: 3,
     outputPrice: 15,
+    cachedInputPrice: 0.3,
+    cacheWritePrice: 3.75,
+    capabilities: DEFAULT_CAPABILITIES,
   },
   {
     model: 'claude-haiku-4-5',
@@ -29,6 +38,9 @@ const MODELS: ModelDefaults[] = [
     contextWindow: 200_000,
     inputPrice: 1,
     outputPrice: 5,
+    cachedInputPrice: 0.1,
+    cacheWritePrice: 1.25,
+    capabilities: DEFAULT_CAPABILITIES,
   },
 ];
 
@@ -40,7 +52,13 @@ export const anthropicEntry: ProviderLoader = {
     return createAnthropicProvider({
       apiKey,
       ...(baseURL ? { baseURL } : {}),
-      models: modelList('anthropic', MODELS, 'ANTHROPIC_MODELS', env.ANTHROPIC_MODELS),
+      models: modelList(
+        'anthropic',
+        MODELS,
+        'ANTHROPIC_MODELS',
+        env.ANTHROPIC_MODELS,
+        DEFAULT_CAPABILITIES,
+      ),
     });
   },
 };

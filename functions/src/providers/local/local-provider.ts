@@ -1,6 +1,6 @@
 // The built-in `local` provider: answers without any key or network, deterministically, so
 // `npm start` works on a machine with nothing configured and tests know the exact reply.
-import type { StreamEvent } from '@colonycraft/protocol';
+import { textOf, type StreamEvent } from '@colonycraft/protocol';
 import type { ModelInfo, Provider, ProviderCallOptions, ProviderRequest } from '../provider.js';
 
 export const LOCAL_MODELS: readonly ModelInfo[] = [
@@ -10,11 +10,14 @@ export const LOCAL_MODELS: readonly ModelInfo[] = [
     contextWindow: 8192,
     inputPrice: 0,
     outputPrice: 0,
+    // It echoes text: a request for tools, images, JSON or reasoning is refused before it.
+    capabilities: [],
   },
 ];
 
 export function localReply(request: Pick<ProviderRequest, 'messages'>): string {
-  const lastUser = request.messages.findLast((m) => m.role === 'user')?.content ?? '';
+  const question = request.messages.findLast((m) => m.role === 'user');
+  const lastUser = question ? textOf(question) : '';
   return `Hello from ColonyCraft's local model. You said: ${lastUser}`;
 }
 
@@ -49,7 +52,7 @@ export function createLocalProvider(options: { chunkDelayMs: number }): Provider
       let reply = words(localReply(request));
       if (request.maxTokens !== undefined) reply = reply.slice(0, request.maxTokens);
       const truncated = reply.length < countLocalTokens(localReply(request));
-      const inputTokens = request.messages.reduce((n, m) => n + countLocalTokens(m.content), 0);
+      const inputTokens = request.messages.reduce((n, m) => n + countLocalTokens(textOf(m)), 0);
       let sent = 0;
       for (const word of reply) {
         await sleep(options.chunkDelayMs, signal);

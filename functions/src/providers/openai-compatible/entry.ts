@@ -18,7 +18,12 @@ export const compatibleEntry: ProviderLoader = {
       ...(env.COMPATIBLE_PRESET ? { preset: env.COMPATIBLE_PRESET } : {}),
       ...(baseURL ? { baseURL } : {}),
       ...(apiKey ? { apiKey } : {}),
-      models: modelList('compatible', [], 'COMPATIBLE_MODELS', env.COMPATIBLE_MODELS),
+      // Most compatible servers call tools and answer in JSON; vision and reasoning vary by model
+      // and are named per model in COMPATIBLE_MODELS.
+      models: modelList('compatible', [], 'COMPATIBLE_MODELS', env.COMPATIBLE_MODELS, [
+        'tools',
+        'json-schema',
+      ]),
     });
   },
 };

@@ -1,11 +1,14 @@
 // How OpenAI is built: its row of the provider table names the secret holding its key
 // (OPENAI_API_KEY) and the variable pointing it elsewhere (OPENAI_BASE_URL: a proxy, or the test
 // stub); OPENAI_MODELS replaces the model list.
-import { providerKeyInfo } from '@colonycraft/protocol';
+import { providerKeyInfo, type Capability } from '@colonycraft/protocol';
 import { modelList, type ModelDefaults } from '../model-list.js';
 import type { ProviderLoader } from '../registry-types.js';
 
 const { baseUrlVariable } = providerKeyInfo('openai');
+
+/** What a model named in OPENAI_MODELS can do unless it says. */
+const DEFAULT_CAPABILITIES: Capability[] = ['tools', 'vision', 'json-schema'];
 
 /** USD per million tokens. */
 const MODELS: ModelDefaults[] = [
@@ -15,6 +18,8 @@ const MODELS: ModelDefaults[] = [
     contextWindow: 1_047_576,
     inputPrice: 2,
     outputPrice: 8,
+    cachedInputPrice: 0.5,
+    capabilities: ['tools', 'vision', 'json-schema'],
   },
   {
     model: 'gpt-4.1-mini',
@@ -22,6 +27,8 @@ const MODELS: ModelDefaults[] = [
     contextWindow: 1_047_576,
     inputPrice: 0.4,
     outputPrice: 1.6,
+    cachedInputPrice: 0.1,
+    capabilities: ['tools', 'vision', 'json-schema'],
   },
   {
     model: 'gpt-4o',
@@ -29,6 +36,8 @@ const MODELS: ModelDefaults[] = [
     contextWindow: 128_000,
     inputPrice: 2.5,
     outputPrice: 10,
+    cachedInputPrice: 1.25,
+    capabilities: ['tools', 'vision', 'json-schema'],
   },
   {
     model: 'gpt-4o-mini',
@@ -36,6 +45,8 @@ const MODELS: ModelDefaults[] = [
     contextWindow: 128_000,
     inputPrice: 0.15,
     outputPrice: 0.6,
+    cachedInputPrice: 0.075,
+    capabilities: ['tools', 'vision', 'json-schema'],
   },
   {
     model: 'o4-mini',
@@ -43,6 +54,8 @@ const MODELS: ModelDefaults[] = [
     contextWindow: 200_000,
     inputPrice: 1.1,
     outputPrice: 4.4,
+    cachedInputPrice: 0.275,
+    capabilities: ['tools', 'vision', 'json-schema', 'reasoning'],
   },
 ];
 
@@ -54,7 +67,7 @@ export const openaiEntry: ProviderLoader = {
     return createOpenAIProvider({
       apiKey,
       ...(baseURL ? { baseURL } : {}),
-      models: modelList('openai', MODELS, 'OPENAI_MODELS', env.OPENAI_MODELS),
+      models: modelList('openai', MODELS, 'OPENAI_MODELS', env.OPENAI_MODELS, DEFAULT_CAPABILITIES),
     });
   },
 };

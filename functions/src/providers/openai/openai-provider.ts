@@ -1,15 +1,12 @@
 // The OpenAI adapter: the unified request as a streamed Chat Completions call through the official
 // SDK, and its chunks back as unified events. OpenAI-compatible servers reuse it with their own id.
 import OpenAI from 'openai';
-import type {
-  ChatCompletionChunk,
-  ChatCompletionCreateParamsStreaming,
-  ChatCompletionMessageParam,
-} from 'openai/resources/chat/completions';
-import type { ChatMessage, FinishReason } from '@colonycraft/protocol';
-import type { ModelInfo, Provider, ProviderRequest } from '../provider.js';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import type { FinishReason } from '@colonycraft/protocol';
+import type { ModelInfo, Provider } from '../provider.js';
 import * as kit from '../kit.js';
 import { isTokenCount } from '../usage.js';
+import { openaiBody } from './openai-body.js';
 import { mapOpenAIError } from './openai-errors.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -39,21 +36,15 @@ export interface OpenAIProviderOptions {
 const FINISH_REASONS: Partial<Record<string, FinishReason>> = {
   stop: 'stop',
   length: 'length',
+  tool_calls: 'tool-calls',
+  function_call: 'tool-calls',
   content_filter: 'content-filter',
 };
 
-function toMessage({ role, content }: ChatMessage): ChatCompletionMessageParam {
-  switch (role) {
-    case 'system':
-      return { role, content };
-    case 'user':
-      return { role, content };
-    case 'assistant':
-      return { role, content };
-  }
-}
+/** A chunk's delta, with the reasoning text compatible servers (DeepSeek, vLLM) add to it. */
+type Delta = ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null };
 
-/** One chunk's text as an event; its usage and finish reason into `state`. */
+/** One chunk as events: reasoning, text, tool calls; its usage and finish reason into `state`. */
 function readChunk(chunk: ChatCompletionChunk, state: kit.UpstreamState): kit.ContentEvent[] {
   // Some servers repeat usage on every chunk; the last one is the total. Counts that are missing
   // or malformed (compatible servers vary) leave both to the estimate.
@@ -61,6 +52,10 @@ function readChunk(chunk: ChatCompletionChunk, state: kit.UpstreamState): kit.Co
   if (isTokenCount(counted?.prompt_tokens) && isTokenCount(counted.completion_tokens)) {
     state.inputTokens = counted.prompt_tokens;
     state.outputTokens = counted.completion_tokens;
+    const cached = counted.prompt_tokens_details?.cached_tokens;
+    const reasoning = counted.completion_tokens_details?.reasoning_tokens;
+    if (isTokenCount(cached)) state.cachedInputTokens = cached;
+    if (isTokenCount(reasoning)) state.reasoningTokens = reasoning;
   }
   const choice = chunk.choices[0];
   // Without a finish_reason the answer is incomplete.
@@ -68,8 +63,29 @@ function readChunk(chunk: ChatCompletionChunk, state: kit.UpstreamState): kit.Co
     state.finish = FINISH_REASONS[choice.finish_reason] ?? 'stop';
     state.complete = true;
   }
-  const delta = choice?.delta.content;
-  return delta ? [{ type: 'text-delta', text: delta }] : [];
+  const delta = choice?.delta as Delta | undefined;
+  if (!delta) return [];
+  const events: kit.ContentEvent[] = [];
+  if (delta.reasoning_content)
+    events.push({ type: 'reasoning-delta', text: delta.reasoning_content });
+  if (delta.content) events.push({ type: 'text-delta', text: delta.content });
+  // Several calls may share a chunk; a call's first delta names it, the rest add arguments.
+  for (const call of delta.tool_calls ?? []) {
+    let index = state.toolCalls.get(call.index);
+    if (index === undefined) {
+      index = state.toolCalls.size;
+      state.toolCalls.set(call.index, index);
+      events.push({
+        type: 'tool-call-start',
+        index,
+        id: call.id ?? `call_${index}`,
+        name: call.function?.name ?? '',
+      });
+    }
+    if (call.function?.arguments)
+      events.push({ type: 'tool-call-delta', index, argumentsDelta: call.function.arguments });
+  }
+  return events;
 }
 
 export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
@@ -87,23 +103,13 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     ...(options.defaultHeaders ? { defaultHeaders: options.defaultHeaders } : {}),
   });
 
-  function body(request: ProviderRequest): ChatCompletionCreateParamsStreaming {
-    return {
-      model: request.model,
-      messages: request.messages.map(toMessage),
-      temperature: request.temperature,
-      top_p: request.topP,
-      stop: request.stop,
-      [maxTokensParam]: request.maxTokens,
-      stream: true,
-      ...(options.streamOptions === false ? {} : { stream_options: { include_usage: true } }),
-    };
-  }
+  const bodyOptions = { maxTokensParam, streamOptions: options.streamOptions !== false };
 
   return kit.upstreamProvider({
     id,
     models: options.models,
-    open: (request, signal) => client.chat.completions.create(body(request), { signal }),
+    open: (request, signal) =>
+      client.chat.completions.create(openaiBody(request, bodyOptions), { signal }),
     mapError: (error) => mapOpenAIError(id, error, apiKey),
     read: readChunk,
   });
