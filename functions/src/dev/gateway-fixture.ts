@@ -50,10 +50,30 @@ export async function startGatewayFixture(
       LOCAL_PROVIDER_CHUNK_DELAY_MS: '5',
       OPENAI_API_KEY: STUB_KEY,
       OPENAI_BASE_URL: stub.openaiBaseURL,
-      OPENAI_MODELS: JSON.stringify([{ model: 'gpt-stub', inputPrice: 1, outputPrice: 2 }]),
+      OPENAI_MODELS: JSON.stringify([
+        { model: 'gpt-stub', inputPrice: 1, outputPrice: 2, cachedInputPrice: 0.5 },
+        {
+          model: 'gpt-stub-mini',
+          inputPrice: 1,
+          outputPrice: 4,
+          capabilities: ['tools', 'vision', 'json-schema', 'reasoning'],
+        },
+      ]),
       ANTHROPIC_API_KEY: STUB_KEY,
       ANTHROPIC_BASE_URL: stub.anthropicBaseURL,
-      ANTHROPIC_MODELS: JSON.stringify([{ model: 'claude-stub', inputPrice: 3, outputPrice: 15 }]),
+      ANTHROPIC_MODELS: JSON.stringify([
+        {
+          model: 'claude-stub',
+          inputPrice: 3,
+          outputPrice: 15,
+          cachedInputPrice: 0.3,
+          cacheWritePrice: 3.75,
+        },
+      ]),
+      // An OpenAI-compatible server: the stub's OpenAI format under the compatible provider.
+      COMPATIBLE_API_KEY: STUB_KEY,
+      COMPATIBLE_BASE_URL: stub.openaiBaseURL,
+      COMPATIBLE_MODELS: JSON.stringify([{ model: 'gpt-stub', inputPrice: 1, outputPrice: 2 }]),
       MODEL_ALIASES: JSON.stringify({ smart: ['anthropic/claude-stub', 'openai/gpt-stub'] }),
       GATEWAY_RETRY_BASE_MS: '10',
       GATEWAY_MAX_RETRIES: '2',
