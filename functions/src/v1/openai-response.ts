@@ -150,11 +150,13 @@ export function modelList(models: readonly CatalogModel[], aliases: readonly { i
   return {
     object: 'list' as const,
     data: [
+      // `capabilities` is ours: what the model takes beyond text (tools, vision, …).
       ...models.map((m) => ({
         id: m.id,
         object: 'model' as const,
         created: 0,
         owned_by: m.provider,
+        capabilities: m.capabilities,
       })),
       ...aliases.map((a) => ({
         id: a.id,

@@ -74,12 +74,25 @@ export function createV1App(deps: V1Deps): Express {
   // Cloud Functions parses JSON bodies before the app sees them; elsewhere this does.
   router.use(express.json({ limit: '10mb' }));
 
-  router.get('/models', async (req, res) => {
+  /** The models and aliases the caller may use. */
+  async function visibleModels(req: Request) {
     const { claims, checkRevocation } = await identify(req, deps);
     await checkRevocation();
     const catalog = await catalogFor(deps.entries);
     const { models, aliases } = describeCatalog(catalog, deps.entries, claims);
-    res.json(modelList(models, aliases));
+    return modelList(models, aliases);
+  }
+
+  router.get('/models', async (req, res) => {
+    res.json(await visibleModels(req));
+  });
+
+  // A model id holds a slash (`openai/gpt-4o`), which the SDK sends as it is.
+  router.get('/models/*id', async (req, res) => {
+    const id = (req.params as { id: string[] }).id.join('/');
+    const model = (await visibleModels(req)).data.find((m) => m.id === id);
+    if (!model) throw new GatewayError('not-found', `model: "${id}" is not a model you may use`);
+    res.json(model);
   });
 
   router.post('/chat/completions', async (req, res) => {

@@ -264,6 +264,19 @@ describe('GET /v1/models and the rest', () => {
     expect(ids).toEqual(
       expect.arrayContaining(['local/echo', 'openai/gpt-stub', 'anthropic/claude-stub', 'smart']),
     );
+    const listed = (await client.models.list()).data as unknown as {
+      id: string;
+      capabilities?: string[];
+    }[];
+    expect(listed.find((m) => m.id === 'local/echo')?.capabilities).toEqual([]);
+    const model = await client.models.retrieve('openai/gpt-stub-mini');
+    expect(model).toMatchObject({
+      id: 'openai/gpt-stub-mini',
+      owned_by: 'openai',
+      capabilities: ['tools', 'vision', 'json-schema', 'reasoning'],
+    });
+    const missing = await failure(client.models.retrieve('openai/nope'));
+    expect(missing.status).toBe(404);
   });
 
   it('answers an unknown route with 404 in OpenAI shape', async () => {
