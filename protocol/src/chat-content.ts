@@ -121,7 +121,9 @@ export type Reasoning = z.infer<typeof Reasoning>;
 const SystemTurn = z.object({ role: z.literal('system'), content: z.string() });
 const UserTurn = z.object({
   role: z.literal('user'),
-  content: z.union([z.string(), z.array(ContentPart).min(1, 'must hold at least one part')]),
+  content: z.union([z.string(), z.array(ContentPart).min(1, 'must hold at least one part')], {
+    error: 'must be text or a list of text and image parts',
+  }),
 });
 const AssistantTurn = z.object({
   role: z.literal('assistant'),

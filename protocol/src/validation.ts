@@ -2,8 +2,30 @@
 // learns exactly what to fix.
 import type { z } from 'zod';
 
+type Issue = z.core.$ZodIssue;
+
+const depth = (branch: readonly Issue[]): number =>
+  Math.max(0, ...branch.map((issue) => issue.path.length));
+
+/**
+ * A union's failure names the branch that got furthest (a string or a list of parts: the list's
+ * bad part), rather than "Invalid input" at the union itself.
+ */
+function flatten(
+  issue: Issue,
+  prefix: readonly PropertyKey[],
+): { path: PropertyKey[]; message: string }[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+    if (depth(best) > 0) return best.flatMap((inner) => flatten(inner, path));
+  }
+  return [{ path, message: issue.message }];
+}
+
 export function describeIssues(error: z.ZodError): string {
   return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .flatMap((issue) => flatten(issue, []))
+    .map(({ path, message }) => `${path.length ? path.join('.') : '(root)'}: ${message}`)
     .join('; ');
 }

@@ -236,4 +236,55 @@ describe('chat callables', () => {
       { id: 'smart', targets: ['anthropic/claude-stub', 'openai/gpt-stub'] },
     ]);
   });
+
+  it('when a question carries an image, then it reaches a vision model as the provider takes images, and the conversation keeps its text', async () => {
+    // A 1×1 transparent PNG.
+    const png =
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+    const { final } = await stream('chatBy-anthropic', {
+      model: 'anthropic/claude-stub',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is in this picture?' },
+            { type: 'image', source: { type: 'base64', mediaType: 'image/png', data: png } },
+          ],
+        },
+      ],
+    });
+    const result = final as ChatResult;
+    const sent = gw.stub.requests[0]!.body as { messages: { content: unknown }[] };
+    expect(sent.messages[0]!.content).toEqual([
+      { type: 'text', text: 'What is in this picture?' },
+      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } },
+    ]);
+    const got = GetConversationResponse.parse(
+      (await call('getConversation')({ clientToken: token, conversationId: result.conversationId }))
+        .data,
+    );
+    expect(got.messages[0]).toMatchObject({ role: 'user', content: 'What is in this picture?' });
+  });
+
+  it('when an image is sent to a model without vision, or is not an allowed type, then the call is refused naming it and no provider is called', async () => {
+    const image = (mediaType: string) => ({
+      role: 'user',
+      content: [{ type: 'image', source: { type: 'base64', mediaType, data: 'AAAA' } }],
+    });
+    const noVision = await call('chatBy-local')({
+      clientToken: token,
+      model: 'local/echo',
+      messages: [image('image/png')],
+    }).catch((e: unknown) => e);
+    expect(noVision).toMatchObject({ code: 'functions/invalid-argument' });
+    expect((noVision as Error).message).toMatch(/"local\/echo" does not support vision/);
+    const badType = await call('chatBy-openai')({
+      clientToken: token,
+      model: 'openai/gpt-stub',
+      messages: [image('image/tiff')],
+    }).catch((e: unknown) => e);
+    expect(badType).toMatchObject({ code: 'functions/invalid-argument' });
+    expect((badType as Error).message).toMatch(/^messages\.0\.content\.0\.source\.mediaType: /);
+    expect(gw.stub.requests).toHaveLength(0);
+  });
 });
