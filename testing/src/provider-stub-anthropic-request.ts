@@ -20,6 +20,8 @@ export interface MessagesRequest {
   stream: boolean;
   /** `thinking` of type `enabled` or `adaptive`: the answer may hold a thinking block. */
   thinking: boolean;
+  /** The tool `tool_choice` forces (`any`: the first), which an unscripted answer calls. */
+  forcedTool: string | undefined;
 }
 
 type Block = Record<string, unknown>;
@@ -310,6 +312,13 @@ export function readMessagesRequest(
         images * STUB_IMAGE_TOKENS,
       stream: body.stream === true,
       thinking,
+      forcedTool: !isRecord(body.tool_choice)
+        ? undefined
+        : body.tool_choice.type === 'any'
+          ? tools[0]
+          : body.tool_choice.type === 'tool'
+            ? String(body.tool_choice.name)
+            : undefined,
     },
   };
 }

@@ -130,6 +130,7 @@ async function createMessage(ex: StubExchange): Promise<void> {
     idPrefix: 'toolu_',
     requestId: ex.requestId,
     reasoning: request.thinking,
+    forcedTool: request.forcedTool,
   });
   const withUsage = ex.fault?.kind !== 'no-usage';
   // Cache reads and writes are counted apart from input_tokens, unlike OpenAI's prompt_tokens.

@@ -25,6 +25,8 @@ export interface ChatRequest {
   promptTokens: number;
   stream: boolean;
   includeUsage: boolean;
+  /** The tool `tool_choice` forces (`required`: the first), which an unscripted answer calls. */
+  forcedTool: string | undefined;
 }
 
 type Message = Record<string, unknown>;
@@ -320,6 +322,12 @@ export function readChatRequest(body: unknown): { request: ChatRequest } | OpenA
       promptTokens: countStubTokens(texts.join('\n')) + images * STUB_IMAGE_TOKENS,
       stream: body.stream === true,
       includeUsage: isRecord(streamOptions) && streamOptions.include_usage === true,
+      forcedTool:
+        body.tool_choice === 'required'
+          ? tools.names[0]
+          : isRecord(body.tool_choice) && isRecord(body.tool_choice.function)
+            ? String(body.tool_choice.function.name)
+            : undefined,
     },
   };
 }

@@ -236,3 +236,27 @@ describe('openai SDK against the stub: tools, reasoning and images', () => {
     });
   });
 });
+
+describe('an unscripted request that forces a tool', () => {
+  it('when tool_choice names a tool or is required, then the answer calls it with the question as its query', async () => {
+    const named = await client.chat.completions.create({
+      model: 'gpt-stub',
+      messages,
+      tools,
+      tool_choice: { type: 'function', function: { name: 'get_time' } },
+    });
+    expect(named.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(named.choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      function: { name: 'get_time', arguments: JSON.stringify({ query: QUESTION }) },
+    });
+    const required = await client.chat.completions.create({
+      model: 'gpt-stub',
+      messages,
+      tools,
+      tool_choice: 'required',
+    });
+    expect(required.choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      function: { name: 'get_weather' },
+    });
+  });
+});

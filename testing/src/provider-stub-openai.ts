@@ -123,6 +123,7 @@ async function chatCompletion(ex: StubExchange): Promise<void> {
     idPrefix: 'call_',
     requestId: ex.requestId,
     reasoning: true,
+    forcedTool: request.forcedTool,
   });
   const usage = usageOf(ex, request, plan);
   const withUsage = ex.fault?.kind !== 'no-usage';

@@ -142,14 +142,28 @@ export interface AnswerOptions {
   requestId: string;
   /** Whether the reasoning is part of the answer (Anthropic: only when thinking is enabled). */
   reasoning: boolean;
+  /** A tool the request forces: unscripted, the answer calls it with the question as `query`. */
+  forcedTool?: string | undefined;
 }
 
 /**
- * The answer for a request: the scripted reply when there is one, else today's deterministic
+ * The answer for a request: the scripted reply when there is one; else, when the request forces
+ * a tool, a call of it with `{"query": <the last user message>}`; else today's deterministic
  * text. Completion tokens count the words of the text and of the tool-call arguments, plus the
  * reasoning's words (or `usage.reasoningTokens` when given).
  */
-export function planAnswer(reply: StubReply | undefined, options: AnswerOptions): AnswerPlan {
+export function planAnswer(scripted: StubReply | undefined, options: AnswerOptions): AnswerPlan {
+  const forced = options.forcedTool;
+  const reply: StubReply | undefined =
+    scripted ??
+    (forced
+      ? {
+          text: '',
+          toolCalls: [
+            { name: forced, arguments: JSON.stringify({ query: options.lastUserMessage }) },
+          ],
+        }
+      : undefined);
   const text = planText(reply?.text ?? stubReply(options.lastUserMessage), options);
   const reasoning = options.reasoning ? (reply?.reasoning ?? '') : '';
   const toolCalls =
