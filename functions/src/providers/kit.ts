@@ -107,15 +107,18 @@ async function* streamFromUpstream<Chunk>(
   }
 
   if (failure && !started) throw failure;
+  // Formats with no end mark per tool call (OpenAI's) end them all with the answer, before its
+  // usage, so that the stream still ends with usage then finish. A tool call cut short or
+  // cancelled is not ended: its arguments are incomplete.
+  if (!failure && !signal.aborted) {
+    for (const index of [...open].sort((a, b) => a - b)) yield { type: 'tool-call-end', index };
+  }
   // A cut answer's text so far was still produced, and is paid for.
   yield { type: 'usage', usage: usageOf(state, request, produced) };
   if (failure) {
-    // A tool call cut short is not ended: its arguments are incomplete.
     yield toErrorEvent(failure);
     return;
   }
-  // Formats with no end mark per tool call (OpenAI's) end them all with the answer.
-  for (const index of [...open].sort((a, b) => a - b)) yield { type: 'tool-call-end', index };
   yield { type: 'finish', reason: signal.aborted ? 'cancelled' : (state.finish ?? 'stop') };
 }
 
