@@ -104,6 +104,9 @@ function readEvent(
       state.inputTokens = inputOf(usage) ?? state.inputTokens;
       cacheCounts(usage, state);
       if (typeof usage?.output_tokens === 'number') state.outputTokens = usage.output_tokens;
+      // The part of output_tokens spent thinking, which Anthropic reports apart.
+      const thinking = usage?.output_tokens_details?.thinking_tokens;
+      if (typeof thinking === 'number') state.reasoningTokens = thinking;
       const reason = event.delta.stop_reason;
       if (reason) {
         // The forced tool of a JSON answer is the answer, not a call to make.
