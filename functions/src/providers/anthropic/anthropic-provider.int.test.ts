@@ -10,12 +10,7 @@ import {
 } from '@colonycraft/testing';
 import { ProviderError, type Provider, type ProviderRequest } from '../provider.js';
 import { estimateUsage } from '../usage.js';
-import {
-  CONTRACT_REQUEST,
-  providerContract,
-  runProvider,
-  STUB_ANSWER,
-} from '../dev/provider-contract.js';
+import { providerContract, runProvider, STUB_ANSWER } from '../dev/provider-contract.js';
 import { createAnthropicProvider, DEFAULT_ANTHROPIC_MAX_TOKENS } from './anthropic-provider.js';
 
 const KEY = 'test-anthropic-key-right-0123456789';
@@ -48,8 +43,8 @@ providerContract({
   upstream: (contractStub, apiKey) =>
     createAnthropicProvider({ apiKey, baseURL: contractStub.anthropicBaseURL, models: [] }),
   // message_start told the input tokens; the output ones, which come last, are counted.
-  usageSoFar: (text) => ({
-    ...estimateUsage(CONTRACT_REQUEST, text),
+  usageSoFar: (produced, asked) => ({
+    ...estimateUsage(asked, produced),
     inputTokens: STUB_ANSWER.usage.inputTokens,
   }),
 });

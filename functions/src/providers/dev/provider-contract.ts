@@ -1,8 +1,9 @@
 // The provider contract (providers/provider.ts) as one suite that every adapter's test runs, as
 // every limit store runs its behaviour suite: a complete answer, aborts, cut and broken streams,
-// upstream refusals with retry-after, timeouts and missing usage, against the provider stub
-// through the adapter's real SDK. A new provider passes it before anything else. It sits in a
-// dev/ folder, which never ships (scripts/package-functions.ts).
+// upstream refusals with retry-after, timeouts and missing usage, and the tool calls and reasoning
+// of provider-contract-answers.ts, against the provider stub through the adapter's real SDK. A new
+// provider passes it before anything else. It sits in a dev/ folder, which never ships
+// (scripts/package-functions.ts).
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StreamEvent, Usage } from '@colonycraft/protocol';
@@ -20,6 +21,7 @@ import {
   type ProviderRequest,
 } from '../provider.js';
 import { estimateUsage } from '../usage.js';
+import { answerCases } from './provider-contract-answers.js';
 
 const SYSTEM = 'You are terse.';
 const QUESTION = 'Name three primary colours.';
@@ -52,8 +54,11 @@ export const STUB_ANSWER: Answer = {
   },
 };
 
-/** The usage a provider reports for an answer cut or cancelled after `text`. */
-type UsageSoFar = (text: string) => Usage;
+/**
+ * The usage a provider reports for `request`'s answer cut or cancelled after producing
+ * `produced` (its text, reasoning, tool names and arguments so far).
+ */
+type UsageSoFar = (produced: string, request: ProviderRequest) => Usage;
 
 export type ProviderContractSubject =
   | {
@@ -68,7 +73,8 @@ export type ProviderContractSubject =
   | {
       /**
        * A provider with no upstream (local): it runs the cases that need none, the complete
-       * answer and the abort; the rest are faults of an upstream it does not have.
+       * answer and the abort; the rest are faults of an upstream it does not have, and tool
+       * calls and reasoning, which it does not declare.
        */
       standalone: () => Provider;
       answer: Answer;
@@ -95,6 +101,8 @@ export async function runProvider(
   const text = events.map((e) => (e.type === 'text-delta' ? e.text : '')).join('');
   return { events, text, error, last: events.at(-1), types: events.map((e) => e.type) };
 }
+
+export type ProviderRun = Awaited<ReturnType<typeof runProvider>>;
 
 interface Context {
   provider(): Provider;
@@ -124,10 +132,17 @@ export function providerContract(subject: ProviderContractSubject): void {
       provider: () => provider,
       stub: () => stub,
       answer: STUB_ANSWER,
-      usageSoFar: subject.usageSoFar ?? ((text) => estimateUsage(CONTRACT_REQUEST, text)),
+      usageSoFar: subject.usageSoFar ?? ((produced, request) => estimateUsage(request, produced)),
     };
     everyProviderCases(context);
     upstreamCases(context, (apiKey) => subject.upstream(stub, apiKey));
+    describe('tool calls and reasoning', () =>
+      answerCases({
+        ...context,
+        request: CONTRACT_REQUEST,
+        inputTokens: STUB_ANSWER.usage.inputTokens,
+        run: (request, options) => runProvider(provider, request, options),
+      }));
   });
 }
 
@@ -171,7 +186,7 @@ function everyProviderCases(context: Context): void {
     expect([first?.type, second?.type]).toEqual(['text-delta', 'text-delta']);
     const text = events.map((e) => (e.type === 'text-delta' ? e.text : '')).join('');
     expect(events.slice(2)).toEqual([
-      { type: 'usage', usage: context.usageSoFar(text) },
+      { type: 'usage', usage: context.usageSoFar(text, CONTRACT_REQUEST) },
       { type: 'finish', reason: 'cancelled' },
     ]);
     await expectUpstreamCancelled(context);
@@ -238,7 +253,7 @@ function upstreamCases(context: UpstreamContext, withKey: (key: string) => Provi
       expect(result.text).toBe(text);
       expect(result.types).not.toContain('finish');
       expect(result.events.slice(-2)).toEqual([
-        { type: 'usage', usage: context.usageSoFar(text) },
+        { type: 'usage', usage: context.usageSoFar(text, CONTRACT_REQUEST) },
         expect.objectContaining({ type: 'error', ...error() }),
       ]);
     },
