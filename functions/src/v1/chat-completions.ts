@@ -53,10 +53,14 @@ async function respond(res: Response, call: AdmittedCall<Parsed>): Promise<void>
   const channel: ChatChannel = {
     signal: aborted.signal,
     sendChunk: async (event, model) => {
-      // The role chunk opens the stream, in one write with the first event's chunk.
-      const chunks = sse.started
-        ? []
-        : [chunk(id, created, model, { role: 'assistant', content: '' })];
+      // The role chunk opens the stream, in one write with the first event's chunk. Its content
+      // is null when the answer opens with a tool call, as OpenAI's is: the SDK's stream helper
+      // keeps it as the message's content, which is then null as in a whole completion.
+      const opening = {
+        role: 'assistant' as const,
+        content: event.type === 'tool-call-start' ? null : '',
+      };
+      const chunks = sse.started ? [] : [chunk(id, created, model, opening)];
       const delta = deltaOf(event);
       if (delta) chunks.push(chunk(id, created, model, delta));
       if (event.type === 'finish' && event.reason !== 'cancelled')

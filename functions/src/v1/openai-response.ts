@@ -75,7 +75,8 @@ export function completion(id: string, created: number, result: ChatResult) {
 
 interface Delta {
   role?: 'assistant';
-  content?: string;
+  /** Null only in the role chunk of an answer that opens with a tool call, as OpenAI sends it. */
+  content?: string | null;
   reasoning_content?: string;
   tool_calls?: {
     index: number;
