@@ -224,7 +224,18 @@ export async function streamAnswer(
     const recording = store
       ? recordCall(
           store,
-          { claims, request, served, text, usage, finishReason, failure, latencyMs, at: started },
+          {
+            claims,
+            request,
+            served,
+            text,
+            produced: produced !== '' || toolCalls.length > 0,
+            usage,
+            finishReason,
+            failure,
+            latencyMs,
+            at: started,
+          },
           conversationId,
         )
       : undefined;

@@ -28,6 +28,8 @@ export interface CallOutcome {
   request: ChatRequest;
   served: Target;
   text: string;
+  /** Whether any of the answer reached the client: text, reasoning or tool calls. */
+  produced: boolean;
   usage: Usage;
   finishReason: FinishReason;
   failure?: Extract<StreamEvent, { type: 'error' }> | { code: string; message: string } | undefined;
@@ -36,7 +38,8 @@ export interface CallOutcome {
 }
 
 function statusOf(outcome: CallOutcome): UsageRecord['status'] {
-  if (outcome.failure) return outcome.text.length > 0 ? 'incomplete' : 'error';
+  // A failure after some of the answer (say a cut inside a tool call's arguments) left it incomplete.
+  if (outcome.failure) return outcome.produced ? 'incomplete' : 'error';
   return outcome.finishReason === 'cancelled' ? 'cancelled' : 'ok';
 }
 
