@@ -132,8 +132,32 @@ const gatewayTarget = (auth: string): Target => ({
 const bareProxy: Target = { ...direct, url: `${bareUrl}/v1/chat/completions` };
 const targets = [direct, bareProxy, gatewayTarget(limiterOff), gatewayTarget(limiterOn)];
 
-/** One call; resolves with ms to the first token (streamed) or to the whole answer. */
-async function once(target: Target, stream: boolean): Promise<number> {
+/** How a row calls: streamed or not, and whether the answer is a tool call. */
+interface Mode {
+  stream: boolean;
+  tools: boolean;
+}
+
+/** A tool the call must use: the stub answers it with a call whose arguments quote the question. */
+const TOOLS = {
+  tools: [
+    {
+      type: 'function',
+      function: {
+        name: 'lookup',
+        description: 'Looks a question up.',
+        parameters: { type: 'object', properties: { query: { type: 'string' } } },
+      },
+    },
+  ],
+  tool_choice: 'required',
+};
+
+/**
+ * One call; resolves with ms to the first token (streamed: the answer's first text, or its first
+ * tool-call arguments) or to the whole answer.
+ */
+async function once(target: Target, { stream, tools }: Mode): Promise<number> {
   const start = performance.now();
   const res = await fetch(target.url, {
     method: 'POST',
@@ -142,18 +166,20 @@ async function once(target: Target, stream: boolean): Promise<number> {
       model: target.model,
       stream,
       messages: [{ role: 'user', content: 'How fast is the gateway?' }],
+      ...(tools ? TOOLS : {}),
     }),
   });
   if (!res.ok || !res.body)
     throw new Error(`${target.url} answered ${res.status}: ${await res.text()}`);
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
+  const marker = tools ? '"arguments":"{' : '"content":"H';
   let first = 0;
   let seen = '';
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
     if (stream && !first) {
       seen += decoder.decode(chunk.value, { stream: true });
-      if (seen.includes('"content":"H')) first = performance.now();
+      if (seen.includes(marker)) first = performance.now();
     }
   }
   const end = performance.now();
@@ -174,9 +200,9 @@ interface Measured {
 }
 
 /** The targets of one row, taking turns block by block. */
-async function measureRow(stream: boolean, concurrency: number): Promise<Measured[]> {
+async function measureRow(mode: Mode, concurrency: number): Promise<Measured[]> {
   const { rounds, block } = concurrency === 1 ? SEQUENTIAL : PARALLEL;
-  for (const target of targets) for (let i = 0; i < WARMUP; i += 1) await once(target, stream);
+  for (const target of targets) for (let i = 0; i < WARMUP; i += 1) await once(target, mode);
   const runs = targets.map(() => ({ latencies: [] as number[], ms: 0, cpuMs: 0 }));
   for (let round = 0; round < rounds; round += 1) {
     for (let k = 0; k < targets.length; k += 1) {
@@ -189,7 +215,7 @@ async function measureRow(stream: boolean, concurrency: number): Promise<Measure
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
           for (let i = 0; i < block / concurrency; i += 1)
-            run.latencies.push(await once(target, stream));
+            run.latencies.push(await once(target, mode));
         }),
       );
       run.ms += performance.now() - start;
@@ -212,18 +238,20 @@ async function measureRow(stream: boolean, concurrency: number): Promise<Measure
 const rows: string[][] = [];
 const f = (n: number) => n.toFixed(2);
 let firstToken: { hop: number; added: number } | undefined;
-for (const [label, stream] of [
-  ['whole answer', false],
-  ['first token (stream)', true],
+for (const [label, stream, tools] of [
+  ['whole answer', false, false],
+  ['first token (stream)', true, false],
+  ['tool call (stream)', true, true],
 ] as const) {
   for (const concurrency of [1, CONCURRENT]) {
-    const [d, hop, off, on] = (await measureRow(stream, concurrency)) as [
+    const [d, hop, off, on] = (await measureRow({ stream, tools }, concurrency)) as [
       Measured,
       Measured,
       Measured,
       Measured,
     ];
-    if (stream && concurrency === 1) firstToken = { hop: hop.p50 - d.p50, added: on.p50 - d.p50 };
+    if (stream && !tools && concurrency === 1)
+      firstToken = { hop: hop.p50 - d.p50, added: on.p50 - d.p50 };
     const cpu = (m: Measured) => (m.cpuMs === undefined ? 'n/a' : f(m.cpuMs));
     rows.push([
       `${label}, c=${concurrency}`,
@@ -352,6 +380,8 @@ What the rows measure:
   unlimited tier, which skips the limiter.
 - "first token" is the time to the first byte of answer text of a streamed call. It does not
   include recording usage, which happens once the answer is complete.
+- "tool call" asks with a tool it must call (tool_choice required): the time to the first
+  fragment of the call's arguments, which the gateway translates chunk by chunk.
 - "whole answer" asks without streaming, so the direct call is the stub's plain JSON answer,
   while the gateway streams from the stub and assembles it. Its answer is sent only once the
   usage record is written to Firestore and the limiter settled (side by side): on Cloud Run an
