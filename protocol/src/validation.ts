@@ -23,9 +23,16 @@ function flatten(
   return [{ path, message: issue.message }];
 }
 
-export function describeIssues(error: z.ZodError): string {
+/**
+ * Every issue as `path: message`, joined. `spell` names a path as the caller's wire format
+ * does (`/v1` spells the unified `toolCallId` as `tool_call_id`); by default its keys, dotted.
+ */
+export function describeIssues(
+  error: z.ZodError,
+  spell: (path: readonly PropertyKey[]) => string = (path) => path.join('.'),
+): string {
   return error.issues
     .flatMap((issue) => flatten(issue, []))
-    .map(({ path, message }) => `${path.length ? path.join('.') : '(root)'}: ${message}`)
+    .map(({ path, message }) => `${spell(path) || '(root)'}: ${message}`)
     .join('; ');
 }

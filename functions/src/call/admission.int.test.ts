@@ -3,7 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
-import { LimitRefusal } from '@colonycraft/protocol';
+import { Redis } from 'ioredis';
+import { LimitRefusal, UsageRecord } from '@colonycraft/protocol';
+import { usdToMicro } from '../limits/limits-config.js';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
 
 let gw: GatewayFixture;
@@ -87,6 +89,45 @@ describe('rate limits on /v1', () => {
     const error = ((await res.json()) as { error: { message: string } }).error;
     expect(error.message).toMatch(/daily budget/i);
     expect(error.message).toMatch(/resets/);
+  });
+
+  it('when an answer reads and writes the prompt cache and reasons, then its ledger record and its budget spend are the same cost, at the cache prices', async () => {
+    const sub = `cache-${Date.now()}`;
+    const token = await gw.token({ sub, tier: 'free' });
+    gw.stub.reply({
+      text: 'Cached answer.',
+      reasoning: 'Thinking it over.',
+      usage: { cachedInputTokens: 1_000, cacheWriteTokens: 2_000, reasoningTokens: 40 },
+    });
+    const res = await fetch(`${gw.url}v1/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'anthropic/claude-stub',
+        reasoning_effort: 'low',
+        messages: [{ role: 'user', content: 'What did we say before?' }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const calls = await gw.db.collection(`usage/${sub}/calls`).get();
+    const record = UsageRecord.parse(calls.docs[0]!.data());
+    expect(record).toMatchObject({
+      cachedInputTokens: 1_000,
+      cacheWriteTokens: 2_000,
+      reasoningTokens: 40,
+      estimated: false,
+    });
+    // claude-stub: $3/M input, $0.30/M cache reads, $3.75/M cache writes, $15/M output.
+    const uncached = record.inputTokens - 3_000;
+    const expected = (uncached * 3 + 1_000 * 0.3 + 2_000 * 3.75 + record.outputTokens * 15) / 1e6;
+    expect(record.costUsd).toBeCloseTo(expected, 12);
+    const redis = new Redis('redis://127.0.0.1:6379');
+    try {
+      const spent = await redis.hget(`cc:rl:{user:${sub}}:daily`, 'used');
+      expect(Number(spent)).toBe(usdToMicro(record.costUsd));
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('when a key is on a higher tier than its owner, then the owner’s own limits still hold, across their keys', async () => {

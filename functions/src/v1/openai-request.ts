@@ -217,22 +217,6 @@ function openaiPath(path: readonly PropertyKey[]): string {
   return out.join('.');
 }
 
-type Issue = z.core.$ZodIssue;
-
-/**
- * A failed union's issues from the branch that got furthest, as protocol's describeIssues reads
- * them, so a bad image part names its own field rather than the message's content.
- */
-function leafIssues(issue: Issue, prefix: readonly PropertyKey[] = []): Issue[] {
-  const path = [...prefix, ...issue.path];
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    const depth = (branch: readonly Issue[]) => Math.max(0, ...branch.map((i) => i.path.length));
-    const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
-    if (depth(best) > 0) return best.flatMap((inner) => leafIssues(inner, path));
-  }
-  return [{ ...issue, path }];
-}
-
 export function parseCompletionRequest(body: unknown): {
   completion: CompletionRequest;
   request: ChatRequest;
@@ -269,11 +253,7 @@ export function parseCompletionRequest(body: unknown): {
     ...(c.reasoning_effort != null ? { reasoning: { effort: c.reasoning_effort } } : {}),
   });
   if (!unified.success) {
-    const message = unified.error.issues
-      .flatMap((issue) => leafIssues(issue))
-      .map((issue) => `${openaiPath(issue.path) || '(root)'}: ${issue.message}`)
-      .join('; ');
-    throw new GatewayError('invalid-argument', message);
+    throw new GatewayError('invalid-argument', describeIssues(unified.error, openaiPath));
   }
   return { completion: c, request: unified.data };
 }

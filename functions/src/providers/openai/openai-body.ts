@@ -101,8 +101,8 @@ export function openaiBody(
           })),
         }
       : {}),
-    ...(choice ? { tool_choice: toolChoice(choice) } : {}),
-    // OpenAI refuses parallel_tool_calls without tools.
+    // OpenAI refuses tool_choice and parallel_tool_calls without tools.
+    ...(tools && choice ? { tool_choice: toolChoice(choice) } : {}),
     ...(tools && parallelToolCalls !== undefined ? { parallel_tool_calls: parallelToolCalls } : {}),
     ...(format ? { response_format: responseFormat(format) } : {}),
     ...(request.reasoning ? { reasoning_effort: effortOf(request.reasoning) } : {}),
