@@ -91,19 +91,22 @@ function checkSize(request: ChatRequest, policy: CallPolicy): void {
   }
   let images = 0;
   for (const [i, message] of request.messages.entries()) {
-    for (const image of imagesOf(message)) {
+    if (typeof message.content === 'string') continue;
+    for (const [j, part] of message.content.entries()) {
+      if (part.type !== 'image') continue;
+      const where = `messages.${i}.content.${j}`;
       images += 1;
       if (images > policy.maxImages) {
         throw new GatewayError(
           'invalid-argument',
-          `messages.${i}: more than the ${policy.maxImages} images a request may hold`,
+          `${where}: more than the ${policy.maxImages} images a request may hold`,
         );
       }
-      const bytes = image.source.type === 'base64' ? decodedBytes(image.source.data) : 0;
+      const bytes = part.source.type === 'base64' ? decodedBytes(part.source.data) : 0;
       if (bytes > policy.maxImageBytes) {
         throw new GatewayError(
           'invalid-argument',
-          `messages.${i}: an image of ${bytes} bytes is larger than the ${policy.maxImageBytes} allowed`,
+          `${where}: an image of ${bytes} bytes is larger than the ${policy.maxImageBytes} allowed`,
         );
       }
     }

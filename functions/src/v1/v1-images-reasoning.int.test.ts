@@ -88,18 +88,18 @@ describe('an image question', () => {
     }
   });
 
-  it('when there are more images than allowed, or one is too large, then the 400 names the message', async () => {
+  it('when there are more images than allowed, or one is too large, then the 400 names the image part', async () => {
     const three = await badRequest({
       model: 'anthropic/claude-stub',
       messages: question(HTTPS_IMAGE, HTTPS_IMAGE, HTTPS_IMAGE),
     });
-    expect(three.param).toBe('messages.0');
+    expect(three.param).toBe('messages.0.content.3');
     expect(three.message).toContain('more than the 2 images');
     const large = await badRequest({
       model: 'anthropic/claude-stub',
       messages: question(`data:image/png;base64,${'A'.repeat(200)}`),
     });
-    expect(large.param).toBe('messages.0');
+    expect(large.param).toBe('messages.0.content.1');
     expect(large.message).toContain('larger than the 100 allowed');
   });
 });
