@@ -63,6 +63,13 @@ export function applyStreamEvent(message: AssistantMessage, event: StreamEvent):
   switch (event.type) {
     case 'text-delta':
       return { ...message, content: message.content + event.text };
+    // The chat asks for neither tools nor reasoning, so it shows neither (yet).
+    case 'reasoning-delta':
+    case 'reasoning-signature':
+    case 'tool-call-start':
+    case 'tool-call-delta':
+    case 'tool-call-end':
+      return message;
     case 'usage':
       return { ...message, usage: event.usage };
     case 'finish':

@@ -23,6 +23,7 @@ function model(id: string, extra: Partial<CatalogModel> = {}): CatalogModel {
     contextWindow: 128_000,
     inputPrice: 2.5,
     outputPrice: 10,
+    capabilities: [],
     ...extra,
   };
 }

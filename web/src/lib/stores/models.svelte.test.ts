@@ -15,6 +15,7 @@ const catalog: ListModelsResponse = {
       contextWindow: 8192,
       inputPrice: 0,
       outputPrice: 0,
+      capabilities: [],
     },
   ],
   aliases: [{ id: 'smart', targets: ['local/echo'] }],

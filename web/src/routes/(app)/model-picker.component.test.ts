@@ -23,6 +23,7 @@ const catalog: ListModelsResponse = {
       contextWindow: 8192,
       inputPrice: 0,
       outputPrice: 0,
+      capabilities: [],
     },
     {
       id: 'openai/gpt-test',
@@ -32,6 +33,7 @@ const catalog: ListModelsResponse = {
       contextWindow: 128_000,
       inputPrice: 2.5,
       outputPrice: 10,
+      capabilities: [],
     },
   ],
   aliases: [{ id: 'smart', targets: ['openai/gpt-test', 'local/echo'] }],
