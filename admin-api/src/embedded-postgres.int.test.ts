@@ -42,6 +42,7 @@ describe('the admin API on embedded PGlite', () => {
       '004_user_tiers.sql',
       '005_provider_key_versions.sql',
       '006_user_disabled.sql',
+      '007_provider_ids_from_table.sql',
     ]);
     expect(await migrate(pool)).toEqual([]);
   });
