@@ -12,3 +12,4 @@ export * from './admin.js';
 export * from './compatible-presets.js';
 export * from './provider-keys.js';
 export * from './providers.js';
+export * from './embeddings.js';

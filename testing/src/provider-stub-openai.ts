@@ -9,6 +9,7 @@ import {
   type StubProvider,
 } from './provider-stub-core.js';
 import { readChatRequest, type ChatRequest } from './provider-stub-openai-request.js';
+import { embeddings } from './provider-stub-embeddings.js';
 import { planAnswer, type AnswerPlan, type StubToolCall } from './provider-stub-reply.js';
 
 /** The models `GET /v1/models` lists (any model name is accepted by the chat endpoint). */
@@ -236,6 +237,12 @@ export const openaiProvider: StubProvider = {
     if (path === '/v1/models') {
       if (method !== 'GET') return sendOpenAIError(ex, 405, `Method ${method} not allowed.`);
       return listModels(ex);
+    }
+    if (path === '/v1/embeddings') {
+      if (method !== 'POST') return sendOpenAIError(ex, 405, `Method ${method} not allowed.`);
+      return embeddings(ex, (status, message, param) =>
+        sendOpenAIError(ex, status, message, { param }),
+      );
     }
     sendOpenAIError(ex, 404, `Invalid URL (${method} ${path})`, { code: 'unknown_url' });
   },

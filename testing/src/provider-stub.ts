@@ -33,6 +33,7 @@ export {
 export { parseReply, splitStubFragments, type StubReply } from './provider-stub-reply.js';
 export { STUB_ANTHROPIC_MODELS } from './provider-stub-anthropic.js';
 export { STUB_OPENAI_MODELS } from './provider-stub-openai.js';
+export { STUB_EMBEDDING_DIMENSIONS, stubEmbedding } from './provider-stub-embeddings.js';
 
 /** The request header that carries a fault as JSON; it wins over (and does not use up) `script`. */
 export const STUB_FAULT_HEADER = 'x-stub-fault';
@@ -91,7 +92,7 @@ const providers: Record<StubProviderName, StubProvider> = {
 
 /** Endpoints name their format; `/v1/models` and unknown paths go by the Anthropic headers. */
 function pickProvider(path: string, headers: IncomingMessage['headers']): StubProviderName {
-  if (path === '/v1/chat/completions') return 'openai';
+  if (path === '/v1/chat/completions' || path === '/v1/embeddings') return 'openai';
   if (path === '/v1/messages' || path.startsWith('/v1/messages/')) return 'anthropic';
   return headers['anthropic-version'] !== undefined || headers['x-api-key'] !== undefined
     ? 'anthropic'

@@ -26,15 +26,26 @@ export async function estimateCall(
   entries: readonly ProviderEntry[],
   defaultMaxTokens: number,
 ): Promise<Estimate> {
-  if (!request) return { tokens: 1, costUsd: 0 };
-  const usage = {
+  if (!request) return UNPARSED;
+  return priced(entries, request.model, {
     inputTokens: estimateInputTokens(request),
     outputTokens: request.maxTokens ?? defaultMaxTokens,
     estimated: true,
-  };
+  });
+}
+
+/** What a request too malformed to guess is reserved: one token. */
+export const UNPARSED: Estimate = { tokens: 1, costUsd: 0 };
+
+/** `usage` as an estimate, priced as the model the request names (free when none is known). */
+export async function priced(
+  entries: readonly ProviderEntry[],
+  model: string,
+  usage: Usage,
+): Promise<Estimate> {
   const tokens = usage.inputTokens + usage.outputTokens;
   try {
-    const [target] = resolveTargets(await catalogFor(entries), request.model);
+    const [target] = resolveTargets(await catalogFor(entries), model);
     return { tokens, costUsd: target ? costOf(usage, target.info) : 0 };
   } catch {
     return { tokens, costUsd: 0 };

@@ -27,6 +27,7 @@ import { estimateUsage } from '../providers/usage.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { costOf, usageDetails } from '../usage/usage-ledger.js';
 import { openConversation, recordCall, type CallOutcome } from './record-call.js';
+import { targetsFor } from './targets.js';
 
 /** Where a surface takes the answer's events: its wire format's rendering of them. */
 export interface ChatChannel {
@@ -61,10 +62,6 @@ export interface Spent {
 export interface AnswerHooks {
   onSpent(spent: Spent): void;
   onRecording(recording: Promise<void>): void;
-}
-
-function mayUse(claims: ClientTokenClaims, model: string): boolean {
-  return claims.models.includes('*') || claims.models.includes(model);
 }
 
 /** The request's text in characters, tool calls' arguments included. */
@@ -127,22 +124,6 @@ export function capabilitiesNeeded(request: ChatRequest): Capability[] {
   return [...needed];
 }
 
-/**
- * The targets able to answer: for an alias, those that lack a capability the request needs are
- * left out; when none is left, the request is refused naming the capability and the model.
- */
-function capableTargets(request: ChatRequest, targets: Target[]): Target[] {
-  const needed = capabilitiesNeeded(request);
-  const lacks = (target: Target) => needed.find((c) => !target.info.capabilities.includes(c));
-  const capable = targets.filter((target) => !lacks(target));
-  if (capable.length > 0) return capable;
-  const first = targets[0]!;
-  throw new GatewayError(
-    'invalid-argument',
-    `model: "${first.id}" does not support ${lacks(first)}${targets.length > 1 ? `, nor does any other model behind "${request.model}"` : ''}`,
-  );
-}
-
 export interface PreparedChat {
   request: ChatRequest;
   claims: ClientTokenClaims;
@@ -176,14 +157,12 @@ export async function prepareChat(
   deps: Pick<AnswerDeps, 'entries' | 'policy'>,
 ): Promise<PreparedChat> {
   checkSize(request, deps.policy);
-  if (!mayUse(claims, request.model)) {
-    throw new GatewayError(
-      'permission-denied',
-      `model: your token does not allow "${request.model}"`,
-    );
-  }
-  const catalog = await catalogFor(deps.entries);
-  const targets = capableTargets(request, resolveTargets(catalog, request.model));
+  const { catalog, targets } = await targetsFor(
+    claims,
+    request.model,
+    ['chat', ...capabilitiesNeeded(request)],
+    deps.entries,
+  );
   return { request, claims, catalog, targets };
 }
 

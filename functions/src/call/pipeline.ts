@@ -1,27 +1,35 @@
-// The one call pipeline every surface runs (`/v1/chat/completions`, the chat callables; next
-// `/v1/messages` and `/v1/embeddings`): revocation ∥ parse → estimate → admit → prepare →
+// The one call pipeline every surface runs (`/v1/chat/completions`, `/v1/messages`,
+// `/v1/embeddings`, the chat callables): revocation ∥ parse → estimate → admit → prepare →
 // execute → record → settle. A surface identifies the caller, parses its wire format into the
 // unified request and renders the answer's events back; everything between is here, once.
-import type { ChatRequest, ChatResult, ClientTokenClaims } from '@colonycraft/protocol';
+import type {
+  ChatRequest,
+  ChatResult,
+  ClientTokenClaims,
+  EmbeddingsRequest,
+  EmbeddingsResult,
+} from '@colonycraft/protocol';
 import type { Identified } from '../auth/authenticate.js';
 import type { Limiter } from '../limits/limiter.js';
 import type { RateLimitHeaders } from '../limits/refusal.js';
-import { admitCall, admitUnlessRevoked, estimateCall } from './admission.js';
+import { admitCall, admitUnlessRevoked, estimateCall, type Estimate } from './admission.js';
 import {
   prepareChat,
   streamAnswer,
   type AnswerDeps,
+  type AnswerHooks,
   type ChatChannel,
   type Spent,
 } from './answer.js';
+import { embed, estimateEmbedding, prepareEmbedding } from './embed.js';
 
 export interface CallDeps extends AnswerDeps {
   /** The instance's rate limiter; without it nothing is limited. */
   limiter?: () => Limiter;
 }
 
-/** A call the limiter has admitted, handed to its surface to answer. */
-export interface AdmittedCall<P> {
+/** A call the limiter has admitted, whatever it asks for. */
+interface Admitted<P> {
   claims: ClientTokenClaims;
   /** The surface's parsed request. */
   parsed: P;
@@ -29,8 +37,6 @@ export interface AdmittedCall<P> {
   started: number;
   /** RateLimit-* headers for the answer. */
   headers: RateLimitHeaders;
-  /** Streams the answer into `channel` and returns it whole (see `streamAnswer`). */
-  answer(channel: ChatChannel): Promise<ChatResult>;
   /**
    * The usage write and the limiter's settlement, made side by side. The surface awaits it
    * before its response's last byte; it never rejects, but resolves with the failure among
@@ -39,13 +45,31 @@ export interface AdmittedCall<P> {
   settled(): Promise<unknown>;
 }
 
-export interface CallSurface<P extends { request: ChatRequest }, R> {
+/** A chat call the limiter has admitted, handed to its surface to answer. */
+export interface AdmittedCall<P> extends Admitted<P> {
+  /** Streams the answer into `channel` and returns it whole (see `streamAnswer`). */
+  answer(channel: ChatChannel): Promise<ChatResult>;
+}
+
+/** An embeddings call the limiter has admitted. */
+export interface AdmittedEmbedding<P> extends Admitted<P> {
+  embed(signal: AbortSignal): Promise<EmbeddingsResult>;
+}
+
+interface Surface<P, A, R> {
   /** Parses the surface's wire request; its error is thrown once the call is admitted. */
   parse(): P;
   /** Told the RateLimit-* headers as soon as the call is admitted, before any parse error. */
   admitted?(headers: RateLimitHeaders): void;
-  respond(call: AdmittedCall<P>): Promise<R>;
+  respond(call: A): Promise<R>;
 }
+
+export type CallSurface<P extends { request: ChatRequest }, R> = Surface<P, AdmittedCall<P>, R>;
+export type EmbeddingSurface<P extends { request: EmbeddingsRequest }, R> = Surface<
+  P,
+  AdmittedEmbedding<P>,
+  R
+>;
 
 /** Waits for all of them, even after one has failed, then throws the first failure. */
 export async function allDone(work: readonly Promise<unknown>[]): Promise<void> {
@@ -54,13 +78,16 @@ export async function allDone(work: readonly Promise<unknown>[]): Promise<void> 
 }
 
 /**
- * Runs one call for an identified caller. The call is admitted before its request is
- * validated, so malformed calls count too, and settled with what it used however it ended.
+ * Admits one call for an identified caller, then hands it to `respond`. The call is admitted
+ * before its request is validated, so malformed calls count too, and settled with what it
+ * used however it ended.
  */
-export async function runCall<P extends { request: ChatRequest }, R>(
+async function runAdmitted<P, R>(
   deps: CallDeps,
   { claims, checkRevocation }: Identified,
-  surface: CallSurface<P, R>,
+  surface: Pick<Surface<P, never, R>, 'parse' | 'admitted'>,
+  estimate: (parsed: P | undefined) => Promise<Estimate>,
+  respond: (call: Admitted<P>, hooks: AnswerHooks) => Promise<R>,
 ): Promise<R> {
   const started = (deps.now ?? Date.now)();
   // Asked first: the denylist's answer travels while the request is parsed and estimated.
@@ -73,10 +100,9 @@ export async function runCall<P extends { request: ChatRequest }, R>(
   } catch (error) {
     invalid = error;
   }
-  const estimate = await estimateCall(parsed?.request, deps.entries, deps.policy.defaultMaxTokens);
   const admission = await admitUnlessRevoked(
     revocation,
-    admitCall(deps.limiter?.(), claims, estimate),
+    admitCall(deps.limiter?.(), claims, await estimate(parsed)),
   );
   surface.admitted?.(admission.headers);
 
@@ -88,32 +114,70 @@ export async function runCall<P extends { request: ChatRequest }, R>(
       () => undefined,
       (error: unknown) => error ?? new Error('settling the call failed'),
     ));
+  const hooks: AnswerHooks = {
+    onSpent: (s) => (spent = s),
+    onRecording: (r) => void recordings.push(r),
+  };
   let result: R;
   try {
-    if (!parsed) throw invalid;
-    const { request } = parsed;
-    result = await surface.respond({
-      claims,
-      parsed,
-      started,
-      headers: admission.headers,
-      settled,
-      answer: async (channel) =>
-        streamAnswer(
-          await prepareChat(request, claims, deps),
-          channel,
-          deps,
-          {
-            onSpent: (s) => (spent = s),
-            onRecording: (r) => void recordings.push(r),
-          },
-          started,
-        ),
-    });
+    if (parsed === undefined) throw invalid;
+    result = await respond({ claims, parsed, started, headers: admission.headers, settled }, hooks);
   } finally {
     await settled();
   }
   const failure = await settled();
   if (failure) throw failure;
   return result;
+}
+
+/** Runs one chat call: its answer streams to the surface's channel. */
+export function runCall<P extends { request: ChatRequest }, R>(
+  deps: CallDeps,
+  identified: Identified,
+  surface: CallSurface<P, R>,
+): Promise<R> {
+  return runAdmitted(
+    deps,
+    identified,
+    surface,
+    (parsed) => estimateCall(parsed?.request, deps.entries, deps.policy.defaultMaxTokens),
+    (call, hooks) =>
+      surface.respond({
+        ...call,
+        answer: async (channel) =>
+          streamAnswer(
+            await prepareChat(call.parsed.request, call.claims, deps),
+            channel,
+            deps,
+            hooks,
+            call.started,
+          ),
+      }),
+  );
+}
+
+/** Runs one embeddings call. */
+export function runEmbedding<P extends { request: EmbeddingsRequest }, R>(
+  deps: CallDeps,
+  identified: Identified,
+  surface: EmbeddingSurface<P, R>,
+): Promise<R> {
+  return runAdmitted(
+    deps,
+    identified,
+    surface,
+    (parsed) => estimateEmbedding(parsed?.request, deps.entries),
+    (call, hooks) =>
+      surface.respond({
+        ...call,
+        embed: async (signal) =>
+          embed(
+            await prepareEmbedding(call.parsed.request, call.claims, deps),
+            signal,
+            deps,
+            hooks,
+            call.started,
+          ),
+      }),
+  );
 }

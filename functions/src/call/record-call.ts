@@ -75,21 +75,7 @@ export async function recordCall(
 ): Promise<void> {
   const costUsd = costOf(outcome.usage, outcome.served.info);
   const writes: Promise<unknown>[] = [
-    recordUsage(db, {
-      principal: outcome.claims.key ?? outcome.claims.sub,
-      principalType: outcome.claims.key ? 'apiKey' : 'user',
-      ...(outcome.claims.key ? { uid: outcome.claims.sub } : {}),
-      model: outcome.served.id,
-      provider: outcome.served.provider,
-      inputTokens: outcome.usage.inputTokens,
-      outputTokens: outcome.usage.outputTokens,
-      ...usageDetails(outcome.usage),
-      estimated: outcome.usage.estimated,
-      costUsd,
-      latencyMs: outcome.latencyMs,
-      status: statusOf(outcome),
-      at: outcome.at,
-    }),
+    recordUsage(db, usageRecordOf({ ...outcome, status: statusOf(outcome) })),
   ];
   if (conversationId) {
     // The conversation keeps the question's text; images are not stored with it yet.
@@ -115,13 +101,47 @@ export async function recordCall(
       }),
     );
   }
-  const results = await Promise.allSettled(writes);
-  for (const result of results) {
-    if (result.status === 'rejected') {
-      logger.error('recording a call failed', {
-        principal: outcome.claims.sub,
-        error: String(result.reason),
-      });
-    }
+  await loggingFailures(writes, outcome.claims.sub);
+}
+
+/** What any call used, as its usage record says it. */
+export interface Used {
+  claims: ClientTokenClaims;
+  served: Target;
+  usage: Usage;
+  status: UsageRecord['status'];
+  latencyMs: number;
+  at: number;
+}
+
+/** A call's usage record: billed to its API key when it has one, else to its user. */
+export function usageRecordOf({ claims, served, usage, status, latencyMs, at }: Used): UsageRecord {
+  return {
+    principal: claims.key ?? claims.sub,
+    principalType: claims.key ? 'apiKey' : 'user',
+    ...(claims.key ? { uid: claims.sub } : {}),
+    model: served.id,
+    provider: served.provider,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    ...usageDetails(usage),
+    estimated: usage.estimated,
+    costUsd: costOf(usage, served.info),
+    latencyMs,
+    status,
+    at,
+  };
+}
+
+/** Records a call's usage alone (no conversation), as `recordCall` does. */
+export async function recordUsed(db: Firestore, used: Used): Promise<void> {
+  await loggingFailures([recordUsage(db, usageRecordOf(used))], used.claims.sub);
+}
+
+/** Waits for the writes; a failure is logged, never thrown: the answer has gone already. */
+async function loggingFailures(writes: Promise<unknown>[], principal: string): Promise<void> {
+  for (const result of await Promise.allSettled(writes)) {
+    if (result.status === 'rejected')
+      logger.error('recording a call failed', { principal, error: String(result.reason) });
   }
 }

@@ -58,6 +58,13 @@ export async function startGatewayFixture(
           outputPrice: 4,
           capabilities: ['tools', 'vision', 'json-schema', 'reasoning'],
         },
+        {
+          model: 'embed-stub',
+          contextWindow: 64,
+          inputPrice: 0.5,
+          outputPrice: 0,
+          capabilities: ['embeddings'],
+        },
       ]),
       ANTHROPIC_API_KEY: STUB_KEY,
       ANTHROPIC_BASE_URL: stub.anthropicBaseURL,
@@ -73,7 +80,10 @@ export async function startGatewayFixture(
       // An OpenAI-compatible server: the stub's OpenAI format under the compatible provider.
       COMPATIBLE_API_KEY: STUB_KEY,
       COMPATIBLE_BASE_URL: stub.openaiBaseURL,
-      COMPATIBLE_MODELS: JSON.stringify([{ model: 'gpt-stub', inputPrice: 1, outputPrice: 2 }]),
+      COMPATIBLE_MODELS: JSON.stringify([
+        { model: 'gpt-stub', inputPrice: 1, outputPrice: 2 },
+        { model: 'embed-stub', inputPrice: 0.25, outputPrice: 0, capabilities: ['embeddings'] },
+      ]),
       MODEL_ALIASES: JSON.stringify({ smart: ['anthropic/claude-stub', 'openai/gpt-stub'] }),
       GATEWAY_RETRY_BASE_MS: '10',
       GATEWAY_MAX_RETRIES: '2',

@@ -20,6 +20,7 @@ const policy: CallPolicy = {
   maxInputChars: 10_000,
   maxImages: 20,
   maxImageBytes: 5_000_000,
+  maxEmbeddingInputs: 2048,
   defaultMaxTokens: 4096,
 };
 

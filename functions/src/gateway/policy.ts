@@ -21,6 +21,8 @@ export interface CallPolicy {
   maxImages: number;
   /** Largest image a request may carry, in bytes (decoded). */
   maxImageBytes: number;
+  /** Most inputs one embeddings request may hold. */
+  maxEmbeddingInputs: number;
   /**
    * Output tokens a call may produce when its request sets no maximum: sent to the provider as
    * the maximum and reserved against the caller's budgets, so that no answer outruns what its
@@ -42,6 +44,7 @@ const PolicyEnv = z.object({
   GATEWAY_MAX_INPUT_CHARS: z.coerce.number().int().positive().default(400_000),
   GATEWAY_DEFAULT_MAX_TOKENS: z.coerce.number().int().positive().default(4096),
   GATEWAY_MAX_IMAGES: z.coerce.number().int().nonnegative().default(20),
+  GATEWAY_MAX_EMBEDDING_INPUTS: z.coerce.number().int().positive().default(2048),
   GATEWAY_MAX_IMAGE_BYTES: z.coerce
     .number()
     .int()
@@ -71,6 +74,7 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): CallPolicy 
     defaultMaxTokens: e.GATEWAY_DEFAULT_MAX_TOKENS,
     maxImages: e.GATEWAY_MAX_IMAGES,
     maxImageBytes: e.GATEWAY_MAX_IMAGE_BYTES,
+    maxEmbeddingInputs: e.GATEWAY_MAX_EMBEDDING_INPUTS,
   };
 }
 

@@ -1,13 +1,29 @@
 // The one interface every model provider implements. A provider turns the unified request
 // into its own wire format and its answer back into the unified stream of events; it never
 // sees who is calling or what they may do (the gateway has decided that already).
-import type { Capability, ChatRequest, StreamEvent } from '@colonycraft/protocol';
+import type {
+  Capability,
+  ChatRequest,
+  EmbeddingsRequest,
+  StreamEvent,
+} from '@colonycraft/protocol';
 
 /** What a provider is asked: the unified request, with the provider's own model name. */
 export type ProviderRequest = Omit<ChatRequest, 'model' | 'conversationId' | 'replaceFrom'> & {
   /** The provider's own name for the model, without the `provider/` prefix. */
   model: string;
 };
+
+/** What a provider is asked for embeddings, with its own name for the model. */
+export type ProviderEmbedRequest = Omit<EmbeddingsRequest, 'model'> & { model: string };
+
+/** Embeddings as a provider answers them. */
+export interface ProviderEmbeddings {
+  /** One vector per input, in the inputs' order. */
+  embeddings: number[][];
+  /** The provider's count of the input; undefined when it sent none (then it is estimated). */
+  inputTokens: number | undefined;
+}
 
 export interface ProviderCallOptions {
   /**
@@ -56,6 +72,12 @@ export interface Provider {
    *   `usage` (what was produced so far) and `finish` with reason `cancelled`.
    */
   streamChat(request: ProviderRequest, options: ProviderCallOptions): AsyncIterable<StreamEvent>;
+  /**
+   * Embeds the inputs, for providers with embedding models (those whose models declare
+   * `embeddings`). A failure is thrown as a `ProviderError`; when `signal` aborts, the upstream
+   * request is cancelled and the promise rejects.
+   */
+  embed?(request: ProviderEmbedRequest, options: ProviderCallOptions): Promise<ProviderEmbeddings>;
 }
 
 export interface ProviderErrorOptions {

@@ -10,6 +10,7 @@ import { catalogFor } from '../gateway/catalog-cache.js';
 import { describeCatalog } from '../gateway/describe-catalog.js';
 import { refusalHeaders } from '../limits/refusal.js';
 import { chatCompletions } from './chat-completions.js';
+import { embeddings } from './embeddings.js';
 import { errorBody, errorFromGateway, modelList } from './openai-response.js';
 
 export interface V1Deps extends CallDeps {
@@ -97,6 +98,10 @@ export function createV1App(deps: V1Deps): Express {
 
   router.post('/chat/completions', async (req, res) => {
     await chatCompletions(req, res, await identify(req, deps), deps);
+  });
+
+  router.post('/embeddings', async (req, res) => {
+    await embeddings(req, res, await identify(req, deps), deps);
   });
 
   router.use((req) => {

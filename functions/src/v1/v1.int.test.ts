@@ -280,7 +280,7 @@ describe('GET /v1/models and the rest', () => {
   });
 
   it('answers an unknown route with 404 in OpenAI shape', async () => {
-    const res = await fetch(`${gw.url}v1/v1/embeddings`, {
+    const res = await fetch(`${gw.url}v1/v1/audio/speech`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
     });

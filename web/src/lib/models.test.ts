@@ -1,6 +1,7 @@
 import type { CatalogModel, ListModelsResponse } from '@colonycraft/protocol';
 import { describe, expect, it } from 'vitest';
 import {
+  chatCatalog,
   ALIASES_GROUP,
   chooseModel,
   describeModel,
@@ -56,6 +57,19 @@ describe('formatting', () => {
       '128K context · $2.50 in / $10 out per 1M tokens',
     );
     expect(describeModel(catalog.models[1]!)).toBe('8K context · free');
+  });
+});
+
+describe('chatCatalog', () => {
+  it('when the catalog has embeddings models, then the chat offers only the others', () => {
+    const catalog = {
+      models: [
+        model('openai/gpt-4o', { capabilities: ['tools', 'vision'] }),
+        model('openai/text-embedding-3-small', { capabilities: ['embeddings'] }),
+      ],
+      aliases: [],
+    };
+    expect(chatCatalog(catalog).models.map((m) => m.id)).toEqual(['openai/gpt-4o']);
   });
 });
 

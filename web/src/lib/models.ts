@@ -53,6 +53,14 @@ function describeAlias(alias: CatalogAlias): string {
   return `${alias.id} → ${alias.targets.join(', ')}`;
 }
 
+/** The catalog a chat offers: embeddings models answer no chat, so they are left out. */
+export function chatCatalog(catalog: ListModelsResponse): ListModelsResponse {
+  return {
+    ...catalog,
+    models: catalog.models.filter((m) => !m.capabilities.includes('embeddings')),
+  };
+}
+
 /** Providers in the order the catalog first names them; aliases in a group of their own, last. */
 export function groupModels(catalog: ListModelsResponse): ModelGroup[] {
   const groups = new Map<string, ModelGroup>();

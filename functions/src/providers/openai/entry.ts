@@ -49,6 +49,22 @@ const MODELS: ModelDefaults[] = [
     capabilities: ['tools', 'vision', 'json-schema'],
   },
   {
+    model: 'text-embedding-3-small',
+    displayName: 'Text embedding 3 small',
+    contextWindow: 8191,
+    inputPrice: 0.02,
+    outputPrice: 0,
+    capabilities: ['embeddings'],
+  },
+  {
+    model: 'text-embedding-3-large',
+    displayName: 'Text embedding 3 large',
+    contextWindow: 8191,
+    inputPrice: 0.13,
+    outputPrice: 0,
+    capabilities: ['embeddings'],
+  },
+  {
     model: 'o4-mini',
     displayName: 'o4-mini',
     contextWindow: 200_000,

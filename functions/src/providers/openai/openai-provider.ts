@@ -105,12 +105,36 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
 
   const bodyOptions = { maxTokensParam, streamOptions: options.streamOptions !== false };
 
-  return kit.upstreamProvider({
-    id,
-    models: options.models,
-    open: (request, signal) =>
-      client.chat.completions.create(openaiBody(request, bodyOptions), { signal }),
-    mapError: (error) => mapOpenAIError(id, error, apiKey),
-    read: readChunk,
-  });
+  const mapError = (error: unknown) => mapOpenAIError(id, error, apiKey);
+  return {
+    ...kit.upstreamProvider({
+      id,
+      models: options.models,
+      open: (request, signal) =>
+        client.chat.completions.create(openaiBody(request, bodyOptions), { signal }),
+      mapError,
+      read: readChunk,
+    }),
+    async embed(request, { signal }) {
+      const { model, input, dimensions } = request;
+      const answer = await client.embeddings
+        .create(
+          {
+            model,
+            input: input as string[] | number[][],
+            ...(dimensions ? { dimensions } : {}),
+            encoding_format: 'float',
+          },
+          { signal },
+        )
+        .catch((error: unknown) => {
+          throw mapError(error);
+        });
+      const counted = answer.usage?.prompt_tokens;
+      return {
+        embeddings: [...answer.data].sort((a, b) => a.index - b.index).map((d) => d.embedding),
+        inputTokens: isTokenCount(counted) ? counted : undefined,
+      };
+    },
+  };
 }

@@ -3,6 +3,7 @@
 import type { ListModelsResponse } from '@colonycraft/protocol';
 import { describeError, type UserError } from '../errors.ts';
 import {
+  chatCatalog,
   chooseModel,
   groupModels,
   isOffered,
@@ -53,7 +54,7 @@ export class ModelsStore {
     this.status = 'loading';
     this.error = undefined;
     try {
-      const catalog = await this.#deps.list();
+      const catalog = chatCatalog(await this.#deps.list());
       if (generation !== this.#generation) return;
       this.catalog = catalog;
       this.#loadedAt = now();
