@@ -17,8 +17,7 @@ import {
 import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
 import { GatewayError } from '../errors.js';
-import { catalogFor } from '../gateway/catalog-cache.js';
-import { resolveTargets, type Catalog } from '../gateway/catalog.js';
+import type { Catalog } from '../gateway/catalog.js';
 import { executeChat, type Target } from '../gateway/execute.js';
 import type { CallPolicy } from '../gateway/policy.js';
 import { fromProviderError } from '../gateway/provider-errors.js';
