@@ -11,6 +11,8 @@ import { describeCatalog } from '../gateway/describe-catalog.js';
 import { refusalHeaders } from '../limits/refusal.js';
 import { chatCompletions } from './chat-completions.js';
 import { embeddings } from './embeddings.js';
+import { countTokens, credentialOf, isMessagesPath, messages } from './messages.js';
+import { sendAnthropicError } from './anthropic-response.js';
 import { errorBody, errorFromGateway, modelList } from './openai-response.js';
 
 export interface V1Deps extends CallDeps {
@@ -40,7 +42,10 @@ function cors(origins: readonly string[]) {
       res.setHeader('Vary', 'Origin');
       if (req.method === 'OPTIONS') {
         res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
-        res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type');
+        res.setHeader(
+          'Access-Control-Allow-Headers',
+          'authorization, content-type, x-api-key, anthropic-version, anthropic-beta',
+        );
         res.setHeader('Access-Control-Max-Age', '600');
       }
     }
@@ -104,6 +109,14 @@ export function createV1App(deps: V1Deps): Express {
     await embeddings(req, res, await identify(req, deps), deps);
   });
 
+  // Anthropic's Messages API; its SDK sends the key as x-api-key.
+  router.post('/messages', async (req, res) => {
+    await messages(req, res, await deps.identify(credentialOf(req)), deps);
+  });
+  router.post('/messages/count_tokens', async (req, res) => {
+    await countTokens(req, res, await deps.identify(credentialOf(req)), deps);
+  });
+
   router.use((req) => {
     throw new GatewayError('not-found', `No route for ${req.method} ${req.path}.`);
   });
@@ -111,6 +124,7 @@ export function createV1App(deps: V1Deps): Express {
   app.use(['/v1', '/'], router);
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
+    if (isMessagesPath(req.path)) return sendAnthropicError(res, error);
     if (error instanceof GatewayError) {
       const refusal = LimitRefusal.safeParse(error.details);
       if (error.kind === 'resource-exhausted' && refusal.success)

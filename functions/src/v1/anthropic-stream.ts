@@ -1,0 +1,189 @@
+// The unified stream as Anthropic's named stream events: `message_start`, then each content
+// block's `content_block_start`, deltas and `content_block_stop`, then `message_delta` with the
+// stop reason and usage, then `message_stop`. Blocks are numbered in order of appearance, and
+// one is open at a time, as Anthropic streams them: a block ends when the next begins (OpenAI
+// ends its tool calls only at the end of the answer), at its call's end, or at the finish. So
+// a call cut inside its arguments, which is the last block, never gets its `content_block_stop`.
+import { once } from 'node:events';
+import type { Response } from 'express';
+import type { ChatChunk, Usage } from '@colonycraft/protocol';
+import { anthropicUsage, stopReason } from './anthropic-response.js';
+
+export interface NamedEvent {
+  event: string;
+  data: { type: string } & Record<string, unknown>;
+}
+
+const named = (data: NamedEvent['data']): NamedEvent => ({ event: data.type, data });
+
+export class AnthropicEvents {
+  private next = 0;
+  /** The open block: text, thinking, or the tool call of that unified index. */
+  private open: { index: number; type: 'text' | 'thinking' | number } | undefined;
+  /** Each tool call's block, by the call's unified index. */
+  private readonly calls = new Map<number, number>();
+  private usage: Usage | undefined;
+
+  constructor(
+    private readonly id: string,
+    /** The input tokens `message_start` says before the real count comes in `message_delta`. */
+    private readonly estimatedInput: number,
+  ) {}
+
+  /** `message_start`, for the model that serves the call. */
+  start(model: string): NamedEvent[] {
+    return [
+      named({
+        type: 'message_start',
+        message: {
+          id: this.id,
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: {
+            input_tokens: this.estimatedInput,
+            output_tokens: 0,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0,
+          },
+        },
+      }),
+    ];
+  }
+
+  private openBlock(block: Record<string, unknown>): [number, NamedEvent] {
+    const index = this.next;
+    this.next += 1;
+    return [index, named({ type: 'content_block_start', index, content_block: block })];
+  }
+
+  private closeOpen(): NamedEvent[] {
+    if (!this.open) return [];
+    const { index } = this.open;
+    this.open = undefined;
+    return [named({ type: 'content_block_stop', index })];
+  }
+
+  /** The text or thinking block to write into: the open one, or a new one. */
+  private into(type: 'text' | 'thinking'): { index: number; events: NamedEvent[] } {
+    if (this.open?.type === type) return { index: this.open.index, events: [] };
+    const closed = this.closeOpen();
+    const [index, started] = this.openBlock(
+      type === 'text'
+        ? { type: 'text', text: '' }
+        : { type: 'thinking', thinking: '', signature: '' },
+    );
+    this.open = { index, type };
+    return { index, events: [...closed, started] };
+  }
+
+  private delta(index: number, delta: Record<string, unknown>): NamedEvent {
+    return named({ type: 'content_block_delta', index, delta });
+  }
+
+  /** The events one unified event becomes (usage is kept for `message_delta`; errors travel apart). */
+  translate(event: ChatChunk): NamedEvent[] {
+    switch (event.type) {
+      case 'text-delta': {
+        const { index, events } = this.into('text');
+        return [...events, this.delta(index, { type: 'text_delta', text: event.text })];
+      }
+      case 'reasoning-delta': {
+        const { index, events } = this.into('thinking');
+        return [...events, this.delta(index, { type: 'thinking_delta', thinking: event.text })];
+      }
+      case 'reasoning-signature': {
+        const { index, events } = this.into('thinking');
+        return [
+          ...events,
+          this.delta(index, { type: 'signature_delta', signature: event.signature }),
+        ];
+      }
+      case 'tool-call-start': {
+        const closed = this.closeOpen();
+        const [index, started] = this.openBlock({
+          type: 'tool_use',
+          id: event.id,
+          name: event.name,
+          input: {},
+        });
+        this.calls.set(event.index, index);
+        this.open = { index, type: event.index };
+        return [...closed, started];
+      }
+      case 'tool-call-delta': {
+        const index = this.calls.get(event.index);
+        if (index === undefined) return [];
+        return [
+          this.delta(index, { type: 'input_json_delta', partial_json: event.argumentsDelta }),
+        ];
+      }
+      case 'tool-call-end':
+        // Ended already when a later block began.
+        return this.open?.type === event.index ? this.closeOpen() : [];
+      case 'usage':
+        this.usage = event.usage;
+        return [];
+      case 'finish': {
+        // A cut call's block stays open: its arguments are incomplete.
+        if (event.reason === 'cancelled' || event.reason === 'error') return [];
+        // The SDK's MessageStream takes message_delta's counts as the message's totals.
+        const usage = this.usage ?? { inputTokens: 0, outputTokens: 0, estimated: true };
+        return [
+          ...this.closeOpen(),
+          named({
+            type: 'message_delta',
+            delta: { stop_reason: stopReason(event.reason), stop_sequence: null },
+            usage: anthropicUsage(usage),
+          }),
+        ];
+      }
+      case 'error':
+      case 'conversation':
+        return [];
+    }
+  }
+}
+
+/**
+ * Named server-sent events over an Express response, honouring back-pressure as SseWriter does
+ * (a slow client slows the stream down); the first write carries the headers and is sent at once.
+ */
+export class NamedSseWriter {
+  started = false;
+
+  constructor(private readonly res: Response) {}
+
+  /** Sends the events in one write. */
+  async send(events: readonly NamedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const first = !this.started;
+    if (first) {
+      this.started = true;
+      this.res.statusCode = 200;
+      this.res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+      this.res.setHeader('Cache-Control', 'no-cache, no-transform');
+      this.res.setHeader('X-Accel-Buffering', 'no');
+    }
+    if (this.res.writableEnded || this.res.destroyed) return;
+    const text = events
+      .map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+      .join('');
+    const drained = this.res.write(text);
+    if (first) this.flush();
+    if (!drained) await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
+  }
+
+  /** Sends what this tick has written so far now, rather than at the end of the tick. */
+  flush(): void {
+    if (this.res.socket?.writableCorked) this.res.socket.uncork();
+  }
+
+  async end(events: readonly NamedEvent[]): Promise<void> {
+    await this.send(events);
+    this.res.end();
+  }
+}
