@@ -66,6 +66,9 @@ const gateway = startChild(
       OPENAI_API_KEY: STUB_KEY,
       OPENAI_BASE_URL: `${stubUrl}/v1`,
       OPENAI_MODELS: JSON.stringify([{ model: 'gpt-stub', inputPrice: 1, outputPrice: 2 }]),
+      ANTHROPIC_API_KEY: STUB_KEY,
+      ANTHROPIC_BASE_URL: stubUrl,
+      ANTHROPIC_MODELS: JSON.stringify([{ model: 'claude-stub', inputPrice: 3, outputPrice: 15 }]),
       REDIS_URL,
       // Roomy limits: every call takes the limiter's whole path and none is refused.
       RATE_TIERS: JSON.stringify({
@@ -110,32 +113,38 @@ const tokenFor = async (tier: string): Promise<string> =>
 const limiterOff = await tokenFor('unlimited');
 const limiterOn = await tokenFor('standard');
 
+/** The API a row speaks: OpenAI's Chat Completions, or Anthropic's Messages. */
+type Api = 'chat' | 'messages';
+
 interface Target {
-  url: string;
+  /** Where its `/chat/completions` and `/messages` are. */
+  base: string;
   auth: string;
-  model: string;
+  /** The model asked for on each API: the stub's own names, or the gateway's ids. */
+  models: Record<Api, string>;
   /** Whether its CPU time is the gateway's. */
   gateway: boolean;
 }
 const direct: Target = {
-  url: `${stubUrl}/v1/chat/completions`,
+  base: `${stubUrl}/v1`,
   auth: STUB_KEY,
-  model: 'gpt-stub',
+  models: { chat: 'gpt-stub', messages: 'claude-stub' },
   gateway: false,
 };
 const gatewayTarget = (auth: string): Target => ({
-  url: `${gatewayUrl}v1/v1/chat/completions`,
+  base: `${gatewayUrl}v1/v1`,
   auth,
-  model: 'openai/gpt-stub',
+  models: { chat: 'openai/gpt-stub', messages: 'anthropic/claude-stub' },
   gateway: true,
 });
-const bareProxy: Target = { ...direct, url: `${bareUrl}/v1/chat/completions` };
+const bareProxy: Target = { ...direct, base: `${bareUrl}/v1` };
 const targets = [direct, bareProxy, gatewayTarget(limiterOff), gatewayTarget(limiterOn)];
 
-/** How a row calls: streamed or not, and whether the answer is a tool call. */
+/** How a row calls: streamed or not, whether the answer is a tool call, and on which API. */
 interface Mode {
   stream: boolean;
   tools: boolean;
+  api: Api;
 }
 
 /** A tool the call must use: the stub answers it with a call whose arguments quote the question. */
@@ -157,23 +166,25 @@ const TOOLS = {
  * One call; resolves with ms to the first token (streamed: the answer's first text, or its first
  * tool-call arguments) or to the whole answer.
  */
-async function once(target: Target, { stream, tools }: Mode): Promise<number> {
+async function once(target: Target, { stream, tools, api }: Mode): Promise<number> {
   const start = performance.now();
-  const res = await fetch(target.url, {
+  const url = `${target.base}/${api === 'chat' ? 'chat/completions' : 'messages'}`;
+  const res = await fetch(url, {
     method: 'POST',
     headers: { authorization: `Bearer ${target.auth}`, 'content-type': 'application/json' },
     body: JSON.stringify({
-      model: target.model,
+      model: target.models[api],
       stream,
       messages: [{ role: 'user', content: 'How fast is the gateway?' }],
+      ...(api === 'messages' ? { max_tokens: 256 } : {}),
       ...(tools ? TOOLS : {}),
     }),
   });
-  if (!res.ok || !res.body)
-    throw new Error(`${target.url} answered ${res.status}: ${await res.text()}`);
+  if (!res.ok || !res.body) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
-  const marker = tools ? '"arguments":"{' : '"content":"H';
+  // The first text delta (the block's start carries an empty text).
+  const marker = tools ? '"arguments":"{' : api === 'chat' ? '"content":"H' : '"text":"H';
   let first = 0;
   let seen = '';
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
@@ -183,7 +194,7 @@ async function once(target: Target, { stream, tools }: Mode): Promise<number> {
     }
   }
   const end = performance.now();
-  if (stream && !first) throw new Error(`${target.url} streamed no first token`);
+  if (stream && !first) throw new Error(`${url} streamed no first token`);
   return (stream ? first : end) - start;
 }
 
@@ -238,19 +249,20 @@ async function measureRow(mode: Mode, concurrency: number): Promise<Measured[]> 
 const rows: string[][] = [];
 const f = (n: number) => n.toFixed(2);
 let firstToken: { hop: number; added: number } | undefined;
-for (const [label, stream, tools] of [
-  ['whole answer', false, false],
-  ['first token (stream)', true, false],
-  ['tool call (stream)', true, true],
+for (const [label, stream, tools, api] of [
+  ['whole answer', false, false, 'chat'],
+  ['first token (stream)', true, false, 'chat'],
+  ['tool call (stream)', true, true, 'chat'],
+  ['/v1/messages first token (stream)', true, false, 'messages'],
 ] as const) {
   for (const concurrency of [1, CONCURRENT]) {
-    const [d, hop, off, on] = (await measureRow({ stream, tools }, concurrency)) as [
+    const [d, hop, off, on] = (await measureRow({ stream, tools, api }, concurrency)) as [
       Measured,
       Measured,
       Measured,
       Measured,
     ];
-    if (stream && !tools && concurrency === 1)
+    if (stream && !tools && api === 'chat' && concurrency === 1)
       firstToken = { hop: hop.p50 - d.p50, added: on.p50 - d.p50 };
     const cpu = (m: Measured) => (m.cpuMs === undefined ? 'n/a' : f(m.cpuMs));
     rows.push([
@@ -380,6 +392,9 @@ What the rows measure:
   unlimited tier, which skips the limiter.
 - "first token" is the time to the first byte of answer text of a streamed call. It does not
   include recording usage, which happens once the answer is complete.
+- "/v1/messages first token" is the "first token" row in Anthropic's Messages API: the stub's
+  own /v1/messages (claude-stub) directly, and the gateway's /v1/messages with
+  anthropic/claude-stub, whose named events it reads and writes again event by event.
 - "tool call" asks with a tool it must call (tool_choice required): the time to the first
   fragment of the call's arguments, which the gateway translates chunk by chunk.
 - "whole answer" asks without streaming, so the direct call is the stub's plain JSON answer,
