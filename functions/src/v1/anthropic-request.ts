@@ -100,10 +100,23 @@ const ToolChoiceField = z.discriminatedUnion('type', [
   }),
 ]);
 
+// `display` is accepted and not passed on: thinking comes back summarized, as it does by default.
 const Thinking = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('enabled'), budget_tokens: z.number().int() }),
+  z.object({
+    type: z.literal('enabled'),
+    budget_tokens: z.number().int(),
+    display: z.unknown().optional(),
+  }),
+  z.object({ type: z.literal('adaptive'), display: z.unknown().optional() }),
   z.object({ type: z.literal('disabled') }),
 ]);
+
+/** Thinking as the unified reasoning: a budget, or (adaptive: the model decides) medium effort. */
+function reasoningOf(thinking: z.infer<typeof Thinking> | undefined) {
+  if (thinking?.type === 'enabled') return { reasoning: { budgetTokens: thinking.budget_tokens } };
+  if (thinking?.type === 'adaptive') return { reasoning: { effort: 'medium' } };
+  return {};
+}
 
 const Fields = {
   model: ModelRef,
@@ -303,9 +316,7 @@ function unify(c: Counted): { request: ChatRequest; spell: ParsedMessages['spell
       : {}),
     ...(choice ? { toolChoice: toolChoice(choice) } : {}),
     ...(serial ? { parallelToolCalls: false } : {}),
-    ...(c.thinking?.type === 'enabled'
-      ? { reasoning: { budgetTokens: c.thinking.budget_tokens } }
-      : {}),
+    ...reasoningOf(c.thinking),
   });
   if (!unified.success) invalid(unified.error, spell);
   return { request: unified.data, spell };

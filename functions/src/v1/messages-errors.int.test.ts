@@ -104,6 +104,25 @@ describe('bad input', () => {
       'messages.0.content.0.source.url: must be an https URL',
     ],
     [
+      // Checked once the call is admitted, on the unified request, whose first message is the
+      // system prompt: the 400 still names the block as the request has it.
+      'there are more images than allowed',
+      {
+        ...ASK,
+        system: 'Look.',
+        messages: [
+          {
+            role: 'user',
+            content: Array.from({ length: 21 }, () => ({
+              type: 'image',
+              source: { type: 'url', url: 'https://x.test/a.png' },
+            })),
+          },
+        ],
+      },
+      'messages.0.content.20: more than the 20 images',
+    ],
+    [
       'a tool schema is not an object',
       {
         ...ASK,

@@ -190,6 +190,30 @@ describe('the stream', () => {
     },
   );
 
+  it('when the first answer is slower than the ping interval, then the stream opens with message_start and pings until it comes', async () => {
+    gw.stub.script({ kind: 'latency', ms: 10_600 });
+    const res = await fetch(`${gw.url}v1/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': await gw.token(), 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'anthropic/claude-stub',
+        max_tokens: 100,
+        stream: true,
+        messages: [{ role: 'user', content: 'Take your time' }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const names = [...(await res.text()).matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(names.slice(0, 4)).toEqual([
+      'message_start',
+      'ping',
+      'content_block_start',
+      'content_block_delta',
+    ]);
+    expect(names.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
+    expect(names.filter((n) => n === 'message_start')).toHaveLength(1);
+  }, 20_000);
+
   it('when the answer is cut by max_tokens on an OpenAI model, then the stop reason is max_tokens', async () => {
     const turn = await streamTurn({
       model: 'openai/gpt-stub',
@@ -341,6 +365,20 @@ describe('thinking', () => {
         input: JSON.parse(CALLS[0]!.arguments),
       },
     ]);
+  });
+
+  it('when adaptive thinking is asked of Claude, then it thinks within the medium budget, capped below max_tokens', async () => {
+    gw.stub.reply({ reasoning: 'Hmm.', text: 'Paris.' });
+    const message = await client.messages.create({
+      model: 'anthropic/claude-stub',
+      max_tokens: 4096,
+      thinking: { type: 'adaptive' },
+      messages: [{ role: 'user', content: 'Capital of France?' }],
+    });
+    expect(message.content.map((b) => b.type)).toEqual(['thinking', 'text']);
+    expect(gw.stub.requests[0]?.body).toMatchObject({
+      thinking: { type: 'enabled', budget_tokens: 4095 },
+    });
   });
 
   it('when an OpenAI reasoning model is given a thinking budget, then it is asked for the nearest effort', async () => {
