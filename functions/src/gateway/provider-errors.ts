@@ -9,6 +9,8 @@ export function fromProviderError(error: ProviderError): GatewayError {
     provider: error.provider,
     status: error.status ?? null,
     retryable: error.isRetryable,
+    // How long the provider asked to be left alone, for a surface that passes it on.
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
   };
   if (error.status === 401 || error.status === 403) {
     return new GatewayError(

@@ -201,13 +201,15 @@ describe('auth', () => {
 });
 
 describe('upstream failures', () => {
-  it("when the upstream keeps answering 429 through the gateway's retries, then the SDK raises RateLimitError", async () => {
+  it("when the upstream keeps answering 429 through the gateway's retries, then the SDK raises RateLimitError with the provider's retry delay", async () => {
     // The first attempt and the fixture's two retries.
     const limited = { kind: 'status', status: 429, retryAfter: 0 } as const;
-    gw.stub.script(limited, limited, limited);
+    // The last answer's delay is not waited for (no retry is left): the client is told it.
+    gw.stub.script(limited, limited, { ...limited, retryAfter: 3 });
     const error = await failure(client.messages.create(ASK));
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.error).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+    expect(error.headers?.get('retry-after')).toBe('3');
     expect(gw.stub.requests).toHaveLength(3);
   });
 
