@@ -149,7 +149,12 @@ export const StreamEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('tool-call-end'), index: z.number().int().nonnegative() }),
   z.object({ type: z.literal('usage'), usage: Usage }),
-  z.object({ type: z.literal('finish'), reason: FinishReason }),
+  z.object({
+    type: z.literal('finish'),
+    reason: FinishReason,
+    /** The stop sequence that ended the answer, where the provider says which (Anthropic). */
+    stopSequence: z.string().optional(),
+  }),
   z.object({
     type: z.literal('error'),
     code: z.string(),
@@ -177,6 +182,8 @@ export const ChatResult = z.object({
   toolCalls: z.array(ToolCall).optional(),
   reasoning: Reasoning.optional(),
   finishReason: FinishReason,
+  /** The stop sequence that ended the answer, where the provider says which. */
+  stopSequence: z.string().optional(),
   usage: Usage,
   conversationId: z.string().optional(),
 });

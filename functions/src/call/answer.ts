@@ -194,6 +194,7 @@ export async function streamAnswer(
   let usage: Usage = { inputTokens: 0, outputTokens: 0, estimated: true };
   let counted = false;
   let finishReason: FinishReason = 'error';
+  let stopSequence: string | undefined;
   let failure: CallOutcome['failure'];
   const finish = (status: string): void => {
     // What reached the client was produced and is paid for, even when no count came.
@@ -270,6 +271,7 @@ export async function streamAnswer(
           break;
         case 'finish':
           finishReason = event.reason;
+          stopSequence = event.stopSequence;
           break;
         case 'error':
           failure = event;
@@ -312,6 +314,7 @@ export async function streamAnswer(
     ...(toolCalls.length > 0 ? { toolCalls } : {}),
     ...(reasoning ? { reasoning } : {}),
     finishReason,
+    ...(stopSequence !== undefined ? { stopSequence } : {}),
     usage,
     ...(conversationId ? { conversationId } : {}),
   };

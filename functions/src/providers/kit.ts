@@ -36,6 +36,8 @@ export interface UpstreamState {
   answerBlocks: Set<number>;
   /** The upstream's finish reason, in unified terms; `stop` when it gave none. */
   finish: FinishReason | undefined;
+  /** The stop sequence that ended the answer, where the upstream says which. */
+  stopSequence?: string | undefined;
   /** Set when the upstream marked its answer complete: a stream that ends without it was cut. */
   complete: boolean;
 }
@@ -119,7 +121,16 @@ async function* streamFromUpstream<Chunk>(
     yield toErrorEvent(failure);
     return;
   }
-  yield { type: 'finish', reason: signal.aborted ? 'cancelled' : (state.finish ?? 'stop') };
+  if (signal.aborted) {
+    yield { type: 'finish', reason: 'cancelled' };
+    return;
+  }
+  const { stopSequence } = state;
+  yield {
+    type: 'finish',
+    reason: state.finish ?? 'stop',
+    ...(stopSequence ? { stopSequence } : {}),
+  };
 }
 
 /** The text an event adds to what the answer produced. */

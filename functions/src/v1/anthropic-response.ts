@@ -11,22 +11,28 @@ import {
 import { GatewayError, type GatewayErrorKind } from '../errors.js';
 import { refusalHeaders } from '../limits/refusal.js';
 
-export type StopReason = 'end_turn' | 'max_tokens' | 'tool_use' | 'refusal';
+export type StopReason = 'end_turn' | 'stop_sequence' | 'max_tokens' | 'tool_use' | 'refusal';
 
 /**
- * The unified finish as Anthropic's stop reason. `stop` is `end_turn` even when a stop sequence
- * ended the answer: the unified finish does not say which, so `stop_sequence` is never sent.
+ * The unified finish as Anthropic's stop reason and stop sequence. `stop` is `stop_sequence`
+ * when the provider said which sequence ended the answer (Anthropic does; OpenAI does not, so
+ * an OpenAI model's answer cut by a stop sequence ends `end_turn`).
  */
-export function stopReason(reason: FinishReason): StopReason {
+export function stopOf(
+  reason: FinishReason,
+  stopSequence?: string,
+): { stop_reason: StopReason; stop_sequence: string | null } {
   switch (reason) {
     case 'length':
-      return 'max_tokens';
+      return { stop_reason: 'max_tokens', stop_sequence: null };
     case 'tool-calls':
-      return 'tool_use';
+      return { stop_reason: 'tool_use', stop_sequence: null };
     case 'content-filter':
-      return 'refusal';
+      return { stop_reason: 'refusal', stop_sequence: null };
     default:
-      return 'end_turn';
+      return stopSequence !== undefined
+        ? { stop_reason: 'stop_sequence', stop_sequence: stopSequence }
+        : { stop_reason: 'end_turn', stop_sequence: null };
   }
 }
 
@@ -86,8 +92,7 @@ export function message(id: string, result: ChatResult) {
         input: inputOf(call.arguments),
       })),
     ],
-    stop_reason: stopReason(result.finishReason),
-    stop_sequence: null,
+    ...stopOf(result.finishReason, result.stopSequence),
     usage: anthropicUsage(result.usage),
   };
 }

@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
 import type { ChatChunk, Usage } from '@colonycraft/protocol';
-import { anthropicUsage, stopReason } from './anthropic-response.js';
+import { anthropicUsage, stopOf } from './anthropic-response.js';
 
 export interface NamedEvent {
   event: string;
@@ -136,7 +136,7 @@ export class AnthropicEvents {
           ...this.closeOpen(),
           named({
             type: 'message_delta',
-            delta: { stop_reason: stopReason(event.reason), stop_sequence: null },
+            delta: stopOf(event.reason, event.stopSequence),
             usage: anthropicUsage(usage),
           }),
         ];

@@ -273,6 +273,19 @@ describe('a whole message', () => {
       top_p: 0.9,
     });
   });
+
+  it('when a stop sequence ends an Anthropic answer, then the stop reason names it, whole and streamed', async () => {
+    const params = {
+      model: 'anthropic/claude-stub',
+      max_tokens: 100,
+      stop_sequences: ['You said'],
+      messages: [{ role: 'user' as const, content: 'Hi' }],
+    };
+    const message = await client.messages.create(params);
+    expect(message).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'You said' });
+    const streamed = await client.messages.stream(params).finalMessage();
+    expect(streamed).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'You said' });
+  });
 });
 
 // A 1×1 PNG.

@@ -89,12 +89,12 @@ describe('createAnthropicProvider', () => {
     expect(last).toEqual({ type: 'finish', reason: 'length' });
   });
 
-  it('when stop sequences are given, then they are sent as stop_sequences and the finish is stop', async () => {
+  it('when stop sequences are given, then they are sent as stop_sequences and the finish is stop, naming the one that ended it', async () => {
     const { text, last } = await run({ stop: ['You said'] });
 
     expect(requestBody().stop_sequences).toEqual(['You said']);
     expect(text).toBe('Hello from the stub. ');
-    expect(last).toEqual({ type: 'finish', reason: 'stop' });
+    expect(last).toEqual({ type: 'finish', reason: 'stop', stopSequence: 'You said' });
   });
 
   it.each([

@@ -108,6 +108,8 @@ function readEvent(
       const thinking = usage?.output_tokens_details?.thinking_tokens;
       if (typeof thinking === 'number') state.reasoningTokens = thinking;
       const reason = event.delta.stop_reason;
+      if (reason === 'stop_sequence' && event.delta.stop_sequence)
+        state.stopSequence = event.delta.stop_sequence;
       if (reason) {
         // The forced tool of a JSON answer is the answer, not a call to make.
         const answered =
