@@ -30,7 +30,10 @@ function readInputs(input: unknown): (string | number[])[] | Invalid {
     return { message: "'input' must be a non-empty string or array.", param: 'input' };
   for (const [i, item] of items.entries()) {
     if (typeof item === 'string' ? item === '' : !isTokens(item))
-      return { message: `'input[${i}]' must be a non-empty string or token array.`, param: 'input' };
+      return {
+        message: `'input[${i}]' must be a non-empty string or token array.`,
+        param: 'input',
+      };
   }
   return items as (string | number[])[];
 }
@@ -59,7 +62,9 @@ export function embeddings(
   const data = inputs.map((input, index) => {
     const vector = stubEmbedding(input, size);
     const embedding =
-      format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+      format === 'base64'
+        ? Buffer.from(new Float32Array(vector).buffer).toString('base64')
+        : vector;
     return { object: 'embedding', index, embedding };
   });
   const tokens = inputs.reduce(
