@@ -47,6 +47,20 @@ export const ChatRequest = z
     parallelToolCalls: z.boolean().optional(),
     responseFormat: ResponseFormat.optional(),
     reasoning: ReasoningSettings.optional(),
+    /** Settings only one provider takes, passed on to it alone (others ignore them). */
+    providerOptions: z
+      .object({
+        anthropic: z
+          .object({
+            /** Anthropic's beta features, sent as its `anthropic-beta` header. */
+            beta: z
+              .array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'must be a beta feature name'))
+              .max(16)
+              .optional(),
+          })
+          .optional(),
+      })
+      .optional(),
     conversationId: z.string().min(1).max(128).optional(),
     /**
      * With `conversationId`: how many of its stored messages this request builds on. Those after

@@ -322,10 +322,28 @@ function unify(c: Counted): { request: ChatRequest; spell: ParsedMessages['spell
   return { request: unified.data, spell };
 }
 
-export function parseMessagesRequest(body: unknown): ParsedMessages {
+/** `beta`: the request's `anthropic-beta` header, passed on to Anthropic models. */
+export function parseMessagesRequest(body: unknown, beta?: string): ParsedMessages {
   const parsed = MessagesRequest.safeParse(body);
   if (!parsed.success) invalid(parsed.error);
-  return { messages: parsed.data, ...unify(parsed.data) };
+  const { request, spell } = unify(parsed.data);
+  const betas =
+    beta
+      ?.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean) ?? [];
+  if (betas.length === 0) return { messages: parsed.data, request, spell };
+  const withBeta = ChatRequest.safeParse({
+    ...request,
+    providerOptions: { anthropic: { beta: betas } },
+  });
+  if (!withBeta.success) {
+    throw new GatewayError(
+      'invalid-argument',
+      `anthropic-beta: ${withBeta.error.issues[0]?.message}`,
+    );
+  }
+  return { messages: parsed.data, request: withBeta.data, spell };
 }
 
 export function parseCountTokensRequest(body: unknown): ChatRequest {

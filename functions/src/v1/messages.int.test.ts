@@ -274,6 +274,22 @@ describe('a whole message', () => {
     });
   });
 
+  it('when the client sends anthropic-beta, then it reaches an Anthropic model as it came, and no other provider', async () => {
+    const params = {
+      max_tokens: 50,
+      messages: [{ role: 'user' as const, content: 'Hi' }],
+    };
+    const headers = {
+      'anthropic-beta': 'token-efficient-tools-2025-02-19, interleaved-thinking-2025-05-14',
+    };
+    await client.messages.create({ ...params, model: 'anthropic/claude-stub' }, { headers });
+    await client.messages.create({ ...params, model: 'openai/gpt-stub' }, { headers });
+    expect(gw.stub.requests[0]?.headers['anthropic-beta']).toBe(
+      'token-efficient-tools-2025-02-19,interleaved-thinking-2025-05-14',
+    );
+    expect(gw.stub.requests[1]?.headers['anthropic-beta']).toBeUndefined();
+  });
+
   it('when a stop sequence ends an Anthropic answer, then the stop reason names it, whole and streamed', async () => {
     const params = {
       model: 'anthropic/claude-stub',

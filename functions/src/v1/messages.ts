@@ -53,7 +53,7 @@ export async function messages(
   deps: CallDeps,
 ): Promise<void> {
   await runCall(deps, caller, {
-    parse: () => parseMessagesRequest(req.body),
+    parse: () => parseMessagesRequest(req.body, req.get('anthropic-beta')),
     admitted: (headers) => res.set(headers),
     respond: async (call) => {
       try {

@@ -155,8 +155,13 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
   return kit.upstreamProvider({
     id,
     models: options.models,
-    open: (request, signal) =>
-      client.messages.create(anthropicBody(id, request, defaultMaxTokens), { signal }),
+    open: (request, signal) => {
+      const beta = request.providerOptions?.anthropic?.beta;
+      return client.messages.create(anthropicBody(id, request, defaultMaxTokens), {
+        signal,
+        ...(beta?.length ? { headers: { 'anthropic-beta': beta.join(',') } } : {}),
+      });
+    },
     mapError: (error) => mapAnthropicError(id, error, apiKey),
     read: readEvent,
   });
