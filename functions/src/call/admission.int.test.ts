@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
+import Anthropic from '@anthropic-ai/sdk';
 import { Redis } from 'ioredis';
 import { LimitRefusal, UsageRecord } from '@colonycraft/protocol';
 import { usdToMicro } from '../limits/limits-config.js';
@@ -121,6 +122,31 @@ describe('rate limits on /v1', () => {
     const uncached = record.inputTokens - 3_000;
     const expected = (uncached * 3 + 1_000 * 0.3 + 2_000 * 3.75 + record.outputTokens * 15) / 1e6;
     expect(record.costUsd).toBeCloseTo(expected, 12);
+    const redis = new Redis('redis://127.0.0.1:6379');
+    try {
+      const spent = await redis.hget(`cc:rl:{user:${sub}}:daily`, 'used');
+      expect(Number(spent)).toBe(usdToMicro(record.costUsd));
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('when a call comes through /v1/messages, then its ledger record and its budget spend are the same cost', async () => {
+    const sub = `messages-${Date.now()}`;
+    const anthropic = new Anthropic({
+      apiKey: await gw.token({ sub, tier: 'free' }),
+      baseURL: `${gw.url}v1`,
+      maxRetries: 0,
+    });
+    gw.stub.reply({ text: 'Noted.', usage: { cachedInputTokens: 500 } });
+    await anthropic.messages.create({
+      model: 'anthropic/claude-stub',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Remember this.' }],
+    });
+    const calls = await gw.db.collection(`usage/${sub}/calls`).get();
+    const record = UsageRecord.parse(calls.docs[0]!.data());
+    expect(record.cachedInputTokens).toBe(500);
     const redis = new Redis('redis://127.0.0.1:6379');
     try {
       const spent = await redis.hget(`cc:rl:{user:${sub}}:daily`, 'used');
