@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
 import Anthropic from '@anthropic-ai/sdk';
-import { Redis } from 'ioredis';
 import { LimitRefusal, UsageRecord } from '@colonycraft/protocol';
 import { usdToMicro } from '../limits/limits-config.js';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
+import { dailySpendMicroUsd } from '../dev/limits/budget-spend.js';
 
 let gw: GatewayFixture;
 let app: FirebaseApp;
@@ -122,13 +122,7 @@ describe('rate limits on /v1', () => {
     const uncached = record.inputTokens - 3_000;
     const expected = (uncached * 3 + 1_000 * 0.3 + 2_000 * 3.75 + record.outputTokens * 15) / 1e6;
     expect(record.costUsd).toBeCloseTo(expected, 12);
-    const redis = new Redis('redis://127.0.0.1:6379');
-    try {
-      const spent = await redis.hget(`cc:rl:{user:${sub}}:daily`, 'used');
-      expect(Number(spent)).toBe(usdToMicro(record.costUsd));
-    } finally {
-      redis.disconnect();
-    }
+    expect(await dailySpendMicroUsd(`user:${sub}`)).toBe(usdToMicro(record.costUsd));
   });
 
   it('when a call comes through /v1/messages, then its ledger record and its budget spend are the same cost', async () => {
@@ -147,13 +141,7 @@ describe('rate limits on /v1', () => {
     const calls = await gw.db.collection(`usage/${sub}/calls`).get();
     const record = UsageRecord.parse(calls.docs[0]!.data());
     expect(record.cachedInputTokens).toBe(500);
-    const redis = new Redis('redis://127.0.0.1:6379');
-    try {
-      const spent = await redis.hget(`cc:rl:{user:${sub}}:daily`, 'used');
-      expect(Number(spent)).toBe(usdToMicro(record.costUsd));
-    } finally {
-      redis.disconnect();
-    }
+    expect(await dailySpendMicroUsd(`user:${sub}`)).toBe(usdToMicro(record.costUsd));
   });
 
   it('when a key is on a higher tier than its owner, then the owner’s own limits still hold, across their keys', async () => {

@@ -4,15 +4,12 @@
 // one is open at a time, as Anthropic streams them: a block ends when the next begins (OpenAI
 // ends its tool calls only at the end of the answer), at its call's end, or at the finish. So
 // a call cut inside its arguments, which is the last block, never gets its `content_block_stop`.
-import { once } from 'node:events';
-import type { Response } from 'express';
 import type { ChatChunk, Usage } from '@colonycraft/protocol';
 import { anthropicUsage, stopOf } from './anthropic-response.js';
+import type { NamedEvent as SseEvent } from './sse-writer.js';
 
-export interface NamedEvent {
-  event: string;
-  data: { type: string } & Record<string, unknown>;
-}
+/** One of Anthropic's stream events: named by its `type`. */
+export type NamedEvent = SseEvent<{ type: string } & Record<string, unknown>>;
 
 const named = (data: NamedEvent['data']): NamedEvent => ({ event: data.type, data });
 
@@ -145,45 +142,5 @@ export class AnthropicEvents {
       case 'conversation':
         return [];
     }
-  }
-}
-
-/**
- * Named server-sent events over an Express response, honouring back-pressure as SseWriter does
- * (a slow client slows the stream down); the first write carries the headers and is sent at once.
- */
-export class NamedSseWriter {
-  started = false;
-
-  constructor(private readonly res: Response) {}
-
-  /** Sends the events in one write. */
-  async send(events: readonly NamedEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const first = !this.started;
-    if (first) {
-      this.started = true;
-      this.res.statusCode = 200;
-      this.res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-      this.res.setHeader('Cache-Control', 'no-cache, no-transform');
-      this.res.setHeader('X-Accel-Buffering', 'no');
-    }
-    if (this.res.writableEnded || this.res.destroyed) return;
-    const text = events
-      .map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
-      .join('');
-    const drained = this.res.write(text);
-    if (first) this.flush();
-    if (!drained) await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
-  }
-
-  /** Sends what this tick has written so far now, rather than at the end of the tick. */
-  flush(): void {
-    if (this.res.socket?.writableCorked) this.res.socket.uncork();
-  }
-
-  async end(events: readonly NamedEvent[]): Promise<void> {
-    await this.send(events);
-    this.res.end();
   }
 }

@@ -8,45 +8,11 @@ import type { ClientTokenClaims } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 import { hostFunctions, type HostedFunctions, type HttpFunction } from '../dev/http-host.js';
 import { policyFromEnv } from '../gateway/policy.js';
-import { Limiter, type LimitStore, type StoreAdmit, type StoreSettle } from '../limits/limiter.js';
+import { SpyLimitStore } from '../dev/limits/spy-store.js';
+import { Limiter } from '../limits/limiter.js';
 import { limitsConfigFromEnv } from '../limits/limits-config.js';
-import { MemoryLimitStore } from '../limits/memory-store.js';
 import { providerEntry } from '../providers/registry.js';
 import { createV1App } from './v1-app.js';
-
-/** A memory store that records what it is asked, and refuses the next `refusals` admissions. */
-class SpyStore implements LimitStore {
-  readonly inner = new MemoryLimitStore();
-  admits: StoreAdmit[] = [];
-  settles: StoreSettle[] = [];
-  refusals = 0;
-
-  async admit(request: StoreAdmit) {
-    this.admits.push(request);
-    if (this.refusals > 0) {
-      this.refusals -= 1;
-      return {
-        ok: false as const,
-        at: Date.now(),
-        refusal: {
-          limit: 'requests' as const,
-          principal: request.principals[0]!.id,
-          retryAfterMs: 1_000,
-          resetAt: Date.now() + 1_000,
-          limitValue: 1,
-          remaining: 0,
-        },
-      };
-    }
-    return this.inner.admit(request);
-  }
-  async settle(request: StoreSettle) {
-    this.settles.push(request);
-    return this.inner.settle(request);
-  }
-  renew = () => Promise.resolve(true);
-  close = () => Promise.resolve();
-}
 
 const claimsOf = (bearer: string): ClientTokenClaims => ({
   sub: `user-${bearer}`,
@@ -56,7 +22,7 @@ const claimsOf = (bearer: string): ClientTokenClaims => ({
   jti: bearer,
 });
 
-let store: SpyStore;
+let store: SpyLimitStore;
 let hosted: HostedFunctions;
 const env = { LOCAL_PROVIDER: process.env.LOCAL_PROVIDER };
 
@@ -85,7 +51,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  store = new SpyStore();
+  store = new SpyLimitStore();
 });
 
 const clientOf = (apiKey: string, maxRetries = 0) =>

@@ -11,7 +11,8 @@ import { GatewayError } from '../errors.js';
 import { estimateInputTokens } from '../providers/usage.js';
 import { parseCountTokensRequest, parseMessagesRequest } from './anthropic-request.js';
 import { anthropicErrorFrom, message } from './anthropic-response.js';
-import { AnthropicEvents, NamedSseWriter, type NamedEvent } from './anthropic-stream.js';
+import { AnthropicEvents, type NamedEvent } from './anthropic-stream.js';
+import { SseWriter } from './sse-writer.js';
 
 type Parsed = ReturnType<typeof parseMessagesRequest>;
 
@@ -82,19 +83,19 @@ async function respond(res: Response, call: AdmittedCall<Parsed>): Promise<void>
 
   const { request } = call.parsed;
   const events = new AnthropicEvents(id, estimateInputTokens(request));
-  const sse = new NamedSseWriter(res);
+  const sse = new SseWriter(res);
   const opening = (model: string): NamedEvent[] => (sse.started ? [] : events.start(model));
   // A first answer slower than PING_MS opens the stream (for the model asked for: the one that
   // serves it is not known yet) and keeps it alive with pings until the answer begins. A
   // failure before then is answered with its status instead.
   const ping = setInterval(() => {
-    void sse.send([...opening(request.model), { event: 'ping', data: { type: 'ping' } }]);
+    void sse.sendNamed([...opening(request.model), { event: 'ping', data: { type: 'ping' } }]);
   }, PING_MS);
   const channel: ChatChannel = {
     signal: aborted.signal,
     sendChunk: async (event, model) => {
       clearInterval(ping);
-      await sse.send([...opening(model), ...events.translate(event)]);
+      await sse.sendNamed([...opening(model), ...events.translate(event)]);
       // The answer is all there: it must not wait for the work that ends the call.
       if (event.type === 'finish') sse.flush();
     },
@@ -103,14 +104,14 @@ async function respond(res: Response, call: AdmittedCall<Parsed>): Promise<void>
     await call.answer(channel);
     // The answer is complete once the client has message_stop: not before its usage is recorded.
     await call.settled();
-    await sse.end([{ event: 'message_stop', data: { type: 'message_stop' } }]);
+    await sse.endNamed([{ event: 'message_stop', data: { type: 'message_stop' } }]);
   } catch (error) {
     // Before the first byte the error handler answers with a status; after it, the stream
     // carries the error as Anthropic's does, and never ends with message_stop.
     if (!sse.started) throw error;
     const { body } = anthropicErrorFrom(respelled(error, call.parsed.spell));
     await call.settled();
-    await sse.end([{ event: 'error', data: body }]);
+    await sse.endNamed([{ event: 'error', data: body }]);
   } finally {
     clearInterval(ping);
   }

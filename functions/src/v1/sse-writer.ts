@@ -10,6 +10,12 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
 
+/** A server-sent event with a name. */
+export interface NamedEvent<Data = unknown> {
+  event: string;
+  data: Data;
+}
+
 export class SseWriter {
   started = false;
 
@@ -39,6 +45,22 @@ export class SseWriter {
   /** Sends the events in one write. */
   send(...events: unknown[]): Promise<void> {
     return this.write(events.map((data) => `data: ${JSON.stringify(data)}\n\n`).join(''));
+  }
+
+  /** Sends named events (`event: <name>`, as Anthropic's stream has them) in one write. */
+  sendNamed(events: readonly NamedEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return this.write(
+      events
+        .map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+        .join(''),
+    );
+  }
+
+  /** Sends the last named events and ends the stream. */
+  async endNamed(events: readonly NamedEvent[]): Promise<void> {
+    await this.sendNamed(events);
+    this.res.end();
   }
 
   async done(): Promise<void> {

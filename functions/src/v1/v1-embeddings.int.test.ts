@@ -1,11 +1,11 @@
 // /v1/embeddings through the official openai SDK, unchanged: float and base64 vectors, a batch,
 // dimensions, the capability and size checks, and the call's usage in the ledger and budget.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import OpenAI, { APIError } from 'openai';
 import { UsageRecord } from '@colonycraft/protocol';
 import { STUB_EMBEDDING_DIMENSIONS, stubEmbedding } from '@colonycraft/testing';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
+import { dailySpendMicroUsd } from '../dev/limits/budget-spend.js';
 import { usdToMicro } from '../limits/limits-config.js';
 
 let gw: GatewayFixture;
@@ -108,12 +108,6 @@ describe('/v1/embeddings', () => {
       status: 'ok',
     });
     expect(record.costUsd).toBeCloseTo((6 * 0.5) / 1e6, 15);
-    const redis = new Redis('redis://127.0.0.1:6379');
-    try {
-      const spent = await redis.hget(`cc:rl:{user:${sub}}:daily`, 'used');
-      expect(Number(spent)).toBe(usdToMicro(record.costUsd));
-    } finally {
-      redis.disconnect();
-    }
+    expect(await dailySpendMicroUsd(`user:${sub}`)).toBe(usdToMicro(record.costUsd));
   });
 });
