@@ -260,6 +260,20 @@ describe('count_tokens', () => {
       error: { message: expect.stringContaining('messages: ') as unknown },
     });
   });
+
+  it('when the model is unknown, then it is refused as /v1/messages would refuse it', async () => {
+    const { status, body } = await post(
+      { model: 'anthropic/nope', messages: [{ role: 'user', content: 'x' }] },
+      'messages/count_tokens',
+    );
+    expect(status).toBe(400);
+    expect(body).toMatchObject({
+      error: {
+        type: 'invalid_request_error',
+        message: expect.stringContaining('model: ') as unknown,
+      },
+    });
+  });
 });
 
 describe('the ledger', () => {

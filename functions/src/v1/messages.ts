@@ -13,6 +13,8 @@ import { parseCountTokensRequest, parseMessagesRequest } from './anthropic-reque
 import { anthropicErrorFrom, message } from './anthropic-response.js';
 import { AnthropicEvents, type NamedEvent } from './anthropic-stream.js';
 import { SseWriter } from './sse-writer.js';
+import { capabilitiesNeeded } from '../call/answer.js';
+import { targetsFor } from '../call/targets.js';
 
 type Parsed = ReturnType<typeof parseMessagesRequest>;
 
@@ -145,5 +147,7 @@ export async function countTokens(
   res.set(admission.headers);
   await admission.settle(undefined);
   if (!request) throw invalid;
+  // As /v1/messages would: an unknown model, or one the token does not allow, is refused.
+  await targetsFor(claims, request.model, ['chat', ...capabilitiesNeeded(request)], deps.entries);
   res.json({ input_tokens: estimateInputTokens(request) });
 }
