@@ -1,6 +1,7 @@
-// The OpenAI-compatible API for programs: `POST /v1/chat/completions` (streaming and not) and
-// `GET /v1/models`, answering in OpenAI's shapes so the official SDKs work unchanged. Served
-// under `/v1` (Hosting's rewrite) and at the function's root (its own URL) alike.
+// The API for programs: OpenAI's `POST /v1/chat/completions`, `POST /v1/embeddings` and
+// `GET /v1/models`, and Anthropic's `POST /v1/messages`, each answering in its own wire's shapes
+// so the official SDKs work unchanged. Served under `/v1` (Hosting's rewrite) and at the
+// function's root (its own URL) alike.
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { LimitRefusal } from '@colonycraft/protocol';
 import type { Identified } from '../auth/authenticate.js';
@@ -12,6 +13,7 @@ import { refusalHeaders } from '../limits/refusal.js';
 import { chatCompletions } from './chat-completions.js';
 import { embeddings } from './embeddings.js';
 import { countTokens, credentialOf, isMessagesPath, messages } from './messages.js';
+import { cors, securityHeaders } from './middleware.js';
 import { sendAnthropicError } from './anthropic-response.js';
 import { errorBody, errorFromGateway, modelList } from './openai-response.js';
 
@@ -22,39 +24,6 @@ export interface V1Deps extends CallDeps {
    */
   identify(bearer: string): Promise<Identified>;
   corsOrigins: readonly string[];
-}
-
-function securityHeaders(req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
-  next();
-}
-
-function cors(origins: readonly string[]) {
-  const allowed = new Set(origins);
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const origin = req.get('origin');
-    if (origin && allowed.has(origin)) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Vary', 'Origin');
-      if (req.method === 'OPTIONS') {
-        res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
-        res.setHeader(
-          'Access-Control-Allow-Headers',
-          'authorization, content-type, x-api-key, anthropic-version, anthropic-beta',
-        );
-        res.setHeader('Access-Control-Max-Age', '600');
-      }
-    }
-    if (req.method === 'OPTIONS') {
-      res.status(204).end();
-      return;
-    }
-    next();
-  };
 }
 
 /** The Bearer credential's claims, and the revocation check still to make. */
