@@ -160,13 +160,17 @@ export async function rotateProviderKey(
   try {
     outcome = await inTransaction(deps.pool, async (tx) => {
       await lockProvider(tx, id);
+      // Versions already due (an earlier rotation's grace has ended; a sweeper is on them or
+      // will be) are not this rotation's to disable. Read before the store's versions: a
+      // sweeper disables a version in the store before it marks it done here, so a version
+      // not yet due by the time of this read is either enabled in the store after it, or was
+      // disabled there already. Read the other way round, a sweep ending in between left its
+      // version enabled in the listing and no longer due, and the rotation replaced it again.
+      const due = new Set((await findDue(tx, id)).map((d) => d.version));
       const before = await storeCall(secrets, `list the versions of ${name}`, () =>
         secrets.listVersions(name),
       );
       const enabled = before.filter((v) => v.state === 'enabled');
-      // Versions already due (an earlier rotation's grace has ended; a sweeper is on them or
-      // will be) are not this rotation's to disable.
-      const due = new Set((await findDue(tx, id)).map((d) => d.version));
       const replaced = enabled.filter((v) => !due.has(v.version));
       const added = await storeCall(
         secrets,
