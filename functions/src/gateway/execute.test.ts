@@ -1,7 +1,7 @@
 // Retries, fallbacks and timeouts, driven by scripted providers that keep the Provider
 // contract. The same paths run against the real SDKs and the stub in the gateway's
 // integration tests; here each decision is isolated and exact.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StreamEvent } from '@colonycraft/protocol';
 import { ProviderError, type Provider, type ProviderCallOptions } from '../providers/provider.js';
 import { executeChat, type Target } from './execute.js';
@@ -207,5 +207,25 @@ describe('executeChat', () => {
     const a = scripted('a', [{ events: answer('x').flatMap((e) => [e, e]), delayMs: 5 }]);
     const { events } = await run([a], { abortAfter: 1 });
     expect(events.at(-1)).toEqual({ type: 'finish', reason: 'cancelled' });
+  });
+});
+
+describe('the total timeout', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('when the total time runs out, then the call is cut; when a call ends, then its timer is gone with it', async () => {
+    // Its timer is a plain one: a fake clock runs it, and it is cleared when the call ends.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const slow = { totalTimeoutMs: 300_000, firstTokenTimeoutMs: 600_000 };
+    const pending = run([scripted('a', [{ hang: true }])], { policy: slow });
+    await vi.advanceTimersByTimeAsync(300_000);
+    const { error } = await pending;
+    expect(error).toMatchObject({ code: 'timeout' });
+    expect(vi.getTimerCount()).toBe(0);
+
+    const { events } = await run([scripted('b', [{ events: answer('hi') }])], { policy: slow });
+    expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
+    // Nothing of the call waits for its 300 s to pass.
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

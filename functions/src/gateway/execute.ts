@@ -57,10 +57,52 @@ export async function* executeChat(
   deps: ExecuteDeps,
 ): AsyncGenerator<StreamEvent> {
   const { policy, signal } = options;
+  // A timer cleared when the call ends, not AbortSignal.timeout: that one keeps the call's
+  // signals, and all that listens to them, alive until it fires, minutes after the answer.
+  const total = new AbortController();
+  const timer = setTimeout(() => total.abort(), policy.totalTimeoutMs);
+  let answered: boolean;
+  try {
+    answered = yield* attempts(
+      targets,
+      request,
+      options,
+      deps,
+      AbortSignal.any([signal, total.signal]),
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  if (answered) return;
+  if (signal.aborted) {
+    yield { type: 'usage', usage: { inputTokens: 0, outputTokens: 0, estimated: true } };
+    yield { type: 'finish', reason: 'cancelled' };
+    return;
+  }
+  if (total.signal.aborted) {
+    throw new ProviderError(
+      targets.at(-1)?.provider ?? 'gateway',
+      `No answer within ${policy.totalTimeoutMs} ms.`,
+      { code: 'timeout' },
+    );
+  }
+}
+
+/**
+ * Tries each target in turn, with retries, until one answers (then relays its answer and
+ * returns true); returns false when the call's signal ended it (the caller says why), and
+ * throws the last failure otherwise.
+ */
+async function* attempts(
+  targets: readonly Target[],
+  request: Omit<ProviderRequest, 'model'>,
+  options: ExecuteOptions,
+  deps: ExecuteDeps,
+  callSignal: AbortSignal,
+): AsyncGenerator<StreamEvent, boolean> {
+  const { policy, signal } = options;
   const sleep = deps.sleep ?? abortableSleep;
   const random = deps.random ?? Math.random;
-  const total = AbortSignal.timeout(policy.totalTimeoutMs);
-  const callSignal = AbortSignal.any([signal, total]);
   let lastError: ProviderError | undefined;
 
   for (const target of targets) {
@@ -72,7 +114,7 @@ export async function* executeChat(
         options.onRoute?.(target, attempt);
         yield outcome.first;
         yield* relay(outcome.rest, signal, policy);
-        return;
+        return true;
       }
       lastError = outcome.error;
       if (!outcome.error.isRetryable) throw outcome.error;
@@ -82,20 +124,7 @@ export async function* executeChat(
       await sleep(delay, callSignal);
     }
   }
-  if (signal.aborted) {
-    yield { type: 'usage', usage: { inputTokens: 0, outputTokens: 0, estimated: true } };
-    yield { type: 'finish', reason: 'cancelled' };
-    return;
-  }
-  if (total.aborted) {
-    throw new ProviderError(
-      targets.at(-1)?.provider ?? 'gateway',
-      `No answer within ${policy.totalTimeoutMs} ms.`,
-      {
-        code: 'timeout',
-      },
-    );
-  }
+  if (callSignal.aborted) return false;
   throw lastError ?? new ProviderError('gateway', 'No model could answer.', { code: 'network' });
 }
 
