@@ -287,4 +287,18 @@ describe('chat callables', () => {
     expect((badType as Error).message).toMatch(/^messages\.0\.content\.0\.source\.mediaType: /);
     expect(gw.stub.requests).toHaveLength(0);
   });
+
+  it('when the provider still rate-limits after the retries, then the call is resource-exhausted with the provider’s delay', async () => {
+    const limited = { kind: 'status', status: 429, retryAfter: 0 } as const;
+    gw.stub.script(limited, limited, { ...limited, retryAfter: 5 });
+    const error = await call('chatBy-openai')({
+      clientToken: token,
+      model: 'openai/gpt-stub',
+      messages: [ask('busy?')],
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'functions/resource-exhausted',
+      details: { provider: 'openai', status: 429, retryAfterMs: 5_000 },
+    });
+  });
 });

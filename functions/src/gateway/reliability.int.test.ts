@@ -136,3 +136,19 @@ describe('input limits', () => {
     expect(gw.stub.requests).toHaveLength(0);
   });
 });
+
+describe('provider rate limits', () => {
+  it('when the provider still rate-limits after the retries, then the caller gets 429 with its retry delay, capped at a minute', async () => {
+    gw.stub.script(
+      { kind: 'status', status: 429, retryAfter: 0 },
+      { kind: 'status', status: 429, retryAfter: 90 },
+    );
+    const error = await failure(
+      client.chat.completions.create({ model: 'openai/gpt-stub', messages: ask('busy?') }),
+    );
+    expect(error.status).toBe(429);
+    expect(error.headers?.get('retry-after')).toBe('60');
+    expect(error.message).toContain('openai is rate limiting calls');
+    expect(gw.stub.requests).toHaveLength(2);
+  });
+});

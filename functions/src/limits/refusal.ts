@@ -1,7 +1,7 @@
 // How a limiter decision reaches the caller: a refusal becomes a `resource-exhausted` error
 // that names the limit and when it resets (details = the refusal, for the web app), and every
 // /v1 answer carries RateLimit-* headers (IETF draft), refusals a Retry-After as well.
-import { MICRO_USD_PER_USD, type LimitRefusal } from '@colonycraft/protocol';
+import { LimitRefusal, MICRO_USD_PER_USD } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 import type { Admission, RateLimitStatus } from './limiter.js';
 
@@ -56,6 +56,17 @@ export function refusalHeaders(refusal: LimitRefusal, now = Date.now()): RateLim
       Math.max(seconds(refusal.resetAt - now), seconds(refusal.retryAfterMs)),
     ),
   };
+}
+
+/**
+ * The headers of a `resource-exhausted` answer: the limiter's refusal with its RateLimit-*
+ * headers, or a provider's own rate limit with its retry delay, when it gave one.
+ */
+export function exhaustedHeaders(details: unknown, now = Date.now()): RateLimitHeaders {
+  const refusal = LimitRefusal.safeParse(details);
+  if (refusal.success) return refusalHeaders(refusal.data, now);
+  const retryAfterMs = (details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof retryAfterMs === 'number' ? { 'Retry-After': String(seconds(retryAfterMs)) } : {};
 }
 
 export function statusHeaders(status: RateLimitStatus): RateLimitHeaders {

@@ -2,14 +2,9 @@
 // reason and usage, and every error on `/v1/messages` as `{ type: 'error', error }` with the
 // status Anthropic gives that error type, each built in one place.
 import type { Response } from 'express';
-import {
-  LimitRefusal,
-  type ChatResult,
-  type FinishReason,
-  type Usage,
-} from '@colonycraft/protocol';
+import { type ChatResult, type FinishReason, type Usage } from '@colonycraft/protocol';
 import { GatewayError, type GatewayErrorKind } from '../errors.js';
-import { refusalHeaders } from '../limits/refusal.js';
+import { exhaustedHeaders } from '../limits/refusal.js';
 
 export type StopReason = 'end_turn' | 'stop_sequence' | 'max_tokens' | 'tool_use' | 'refusal';
 
@@ -131,30 +126,19 @@ const KINDS: Record<GatewayErrorKind, [number, ErrorType]> = {
 };
 
 /**
- * A gateway error as Anthropic would answer it. The limiter's refusal carries its Retry-After
- * and RateLimit-* headers. An unavailable provider is said as what it was: a provider still
- * rate-limiting after the gateway's retries is a 429 (with its retry delay when known), an
- * overloaded one (529, 503, or an `overloaded_error` mid-stream) a 529 `overloaded_error`.
+ * A gateway error as Anthropic would answer it. A refusal (the limiter's, or a provider still
+ * rate-limiting after the gateway's retries) carries its Retry-After. An overloaded provider
+ * (529, 503, or an `overloaded_error` mid-stream) is a 529 `overloaded_error`.
  */
 export function anthropicErrorOf(error: GatewayError): AnthropicError {
   const details = error.details ?? {};
-  if (error.kind === 'resource-exhausted') {
-    const refusal = LimitRefusal.safeParse(details);
-    const headers = refusal.success ? refusalHeaders(refusal.data) : {};
-    return build(429, 'rate_limit_error', error.message, headers);
-  }
-  if (error.kind === 'unavailable') {
-    const retryAfterMs = details.retryAfterMs;
-    if (details.status === 429) {
-      const headers: Record<string, string> =
-        typeof retryAfterMs === 'number'
-          ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) }
-          : {};
-      return build(429, 'rate_limit_error', error.message, headers);
-    }
-    if (details.status === 529 || details.status === 503 || details.code === 'overloaded_error')
-      return build(529, 'overloaded_error', error.message);
-  }
+  if (error.kind === 'resource-exhausted')
+    return build(429, 'rate_limit_error', error.message, exhaustedHeaders(details));
+  if (
+    error.kind === 'unavailable' &&
+    (details.status === 529 || details.status === 503 || details.code === 'overloaded_error')
+  )
+    return build(529, 'overloaded_error', error.message);
   const [status, type] = KINDS[error.kind];
   return build(status, type, error.message);
 }

@@ -3,13 +3,12 @@
 // so the official SDKs work unchanged. Served under `/v1` (Hosting's rewrite) and at the
 // function's root (its own URL) alike.
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { LimitRefusal } from '@colonycraft/protocol';
 import type { Identified } from '../auth/authenticate.js';
 import type { CallDeps } from '../call/pipeline.js';
 import { GatewayError } from '../errors.js';
 import { catalogFor } from '../gateway/catalog-cache.js';
 import { describeCatalog } from '../gateway/describe-catalog.js';
-import { refusalHeaders } from '../limits/refusal.js';
+import { exhaustedHeaders } from '../limits/refusal.js';
 import { chatCompletions } from './chat-completions.js';
 import { embeddings } from './embeddings.js';
 import { countTokens, credentialOf, isMessagesPath, messages } from './messages.js';
@@ -95,9 +94,7 @@ export function createV1App(deps: V1Deps): Express {
     if (res.headersSent) return next(error);
     if (isMessagesPath(req.path)) return sendAnthropicError(res, error);
     if (error instanceof GatewayError) {
-      const refusal = LimitRefusal.safeParse(error.details);
-      if (error.kind === 'resource-exhausted' && refusal.success)
-        res.set(refusalHeaders(refusal.data));
+      if (error.kind === 'resource-exhausted') res.set(exhaustedHeaders(error.details));
       const { status, body } = errorFromGateway(error);
       res.status(status).json(body);
       return;
