@@ -4,13 +4,13 @@
 // than a client token can, 15 minutes. Kept in Redis so every instance sees them, checked with
 // one EXISTS per call; in-process when REDIS_URL is unset (the embedded local default).
 import type { Redis } from 'ioredis';
-import { logger } from 'firebase-functions';
 import {
   CLIENT_TOKEN_MAX_TTL_SECONDS,
   denylistKey,
   type ClientTokenClaims,
 } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
+import { Outage } from '../limits/outage.js';
 import { instanceRedis, untilConnected } from '../limits/redis-store.js';
 
 const TTL_MS = CLIENT_TOKEN_MAX_TTL_SECONDS * 1000;
@@ -32,7 +32,12 @@ export function memoryDenylist(now: () => number = Date.now): Denylist {
   };
 }
 
+/** Checks that could not be made because Redis failed, for tests and metrics. */
+export const denylistMetrics = { redisFailures: 0 };
+
 export function redisDenylist(redis: Redis, failOpen: boolean): Denylist {
+  // An outage is logged when it begins and when it ends, not on every call in between.
+  const outage = new Outage('token denylist: Redis', () => denylistMetrics.redisFailures++);
   return {
     async isDenied({ jti, sub, key }) {
       try {
@@ -41,9 +46,11 @@ export function redisDenylist(redis: Redis, failOpen: boolean): Denylist {
         await untilConnected(redis);
         const keys = [denylistKey.token(jti), denylistKey.subject(sub)];
         if (key !== undefined) keys.push(denylistKey.apiKey(key));
-        return (await redis.exists(...keys)) > 0;
+        const denied = (await redis.exists(...keys)) > 0;
+        outage.recovered();
+        return denied;
       } catch (error) {
-        logger.error('token denylist unavailable', { error: String(error), failOpen });
+        outage.failed({ error: String(error), failOpen });
         if (failOpen) return false;
         throw new GatewayError(
           'unavailable',

@@ -2,7 +2,6 @@
 // (nobody gets past limits that cannot be checked), `open` decides with this instance's own
 // in-memory store (limits then hold per instance, not in total). Either way the failure is
 // logged, once per outage rather than once per call, and counted.
-import { logger } from 'firebase-functions';
 import { GatewayError } from '../errors.js';
 import type { FailureMode } from './limits-config.js';
 import type {
@@ -13,6 +12,7 @@ import type {
   StoreSettle,
 } from './limiter.js';
 import { MemoryLimitStore } from './memory-store.js';
+import { Outage } from './outage.js';
 
 /** Counters for the instance's metrics endpoint and for tests. */
 export const limiterMetrics = {
@@ -28,7 +28,7 @@ export class ResilientLimitStore implements LimitStore {
   private readonly fallback: MemoryLimitStore;
   /** Leases the fallback granted, so their settlement goes to the fallback too. */
   private readonly fallbackLeases = new Map<string, number>();
-  private failing = false;
+  private readonly outage = new Outage('rate limiter: Redis', () => limiterMetrics.redisFailures++);
 
   constructor(
     private readonly primary: LimitStore,
@@ -105,10 +105,7 @@ export class ResilientLimitStore implements LimitStore {
   }
 
   private failed(operation: string, error: unknown): void {
-    limiterMetrics.redisFailures++;
-    if (this.failing) return;
-    this.failing = true;
-    logger.error('rate limiter: Redis failed', {
+    this.outage.failed({
       operation,
       mode: this.mode,
       error: error instanceof Error ? error.message : String(error),
@@ -116,8 +113,6 @@ export class ResilientLimitStore implements LimitStore {
   }
 
   private recovered(): void {
-    if (!this.failing) return;
-    this.failing = false;
-    logger.info('rate limiter: Redis is back');
+    this.outage.recovered();
   }
 }
