@@ -15,6 +15,7 @@ import {
   errorFromGateway,
   usageChunk,
 } from './openai-response.js';
+import { clientGone } from './middleware.js';
 import { SseWriter } from './sse-writer.js';
 
 type Parsed = ReturnType<typeof parseCompletionRequest>;
@@ -36,14 +37,10 @@ async function respond(res: Response, call: AdmittedCall<Parsed>): Promise<void>
   const asked = call.parsed.completion;
   const id = `chatcmpl-${randomUUID()}`;
   const created = Math.floor(call.started / 1000);
-  const aborted = new AbortController();
-  // Only a client that leaves before the answer has ended aborts the call.
-  res.on('close', () => {
-    if (!res.writableFinished) aborted.abort();
-  });
+  const aborted = clientGone(res);
 
   if (!asked.stream) {
-    const result = await call.answer({ sendChunk: async () => true, signal: aborted.signal });
+    const result = await call.answer({ sendChunk: async () => true, signal: aborted });
     await call.settled();
     res.json(completion(id, created, result));
     return;
@@ -51,7 +48,7 @@ async function respond(res: Response, call: AdmittedCall<Parsed>): Promise<void>
 
   const sse = new SseWriter(res);
   const channel: ChatChannel = {
-    signal: aborted.signal,
+    signal: aborted,
     sendChunk: async (event, model) => {
       // The role chunk opens the stream, in one write with the first event's chunk. Its content
       // is null when the answer opens with a tool call, as OpenAI's is: the SDK's stream helper

@@ -7,6 +7,7 @@ import { EmbeddingsRequest, ModelRef, describeIssues } from '@colonycraft/protoc
 import type { Identified } from '../auth/authenticate.js';
 import { runEmbedding, type CallDeps } from '../call/pipeline.js';
 import { GatewayError } from '../errors.js';
+import { clientGone } from './middleware.js';
 
 const Tokens = z.array(z.number().int());
 
@@ -52,11 +53,8 @@ export async function embeddings(
     parse: () => parseEmbeddingsRequest(req.body),
     admitted: (headers) => res.set(headers),
     respond: async (call) => {
-      const aborted = new AbortController();
-      res.on('close', () => {
-        if (!res.writableFinished) aborted.abort();
-      });
-      const result = await call.embed(aborted.signal);
+      const aborted = clientGone(res);
+      const result = await call.embed(aborted);
       await call.settled();
       const { inputTokens } = result.usage;
       res.json({

@@ -12,6 +12,7 @@ import { estimateInputTokens } from '../providers/usage.js';
 import { parseCountTokensRequest, parseMessagesRequest } from './anthropic-request.js';
 import { anthropicErrorFrom, message } from './anthropic-response.js';
 import { AnthropicEvents, type NamedEvent } from './anthropic-stream.js';
+import { clientGone } from './middleware.js';
 import { SseWriter } from './sse-writer.js';
 import { capabilitiesNeeded } from '../call/answer.js';
 import { targetsFor } from '../call/targets.js';
@@ -70,14 +71,10 @@ export async function messages(
 
 async function respond(res: Response, call: AdmittedCall<Parsed>): Promise<void> {
   const id = `msg_${randomUUID().replaceAll('-', '')}`;
-  const aborted = new AbortController();
-  // Only a client that leaves before the answer has ended aborts the call.
-  res.on('close', () => {
-    if (!res.writableFinished) aborted.abort();
-  });
+  const aborted = clientGone(res);
 
   if (!call.parsed.messages.stream) {
-    const result = await call.answer({ sendChunk: async () => true, signal: aborted.signal });
+    const result = await call.answer({ sendChunk: async () => true, signal: aborted });
     await call.settled();
     res.json(message(id, result));
     return;
@@ -94,7 +91,7 @@ async function respond(res: Response, call: AdmittedCall<Parsed>): Promise<void>
     void sse.sendNamed([...opening(request.model), { event: 'ping', data: { type: 'ping' } }]);
   }, PING_MS);
   const channel: ChatChannel = {
-    signal: aborted.signal,
+    signal: aborted,
     sendChunk: async (event, model) => {
       clearInterval(ping);
       await sse.sendNamed([...opening(model), ...events.translate(event)]);

@@ -1,5 +1,6 @@
-// What every answer of the API for programs carries: security headers that fit an API (nothing
-// is cached, nothing framed), and CORS for the configured origins only.
+// What every answer of the API for programs shares: security headers that fit an API (nothing
+// is cached, nothing framed), CORS for the configured origins only, and the signal of a client
+// that leaves before its answer has ended.
 import type { NextFunction, Request, Response } from 'express';
 
 export function securityHeaders(req: Request, res: Response, next: NextFunction): void {
@@ -33,4 +34,13 @@ export function cors(origins: readonly string[]) {
     }
     next();
   };
+}
+
+/** Aborted when the client leaves before the answer has ended (never by the answer's own end). */
+export function clientGone(res: Response): AbortSignal {
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
 }
