@@ -12,6 +12,7 @@ import { inTransaction } from './data/db.js';
 import { startAdminFixture, type AdminFixture } from './dev/admin-fixture.js';
 import { entryHash } from './domain/audit-chain.js';
 import { appendAudit } from './domain/audit.js';
+import { createLogger, start } from './server.js';
 
 let f: AdminFixture;
 
@@ -254,22 +255,45 @@ describe('GET /audit', () => {
     }
   });
 
-  it('when a caller forges X-Forwarded-For, then the audited ip is the one the front end appended', async () => {
-    // One trusted hop by default (Cloud Run's front end): the caller wrote 198.51.100.66, the
-    // front end appended the address it saw, 203.0.113.7.
-    const res = await fetch(`${f.url}/api-keys`, {
+  /** Creates a key through `url` with the caller's own X-Forwarded-For; its audited ip. */
+  async function auditedIpWith(url: string, forwardedFor: string): Promise<string | null> {
+    const res = await fetch(`${url}/api-keys`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${await f.token('pat')}`,
         'content-type': 'application/json',
-        'x-forwarded-for': '198.51.100.66, 203.0.113.7',
+        'x-forwarded-for': forwardedFor,
       },
       body: JSON.stringify({ name: 'forwarded', scopes: ['*'] }),
     });
     expect(res.status).toBe(201);
     const { summary } = (await res.json()) as CreatedApiKey;
     const [entry] = (await allEntries()).filter((e) => e.target === `api_key:${summary.id}`);
-    expect(entry).toMatchObject({ action: 'api_key.create', ip: '203.0.113.7' });
+    expect(entry?.action).toBe('api_key.create');
+    return entry!.ip;
+  }
+
+  it('when a caller sends its own X-Forwarded-For and no proxy is configured, then the audited ip is the connection’s', async () => {
+    // The default (TRUST_PROXY_HOPS=0): a caller connecting directly, as to a local stack or a
+    // published container port, cannot choose the address the audit log records.
+    expect(f.config.trustProxyHops).toBe(0);
+    const ip = await auditedIpWith(f.url, '198.51.100.66, 203.0.113.7');
+    expect(ip).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+  });
+
+  it('when one proxy hop is trusted (Cloud Run), then the audited ip is the entry the front end appended', async () => {
+    // The caller wrote 198.51.100.66; the front end appended the address it saw, 203.0.113.7.
+    const behindFrontEnd = await start(
+      { ...f.config, trustProxyHops: 1, seedUsers: undefined },
+      createLogger('silent'),
+    );
+    try {
+      expect(await auditedIpWith(behindFrontEnd.url, '198.51.100.66, 203.0.113.7')).toBe(
+        '203.0.113.7',
+      );
+    } finally {
+      await behindFrontEnd.stop();
+    }
   });
 
   it('when entries are read, then each carries who, what, where from and when', async () => {

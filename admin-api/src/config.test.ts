@@ -23,10 +23,10 @@ describe('loadConfig', () => {
 });
 
 describe('loadConfig for proxies', () => {
-  it('when nothing is said, then one proxy hop is trusted; 0 trusts none; a negative count is refused', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://x' }).trustProxyHops).toBe(1);
-    expect(loadConfig({ DATABASE_URL: 'postgres://x', TRUST_PROXY_HOPS: '0' }).trustProxyHops).toBe(
-      0,
+  it('when nothing is said, then no proxy hop is trusted; 1 trusts one; a negative count is refused', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://x' }).trustProxyHops).toBe(0);
+    expect(loadConfig({ DATABASE_URL: 'postgres://x', TRUST_PROXY_HOPS: '1' }).trustProxyHops).toBe(
+      1,
     );
     expect(() => loadConfig({ DATABASE_URL: 'postgres://x', TRUST_PROXY_HOPS: '-1' })).toThrow(
       /TRUST_PROXY_HOPS/,

@@ -75,10 +75,11 @@ const ConfigSchema = z
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     /**
      * Proxies in front of the service that each append one X-Forwarded-For entry (Cloud Run's
-     * front end: 1). The client's address is the entry the outermost of them appended; entries
-     * to its left are the caller's own words.
+     * front end: 1, which its manifest sets). The client's address is the entry the outermost of
+     * them appended; entries to its left are the caller's own words. 0 by default: where callers
+     * connect directly (a local stack, a published container port) every entry is theirs.
      */
-    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(1),
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
     /** Redis of the functions' token denylist, so disabling a user ends their tokens at once. */
     REDIS_URL: z.string().optional(),
     /** Where provider keys live: Google Secret Manager, or the sealed local file (`npm start`). */
