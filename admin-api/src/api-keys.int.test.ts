@@ -138,6 +138,26 @@ describe('POST /api-keys', () => {
     }
   });
 
+  it('when the name holds a format character, then 400 names the field and the code point, and no key is made', async () => {
+    const before = await f.sql.query('SELECT count(*)::int AS n FROM api_keys');
+    // Shown in a listing, "invoice\u202Efdp.exe" reads as "invoiceexe.pdf".
+    for (const [name, named] of [
+      ['invoice\u202Efdp.exe', 'U+202E (a format character)'],
+      ['lap\u200Btop', 'U+200B (a format character)'],
+      ['lap\u2028top', 'U+2028 (a line separator)'],
+      ['laptop\u{E0041}', 'U+E0041 (a tag character)'],
+    ]) {
+      const res = await s.call<{ error: { message: string } }>('pat', 'POST', '/api-keys', {
+        name,
+        scopes: ['*'],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(`Invalid body: name: ${named} is not allowed`);
+    }
+    const after = await f.sql.query('SELECT count(*)::int AS n FROM api_keys');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
   it('when a scope holds a NUL or an API key, or the owner a NUL, then 400 names it', async () => {
     for (const scope of ['local/echo\u0000', `openai/cc_${'a'.repeat(51)}`]) {
       const res = await s.call<{ error: { message: string } }>('pat', 'POST', '/api-keys', {

@@ -6,6 +6,7 @@ import { API_KEY_IN_TEXT } from './api-key-record.js';
 import { ModelId } from './chat.js';
 import { RateTier, Role } from './roles.js';
 import { PrincipalType } from './usage.js';
+import { DisplayText, refuseHiddenCharacters } from './validation.js';
 
 /** The one shape of every error the admin API answers with. */
 export const AdminErrorCode = z.enum([
@@ -98,7 +99,8 @@ export const ApiKeyScopes = z
   .array(
     z
       .union([z.literal('*'), ModelId])
-      .refine(hasNoNul, NO_NUL)
+      // Hidden characters include NUL, which Postgres's `text` cannot hold.
+      .superRefine(refuseHiddenCharacters)
       .refine(hasNoKey, NO_KEY),
   )
   .min(1, 'must name at least one model id, or "*"')
@@ -132,14 +134,8 @@ export const ApiKeySummary = z.object({
 export type ApiKeySummary = z.infer<typeof ApiKeySummary>;
 
 export const CreateApiKeyRequest = z.strictObject({
-  /** A label on one line: no control characters (NUL included), and never a key. */
-  name: z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(100)
-    .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters')
-    .refine(hasNoKey, NO_KEY),
+  /** A label on one line: no hidden characters (NUL, controls, format characters), never a key. */
+  name: DisplayText().min(1, 'must not be empty').max(100).refine(hasNoKey, NO_KEY),
   scopes: ApiKeyScopes,
   /** Members may choose `free` or `standard`; only admins may hand out `unlimited`. */
   tier: RateTier.default('standard'),

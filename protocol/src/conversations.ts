@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { FinishReason, ModelId, Usage } from './chat.js';
 import { WithClientToken } from './token.js';
+import { DisplayText } from './validation.js';
 
 /**
  * A Firestore document id the gateway itself could have made. Refusing `/` keeps an id from
@@ -52,9 +53,7 @@ export type AssistantMessage = z.infer<typeof AssistantMessage>;
 export const StoredMessage = z.discriminatedUnion('role', [UserMessage, AssistantMessage]);
 export type StoredMessage = z.infer<typeof StoredMessage>;
 
-export const ConversationTitle = z
-  .string()
-  .trim()
+export const ConversationTitle = DisplayText()
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters');
 

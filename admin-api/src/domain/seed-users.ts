@@ -2,7 +2,7 @@
 // Postgres and mirrored into their custom claim. Refuses to run against real Firebase Auth.
 import { z } from 'zod';
 import type { Auth } from 'firebase-admin/auth';
-import { Role, describeIssues } from '@colonycraft/protocol';
+import { DisplayText, Role, describeIssues } from '@colonycraft/protocol';
 import type { Queryable } from '../data/db.js';
 import { upsertRole } from '../data/user-roles.js';
 
@@ -10,7 +10,7 @@ const SeedUsers = z.array(
   z.object({
     email: z.email(),
     password: z.string().min(6),
-    displayName: z.string().min(1),
+    displayName: DisplayText().min(1),
     role: Role,
   }),
 );
