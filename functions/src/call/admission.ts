@@ -8,7 +8,7 @@ import { usdToMicro } from '../limits/limits-config.js';
 import type { Lease, Limiter, Principal } from '../limits/limiter.js';
 import { rateLimitHeaders, refusalError, type RateLimitHeaders } from '../limits/refusal.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
-import { estimateInputTokens } from '../providers/usage.js';
+import { boundInputTokens, type TokenBound } from '../providers/usage.js';
 import { costOf } from '../usage/usage-ledger.js';
 
 export interface Estimate {
@@ -17,9 +17,10 @@ export interface Estimate {
 }
 
 /**
- * What a call may use at most: its input, counted, and its output maximum (the request's, or
- * `defaultMaxTokens`, which the call then sends), priced from the catalog. A request too
- * malformed to guess costs one token.
+ * What a call may use: its input, bounded by its bytes (`boundInputTokens`: no tokenizer runs
+ * before the limiter decides, so no input's shape can make admission slow), and its output
+ * maximum (the request's, or `defaultMaxTokens`, which the call then sends), priced from the
+ * catalog. A request too malformed to guess costs one token.
  */
 export async function estimateCall(
   request: ChatRequest | undefined,
@@ -27,26 +28,33 @@ export async function estimateCall(
   defaultMaxTokens: number,
 ): Promise<Estimate> {
   if (!request) return UNPARSED;
-  return priced(entries, request.model, {
-    inputTokens: estimateInputTokens(request),
-    outputTokens: request.maxTokens ?? defaultMaxTokens,
-    estimated: true,
-  });
+  return priced(
+    entries,
+    request.model,
+    boundInputTokens(request),
+    request.maxTokens ?? defaultMaxTokens,
+  );
 }
 
 /** What a request too malformed to guess is reserved: one token. */
 export const UNPARSED: Estimate = { tokens: 1, costUsd: 0 };
 
-/** `usage` as an estimate, priced as the model the request names (free when none is known). */
+/**
+ * `input` and `outputTokens` as an estimate: the likely tokens for the token bucket, the most
+ * the call can cost for the budgets, priced as the model the request names (free when none is
+ * known).
+ */
 export async function priced(
   entries: readonly ProviderEntry[],
   model: string,
-  usage: Usage,
+  input: TokenBound,
+  outputTokens: number,
 ): Promise<Estimate> {
-  const tokens = usage.inputTokens + usage.outputTokens;
+  const tokens = input.likely + outputTokens;
   try {
     const [target] = resolveTargets(await catalogFor(entries), model);
-    return { tokens, costUsd: target ? costOf(usage, target.info) : 0 };
+    const most: Usage = { inputTokens: input.most, outputTokens, estimated: true };
+    return { tokens, costUsd: target ? costOf(most, target.info) : 0 };
   } catch {
     return { tokens, costUsd: 0 };
   }

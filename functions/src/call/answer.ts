@@ -77,7 +77,8 @@ function sizeOf(request: ChatRequest): number {
 const decodedBytes = (data: string): number =>
   Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
 
-function checkSize(request: ChatRequest, policy: CallPolicy): void {
+/** Refuses a request larger than the policy allows: its text, or its images' count or size. */
+export function checkSize(request: ChatRequest, policy: CallPolicy): void {
   const size = sizeOf(request);
   if (size > policy.maxInputChars) {
     throw new GatewayError(

@@ -1,7 +1,6 @@
 // An embeddings call, whatever the surface: check the inputs against the policy and the model,
 // ask each target in turn (the next one when a target fails in a way worth retrying), and
 // record what the call used. Every call ends in exactly one log line.
-import { countTokens } from 'gpt-tokenizer';
 import type {
   ClientTokenClaims,
   EmbeddingInput,
@@ -15,6 +14,7 @@ import type { Catalog } from '../gateway/catalog.js';
 import type { Target } from '../gateway/execute.js';
 import { fromProviderError } from '../gateway/provider-errors.js';
 import { ProviderError } from '../providers/provider.js';
+import { countTextTokens, tokenBound } from '../providers/usage.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { costOf } from '../usage/usage-ledger.js';
 import { priced, UNPARSED, type Estimate } from './admission.js';
@@ -23,16 +23,24 @@ import { recordUsed } from './record-call.js';
 import { targetsFor } from './targets.js';
 
 const tokensOf = (input: EmbeddingInput): number =>
-  typeof input === 'string' ? countTokens(input) : input.length;
+  typeof input === 'string' ? countTextTokens(input) : input.length;
 
-/** What an embeddings call may use at most: its inputs, counted, priced as input. */
+/**
+ * What an embeddings call may use: its inputs, bounded by their bytes (a token array by its
+ * length), priced as input.
+ */
 export async function estimateEmbedding(
   request: EmbeddingsRequest | undefined,
   entries: readonly ProviderEntry[],
 ): Promise<Estimate> {
   if (!request) return UNPARSED;
-  const inputTokens = request.input.reduce((n, input) => n + tokensOf(input), 0);
-  return priced(entries, request.model, { inputTokens, outputTokens: 0, estimated: true });
+  let bytes = 0;
+  let tokens = 0;
+  for (const input of request.input) {
+    if (typeof input === 'string') bytes += Buffer.byteLength(input);
+    else tokens += input.length;
+  }
+  return priced(entries, request.model, tokenBound(bytes, tokens), 0);
 }
 
 export interface PreparedEmbedding {

@@ -20,7 +20,8 @@ export async function hostFunctions(
 ): Promise<HostedFunctions> {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '10mb' }));
+  // The Functions Framework's parser and limit.
+  app.use(express.json({ limit: '32mb' }));
   // As on Cloud Functions, `/<name>/rest` reaches function <name> with the path `/rest`.
   app.all('/:name{/*rest}', async (req, res) => {
     const name = req.params.name as string;

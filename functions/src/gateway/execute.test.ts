@@ -17,6 +17,7 @@ const policy: CallPolicy = {
   retryBaseMs: 100,
   retryMaxMs: 1_000,
   maxRetryAfterMs: 5_000,
+  maxBodyBytes: 1_000_000,
   maxInputChars: 10_000,
   maxImages: 20,
   maxImageBytes: 5_000_000,

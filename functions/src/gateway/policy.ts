@@ -15,6 +15,8 @@ export interface CallPolicy {
   retryMaxMs: number;
   /** A `retry-after` longer than this is not waited for: the next target is tried instead. */
   maxRetryAfterMs: number;
+  /** Largest body a request may have, in bytes: refused with 413 before it is read. */
+  maxBodyBytes: number;
   /** Largest total size of a request's messages, in characters. */
   maxInputChars: number;
   /** Most images one request may hold. */
@@ -41,6 +43,12 @@ const PolicyEnv = z.object({
   GATEWAY_RETRY_BASE_MS: ms(250),
   GATEWAY_RETRY_MAX_MS: ms(4_000),
   GATEWAY_MAX_RETRY_AFTER_MS: ms(20_000),
+  // Cloud Run's and Anthropic's limit on a request.
+  GATEWAY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
   GATEWAY_MAX_INPUT_CHARS: z.coerce.number().int().positive().default(400_000),
   GATEWAY_DEFAULT_MAX_TOKENS: z.coerce.number().int().positive().default(4096),
   GATEWAY_MAX_IMAGES: z.coerce.number().int().nonnegative().default(20),
@@ -70,6 +78,7 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): CallPolicy 
     retryBaseMs: e.GATEWAY_RETRY_BASE_MS,
     retryMaxMs: e.GATEWAY_RETRY_MAX_MS,
     maxRetryAfterMs: e.GATEWAY_MAX_RETRY_AFTER_MS,
+    maxBodyBytes: e.GATEWAY_MAX_BODY_BYTES,
     maxInputChars: e.GATEWAY_MAX_INPUT_CHARS,
     defaultMaxTokens: e.GATEWAY_DEFAULT_MAX_TOKENS,
     maxImages: e.GATEWAY_MAX_IMAGES,

@@ -5,16 +5,15 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Identified } from '../auth/authenticate.js';
 import { admitCall, admitUnlessRevoked } from '../call/admission.js';
-import type { ChatChannel } from '../call/answer.js';
+import { capabilitiesNeeded, checkSize, type ChatChannel } from '../call/answer.js';
 import { runCall, type AdmittedCall, type CallDeps } from '../call/pipeline.js';
 import { GatewayError } from '../errors.js';
-import { estimateInputTokens } from '../providers/usage.js';
+import { boundInputTokens, estimateInputTokens } from '../providers/usage.js';
 import { parseCountTokensRequest, parseMessagesRequest } from './anthropic-request.js';
 import { anthropicErrorFrom, message } from './anthropic-response.js';
 import { AnthropicEvents, type NamedEvent } from './anthropic-stream.js';
 import { clientGone } from './middleware.js';
 import { SseWriter } from './sse-writer.js';
-import { capabilitiesNeeded } from '../call/answer.js';
 import { targetsFor } from '../call/targets.js';
 
 type Parsed = ReturnType<typeof parseMessagesRequest>;
@@ -81,7 +80,7 @@ async function respond(res: Response, call: AdmittedCall<Parsed>): Promise<void>
   }
 
   const { request } = call.parsed;
-  const events = new AnthropicEvents(id, estimateInputTokens(request));
+  const events = new AnthropicEvents(id, boundInputTokens(request).likely);
   const sse = new SseWriter(res);
   const opening = (model: string): NamedEvent[] => (sse.started ? [] : events.start(model));
   // A first answer slower than PING_MS opens the stream (for the model asked for: the one that
@@ -144,6 +143,7 @@ export async function countTokens(
   res.set(admission.headers);
   await admission.settle(undefined);
   if (!request) throw invalid;
+  checkSize(request, deps.policy);
   // As /v1/messages would: an unknown model, or one the token does not allow, is refused.
   await targetsFor(claims, request.model, ['chat', ...capabilitiesNeeded(request)], deps.entries);
   res.json({ input_tokens: estimateInputTokens(request) });

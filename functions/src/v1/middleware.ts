@@ -1,6 +1,6 @@
 // What every answer of the API for programs shares: security headers that fit an API (nothing
-// is cached, nothing framed), CORS for the configured origins only, and the signal of a client
-// that leaves before its answer has ended.
+// is cached, nothing framed), CORS for the configured origins only, a limit on the body's size,
+// and the signal of a client that leaves before its answer has ended.
 import type { NextFunction, Request, Response } from 'express';
 
 export function securityHeaders(req: Request, res: Response, next: NextFunction): void {
@@ -43,4 +43,22 @@ export function clientGone(res: Response): AbortSignal {
     if (!res.writableFinished) gone.abort();
   });
   return gone.signal;
+}
+
+/**
+ * Refuses a body larger than `maxBytes` with 413 before any work on it: by its Content-Length
+ * before it is read, or by the bytes the platform read (Cloud Functions parses the body before
+ * the app sees it). A body sent without a length is cut off at the limit by the JSON parser.
+ */
+export function bodyLimit(maxBytes: number) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const rawBody = (req as { rawBody?: Buffer }).rawBody;
+    const bytes = rawBody ? rawBody.length : Number(req.get('content-length') ?? 0);
+    if (bytes > maxBytes) {
+      const message = `${bytes} bytes is more than the ${maxBytes} a request may have`;
+      next(Object.assign(new Error(message), { status: 413 }));
+      return;
+    }
+    next();
+  };
 }

@@ -21,6 +21,8 @@ const claimsOf = (bearer: string): ClientTokenClaims => ({
   jti: bearer,
 });
 
+const MAX_BODY_BYTES = 1_000_000;
+
 let store: SpyLimitStore;
 /** Resolves the revocation check of the next call; by default it passes at once. */
 let revocationGate: () => Promise<void>;
@@ -32,7 +34,7 @@ beforeAll(async () => {
   process.env.LOCAL_PROVIDER_CHUNK_DELAY_MS = '0';
   const app = createV1App({
     entries: [providerEntry('local')],
-    policy: policyFromEnv({}),
+    policy: policyFromEnv({ GATEWAY_MAX_BODY_BYTES: String(MAX_BODY_BYTES) }),
     limiter: () => new Limiter(store, limitsConfigFromEnv({})),
     identify: async (bearer) => ({
       claims: claimsOf(bearer),
@@ -130,4 +132,49 @@ describe('streaming', () => {
     expect(first.choices[0]?.delta.role).toBe('assistant');
     expect(store.settles).toHaveLength(1);
   });
+});
+
+describe('input of any size and shape', () => {
+  it('when a message is one run of 400,001 characters, then it is refused for its size after a reservation by its bytes', async () => {
+    // The tokenizer's cost grows with the square of such a run: counted whole before the
+    // limiter, this request held the CPU for minutes.
+    const res = await ask('frank', {
+      model: 'local/nope',
+      messages: [{ role: 'user', content: 'a'.repeat(400_001) }],
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /^messages: 400001 characters in all is more than the 400000 allowed/,
+    );
+    expect(store.admits).toHaveLength(1);
+    // About a token per four bytes for the bucket (the output maximum besides); all returned.
+    const output = policyFromEnv({}).defaultMaxTokens;
+    expect(store.admits[0]!.tokens - output).toBe(3 + 3 + 100_001);
+    expect(store.settles).toEqual([
+      expect.objectContaining({ extraTokens: -store.admits[0]!.tokens }),
+    ]);
+  });
+
+  it.each([
+    ['/v1/chat/completions', 'invalid_request_error'],
+    ['/v1/messages', 'request_too_large'],
+  ])(
+    'when a body to %s is larger than the limit, then it is refused with 413 before any admission',
+    async (path, type) => {
+      const res = await fetch(`${hosted.url('v1')}${path}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer gina', 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'local/echo',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'b '.repeat(MAX_BODY_BYTES / 2) }],
+        }),
+      });
+      expect(res.status).toBe(413);
+      const { error } = (await res.json()) as { error: { type: string; message: string } };
+      expect(error.type).toBe(type);
+      expect(error.message).toMatch(/bytes is more than the 1000000 a request may have/);
+      expect(store.admits).toHaveLength(0);
+    },
+  );
 });

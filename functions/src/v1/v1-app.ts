@@ -12,7 +12,7 @@ import { exhaustedHeaders } from '../limits/refusal.js';
 import { chatCompletions } from './chat-completions.js';
 import { embeddings } from './embeddings.js';
 import { countTokens, credentialOf, isMessagesPath, messages } from './messages.js';
-import { cors, securityHeaders } from './middleware.js';
+import { bodyLimit, cors, securityHeaders } from './middleware.js';
 import { sendAnthropicError } from './anthropic-response.js';
 import { errorBody, errorFromGateway, modelList } from './openai-response.js';
 
@@ -45,8 +45,9 @@ export function createV1App(deps: V1Deps): Express {
   app.disable('etag');
   const router = express.Router();
   router.use(securityHeaders, cors(deps.corsOrigins));
+  router.use(bodyLimit(deps.policy.maxBodyBytes));
   // Cloud Functions parses JSON bodies before the app sees them; elsewhere this does.
-  router.use(express.json({ limit: '10mb' }));
+  router.use(express.json({ limit: deps.policy.maxBodyBytes }));
 
   /** The models and aliases the caller may use. */
   async function visibleModels(req: Request) {
