@@ -3,7 +3,13 @@
 // throw it without importing the HTTP layer; `http/error-response.ts` turns each code into its
 // status and the one error shape.
 export type ApiErrorCode =
-  'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
+  | 'invalid_request'
+  | 'too_large'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unavailable';
 
 export class ApiError extends Error {
   constructor(

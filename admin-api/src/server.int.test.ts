@@ -139,11 +139,25 @@ describe('service hygiene', () => {
     );
   });
 
-  it('when the body is over the limit, then the answer is 400 before anything else runs', async () => {
+  it('when the body is over the limit, then the answer is 413 before anything else runs', async () => {
     const res = await fetch(`${server.url}/me`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: 'http://app.example.test' },
       body: JSON.stringify({ padding: 'x'.repeat(4096) }),
+    });
+    expect(res.status).toBe(413);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error).toMatchObject({
+      code: 'too_large',
+      message: 'The body is larger than the limit of 1024 bytes.',
+    });
+  });
+
+  it('when the body is malformed JSON within the limit, then the answer is still 400', async () => {
+    const res = await fetch(`${server.url}/me`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"padding": ',
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_request');

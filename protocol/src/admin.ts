@@ -11,6 +11,8 @@ import { DisplayText, refuseHiddenCharacters } from './validation.js';
 /** The one shape of every error the admin API answers with. */
 export const AdminErrorCode = z.enum([
   'invalid_request',
+  /** The body is larger than the service takes (`BODY_LIMIT`): 413. */
+  'too_large',
   'unauthenticated',
   'forbidden',
   'not_found',

@@ -7,6 +7,7 @@ import { ApiError, type ApiErrorCode } from '../errors.js';
 
 export const STATUS: Record<ApiErrorCode, number> = {
   invalid_request: 400,
+  too_large: 413,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
@@ -29,9 +30,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       if (error.code === 'unavailable') logger.warn({ err: error.cause ?? error }, error.message);
       return sendError(res, error.code, error.message);
     }
-    const status = (error as { status?: unknown }).status;
+    const { status, type, limit } = error as { status?: unknown; type?: unknown; limit?: unknown };
+    if (type === 'entity.too.large') {
+      // body-parser's refusal of a body over BODY_LIMIT, before any of it was parsed
+      const most = typeof limit === 'number' ? ` of ${limit} bytes` : '';
+      return sendError(res, 'too_large', `The body is larger than the limit${most}.`);
+    }
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      // body-parser's own errors: too large, malformed JSON
+      // body-parser's other errors: malformed JSON, an unsupported charset
       return sendError(res, 'invalid_request', (error as Error).message);
     }
     logger.error({ err: error }, 'unexpected error');

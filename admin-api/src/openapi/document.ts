@@ -67,6 +67,7 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
 function errorCodes(route: Route): ApiErrorCode[] {
   const codes = new Set<ApiErrorCode>(route.errors ?? []);
   if (route.params || route.query || route.body) codes.add('invalid_request');
+  if (route.body) codes.add('too_large');
   if (route.access !== 'public') codes.add('unauthenticated');
   if (Array.isArray(route.access)) codes.add('forbidden');
   return [...codes];

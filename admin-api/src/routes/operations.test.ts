@@ -118,8 +118,10 @@ describe('GET /openapi.json', () => {
       additionalProperties: false,
     });
     expect(Object.keys(setTier.responses).sort()).toEqual(
-      ['200', '400', '401', '403', '404', '500', '503'].sort(),
+      ['200', '400', '401', '403', '404', '413', '500', '503'].sort(),
     );
+    const me = doc.paths['/me']!.get as { responses: Record<string, unknown> };
+    expect(me.responses).not.toHaveProperty('413');
     const usage = doc.paths['/usage']!.get as { parameters: { name: string; schema: unknown }[] };
     expect(usage.parameters.map((p) => p.name)).toEqual(['from', 'to', 'uid', 'includeKeys']);
     expect(usage.parameters.find((p) => p.name === 'includeKeys')!.schema).toEqual({

@@ -76,6 +76,7 @@ export function errorFromResponse(status: number, body: unknown): AdminApiError 
 
 const SUMMARIES: Record<AdminApiErrorCode, string> = {
   invalid_request: 'The request was rejected. Change it and try again.',
+  too_large: 'That is more than the admin service takes at once. Shorten it and try again.',
   unauthenticated: 'Your session has expired. Sign out and sign in again.',
   forbidden: 'Your role does not allow that.',
   not_found: 'That no longer exists. Reload the list.',
