@@ -19,7 +19,9 @@ COPY admin-api admin-api
 RUN npm run build -w admin-api
 
 FROM node:22-bookworm-slim AS runtime
-ENV NODE_ENV=production PORT=8081
+# The server listens on loopback unless HOST says otherwise; in a container it must take
+# connections from outside (Cloud Run, Kubernetes, compose's published port).
+ENV NODE_ENV=production PORT=8081 HOST=0.0.0.0
 WORKDIR /app
 # Only the workspaces the server runs on: with the others' package.json present, npm ci would
 # install their production dependencies too (firebase-tools, provider SDKs: ~480 MB, not ~90).

@@ -44,7 +44,9 @@ const stack = await startStack({
 const rule = '─'.repeat(72);
 console.log(`
 ${rule}
-  ColonyCraft is running.
+  ColonyCraft is running, for this machine only: it trusts unsigned tokens (the Auth
+  emulator accepts unsigned ID tokens, the Firestore emulator enforces no rules), so every
+  service listens on 127.0.0.1 alone. Never expose these ports.
 
   Web app        ${stack.urls.web}
   Admin API      ${stack.urls.adminApi}

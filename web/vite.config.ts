@@ -12,4 +12,8 @@ export default defineConfig({
       adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html' }),
     }),
   ],
+  // `vite dev` and `vite preview` serve this machine only: the app they serve talks to a local
+  // stack, which trusts unsigned tokens.
+  server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
 });

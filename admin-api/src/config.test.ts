@@ -15,6 +15,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://x', CORS_ORIGINS: 'http://a, http://b' });
     expect(config).toMatchObject({
       port: 8081,
+      host: '127.0.0.1',
       corsOrigins: ['http://a', 'http://b'],
       authEmulator: false,
     });

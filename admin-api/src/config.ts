@@ -51,7 +51,8 @@ const localSecretsKey = z
 const ConfigSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8081),
-    HOST: z.string().default('0.0.0.0'),
+    /** Loopback unless told otherwise: the image sets 0.0.0.0 for Cloud Run and Kubernetes. */
+    HOST: z.string().default('127.0.0.1'),
     DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (a postgres:// URL)'),
     DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
     CORS_ORIGINS: csv.default([]),

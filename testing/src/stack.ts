@@ -153,6 +153,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const adminApi = await startAdminApi({
       env: {
         ...emulatorEnv,
+        // It trusts the Auth emulator's unsigned tokens: reachable from this machine only.
+        HOST: '127.0.0.1',
         PORT: String(adminApiPort),
         DATABASE_URL: databaseUrl,
         CORS_ORIGINS: [webOrigin, `http://localhost:${ports.hosting}`].join(','),
