@@ -10,3 +10,4 @@ export * from './stack.js';
 export * from './token-keys.js';
 export * from './auth-emulator.js';
 export * from './postgres.js';
+export * from './redis-server.js';

@@ -3,26 +3,18 @@
 // in process; both count the failure, and both find Redis again when it is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
-import { freePort, startChild, type Child } from '@colonycraft/testing';
+import { freePort, startRedisServer, type RedisServer } from '@colonycraft/testing';
 import { GatewayError } from '../errors.js';
 import type { Limiter } from './limiter.js';
 import { createRedisClient, RedisLimitStore } from './redis-store.js';
 import { limiterMetrics, ResilientLimitStore } from './resilient-store.js';
 import { testLimiter } from '../dev/limits/store-behaviour.js';
 
-let port: number;
-let redis: Child | undefined;
+let redis: RedisServer;
 const limiters: Limiter[] = [];
 
-async function startRedis(): Promise<void> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  redis = startChild('redis-server', 'redis-server', args, { cwd: tmpdir(), env: process.env });
-  await redis.waitForLine(/Ready to accept connections/, 10_000);
-}
-
-function limiterFor(mode: 'closed' | 'open', url = `redis://127.0.0.1:${port}`): Limiter {
+function limiterFor(mode: 'closed' | 'open', url = redis.url): Limiter {
   const store = new ResilientLimitStore(new RedisLimitStore(createRedisClient(url)), mode);
   const limiter = testLimiter(store, { requests: { capacity: 100, refillPerMinute: 60 } });
   limiters.push(limiter);
@@ -45,8 +37,7 @@ async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void
 }
 
 beforeAll(async () => {
-  port = await freePort();
-  await startRedis();
+  redis = await startRedisServer();
 });
 
 afterAll(async () => {
@@ -62,7 +53,7 @@ describe('ResilientLimitStore', () => {
     const held = await open.admit(call());
     expect(held.ok).toBe(true);
 
-    await redis!.stop();
+    await redis.stop();
     const failures = limiterMetrics.redisFailures;
     const refusal = closed.admit(call());
     await expect(refusal).rejects.toBeInstanceOf(GatewayError);
@@ -83,8 +74,8 @@ describe('ResilientLimitStore', () => {
     await open.settle({ ...first.lease, actualTokens: 10, actualCostMicroUsd: 0 });
     if (held.ok) await open.settle({ ...held.lease, actualTokens: 10, actualCostMicroUsd: 0 });
 
-    await startRedis();
-    const direct = new Redis(port, '127.0.0.1');
+    await redis.start();
+    const direct = new Redis(redis.port, '127.0.0.1');
     try {
       for (const limiter of [closed, open]) {
         const principal = `user:${randomUUID()}`;
