@@ -87,14 +87,23 @@ export async function admitCall(
   });
   if (!admission.ok) throw refusalError(admission.refusal);
   const lease: Lease = admission.lease;
+  // A short lease, renewed while the call runs: a call whose instance vanished frees its slot
+  // within one lease, not at the end of a long one.
+  const renewing = setInterval(
+    () => void limiter.renew(lease).catch(() => {}),
+    limiter.config.leaseTtlMs / 3,
+  );
+  renewing.unref();
   return {
     headers: rateLimitHeaders(admission),
-    settle: (spent) =>
-      limiter.settle({
+    settle: (spent) => {
+      clearInterval(renewing);
+      return limiter.settle({
         ...lease,
         actualTokens: spent ? spent.usage.inputTokens + spent.usage.outputTokens : 0,
         actualCostMicroUsd: spent ? usdToMicro(spent.costUsd) : 0,
-      }),
+      });
+    },
   };
 }
 

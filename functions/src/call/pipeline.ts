@@ -106,16 +106,25 @@ async function runAdmitted<P, R>(
   );
   surface.admitted?.(admission.headers);
 
-  let spent: Spent | undefined;
+  // The lease is released the moment the call's use is known (a client that left frees its
+  // slot at once), not once the surface has finished with the call.
+  let settlement: Promise<void> | undefined;
+  const settle = (spent: Spent | undefined): Promise<void> => {
+    if (!settlement) {
+      settlement = admission.settle(spent);
+      settlement.catch(() => {}); // awaited in `settled`
+    }
+    return settlement;
+  };
   const recordings: Promise<void>[] = [];
   let settling: Promise<unknown> | undefined;
   const settled = () =>
-    (settling ??= allDone([...recordings, admission.settle(spent)]).then(
+    (settling ??= allDone([...recordings, settle(undefined)]).then(
       () => undefined,
       (error: unknown) => error ?? new Error('settling the call failed'),
     ));
   const hooks: AnswerHooks = {
-    onSpent: (s) => (spent = s),
+    onSpent: (spent) => void settle(spent),
     onRecording: (r) => void recordings.push(r),
   };
   let result: R;

@@ -19,6 +19,9 @@ function spyStore(fail = false) {
     async settle() {
       if (fail) throw new Error('the store was asked');
     },
+    async release() {
+      if (fail) throw new Error('the store was asked');
+    },
     async renew() {
       if (fail) throw new Error('the store was asked');
       return true;

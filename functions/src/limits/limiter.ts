@@ -54,10 +54,29 @@ export interface StoreRenew {
   now?: number | undefined;
 }
 
+/** An admission to undo: its lease, and what it reserved. */
+export interface StoreRelease {
+  principals: readonly PrincipalLimits[];
+  leaseId: string;
+  tokens: number;
+  costMicroUsd: number;
+  now?: number | undefined;
+}
+
 /** Where buckets, leases and budgets live. Every operation is one atomic round trip. */
 export interface LimitStore {
   admit(request: StoreAdmit): Promise<StoreAdmitResult>;
+  /**
+   * Releases the lease and corrects by the extras, where the lease is still held: a settlement
+   * made twice counts once.
+   */
   settle(request: StoreSettle): Promise<void>;
+  /**
+   * Undoes an admission whose answer never came: if its decision ran, its lease and
+   * reservation are returned (the request still counts); if it has not run yet, it takes
+   * nothing when it does.
+   */
+  release(request: StoreRelease): Promise<void>;
   /** True when the lease was still held by every principal. */
   renew(request: StoreRenew): Promise<boolean>;
   close(): Promise<void>;
@@ -95,6 +114,14 @@ export interface SettleRequest extends Lease {
   actualTokens: number;
   actualCostMicroUsd: number;
   now?: number;
+}
+
+/** The store could not be reached: the operation was never sent, so it had no effect. */
+export class StoreUnreachable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnreachable';
+  }
 }
 
 function count(name: string, value: number): number {

@@ -7,7 +7,7 @@ describe('limitsConfigFromEnv', () => {
   it('when nothing is set, then the defaults apply and failures close', () => {
     const config = limitsConfigFromEnv({});
     expect(config.failureMode).toBe('closed');
-    expect(config.leaseTtlMs).toBe(600_000);
+    expect(config.leaseTtlMs).toBe(30_000);
     expect(config.tiers.unlimited).toBeNull();
     expect(config.tiers.free).toEqual({
       requests: { capacity: 20, refillPerMinute: 20 },

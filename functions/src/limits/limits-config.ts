@@ -69,7 +69,8 @@ export const DEFAULT_TIERS: Record<RateTier, TierInput | null> = {
   unlimited: null,
 };
 
-export const DEFAULT_LEASE_TTL_MS = 10 * 60_000;
+/** Renewed every third of it while its call runs. */
+export const DEFAULT_LEASE_TTL_MS = 30_000;
 
 const LimitsEnv = z.object({
   RATE_LIMIT_FAILURE_MODE: z.enum(['closed', 'open']).default('closed'),

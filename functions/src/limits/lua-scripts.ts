@@ -85,18 +85,22 @@ end
 `;
 
 /**
- * KEYS, 5 per principal: requests, tokens, leases, daily, monthly.
+ * KEYS, 6 per principal: requests, tokens, leases, daily, monthly, and the lease's release mark.
  * ARGV: now|'', leaseId, leaseTtlMs, tokens, costMicroUsd, then 7 per principal:
  * requests capacity, requests refill/min, tokens capacity, tokens refill/min, concurrency,
  * daily budget, monthly budget (budgets -1 = none).
- * Returns {1, now, limit, remaining, resetMs} or
- * {0, now, limit name, principal index (1-based), retryAfterMs, resetAt, limitValue, remaining}.
+ * Returns {1, now, limit, remaining, resetMs},
+ * {0, now, limit name, principal index (1-based), retryAfterMs, resetAt, limitValue, remaining},
+ * or {2, now} when the lease was released before this decision ran: it takes nothing.
  */
 export const ADMIT_SCRIPT = `${PRELUDE}
 local now = clock(ARGV[1])
 local lease_id, ttl = ARGV[2], tonumber(ARGV[3])
 local tokens, cost = tonumber(ARGV[4]), tonumber(ARGV[5])
-local n = #KEYS / 5
+local n = #KEYS / 6
+for i = 1, n do
+  if redis.call('EXISTS', KEYS[i * 6]) == 1 then return { 2, now } end
+end
 local ends = period_ends(now)
 local names = { 'daily-budget', 'monthly-budget' }
 local refusal
@@ -105,7 +109,7 @@ local function refuse(r)
 end
 
 for i = 1, n do
-  local k, a = (i - 1) * 5, 5 + (i - 1) * 7
+  local k, a = (i - 1) * 6, 5 + (i - 1) * 7
   local rcap, rrate = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
   local tcap, trate = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
   local requests = level_at(KEYS[k + 1], rcap, rrate, now)
@@ -142,7 +146,7 @@ end
 
 local first
 for i = 1, n do
-  local k, a = (i - 1) * 5, 5 + (i - 1) * 7
+  local k, a = (i - 1) * 6, 5 + (i - 1) * 7
   local rcap, rrate = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
   local left = take(KEYS[k + 1], rcap, rrate, 1, now)
   first = first or { rcap, whole(left), ms_until(left, rcap, rrate) }
@@ -157,27 +161,35 @@ return { 1, now, first[1], first[2], first[3] }
 `;
 
 /**
- * KEYS, 4 per principal: tokens, leases, daily, monthly.
- * ARGV: now|'', leaseId, admittedAt|'', extraTokens, extraCostMicroUsd, then 4 per principal:
- * tokens capacity, tokens refill/min, daily budget on (1/0), monthly budget on (1/0).
+ * KEYS, 5 per principal: tokens, leases, daily, monthly, and the lease's release mark.
+ * ARGV: now|'', leaseId, admittedAt|'', extraTokens, extraCostMicroUsd, markTtlMs|'', then 4
+ * per principal: tokens capacity, tokens refill/min, daily budget on (1/0), monthly budget on
+ * (1/0). Corrects only where the lease is still held, so that a settlement sent twice counts
+ * once. With markTtlMs it is a release: it also marks the lease, so that its decision, should
+ * it run later, takes nothing. Returns the principals corrected.
  */
 export const SETTLE_SCRIPT = `${PRELUDE}
 local now = clock(ARGV[1])
 local lease_id = ARGV[2]
 local ends = period_ends(tonumber(ARGV[3]) or now)
 local extra_tokens, extra_cost = tonumber(ARGV[4]), tonumber(ARGV[5])
-for i = 1, #KEYS / 4 do
-  local k, a = (i - 1) * 4, 5 + (i - 1) * 4
-  take(KEYS[k + 1], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), extra_tokens, now)
-  redis.call('ZREM', KEYS[k + 2], lease_id)
-  for p = 1, 2 do
-    -- A correction for a period that has ended is dropped: that budget has reset.
-    if extra_cost ~= 0 and ARGV[a + 2 + p] == '1' and ends[p] > now then
-      spend(KEYS[k + 2 + p], ends[p], extra_cost, now)
+local mark_ttl = tonumber(ARGV[6])
+local corrected = 0
+for i = 1, #KEYS / 5 do
+  local k, a = (i - 1) * 5, 6 + (i - 1) * 4
+  if mark_ttl then redis.call('SET', KEYS[k + 5], 1, 'PX', mark_ttl) end
+  if redis.call('ZREM', KEYS[k + 2], lease_id) == 1 then
+    corrected = corrected + 1
+    take(KEYS[k + 1], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), extra_tokens, now)
+    for p = 1, 2 do
+      -- A correction for a period that has ended is dropped: that budget has reset.
+      if extra_cost ~= 0 and ARGV[a + 2 + p] == '1' and ends[p] > now then
+        spend(KEYS[k + 2 + p], ends[p], extra_cost, now)
+      end
     end
   end
 end
-return 1
+return corrected
 `;
 
 /** KEYS: the leases of each principal. ARGV: now|'', leaseId, leaseTtlMs. Returns renewals. */

@@ -8,6 +8,7 @@ import type {
   LimitStore,
   StoreAdmit,
   StoreAdmitResult,
+  StoreRelease,
   StoreRenew,
   StoreSettle,
 } from './limiter.js';
@@ -19,6 +20,8 @@ const EPSILON = 1e-9;
 /** A refused stream slot frees when some stream ends, which nobody can predict: retry soon. */
 export const CONCURRENCY_RETRY_MS = 1_000;
 const SWEEP_EVERY = 1_024;
+/** How long a released lease's decision still takes nothing (as the Redis store's mark). */
+const RELEASE_MARK_TTL_MS = 10 * 60_000;
 
 interface Bucket {
   level: number;
@@ -53,6 +56,8 @@ export class MemoryLimitStore implements LimitStore {
   private readonly buckets = new Map<string, Bucket>();
   private readonly leases = new Map<string, Map<string, number>>();
   private readonly budgets = new Map<string, Budget>();
+  /** Released leases, until when a decision for one still takes nothing. */
+  private readonly released = new Map<string, number>();
   private operations = 0;
 
   constructor(private readonly clock: () => number = Date.now) {}
@@ -61,6 +66,8 @@ export class MemoryLimitStore implements LimitStore {
     const now = request.now ?? this.clock();
     if (++this.operations % SWEEP_EVERY === 0) this.sweep(now);
     const ends = { daily: dayEnd(now), monthly: monthEnd(now) };
+    if ((this.released.get(request.leaseId) ?? 0) > now)
+      throw new Error(`lease ${request.leaseId} was released before its decision`);
 
     let refusal: LimitRefusal | undefined;
     const refuse = (r: LimitRefusal) => {
@@ -138,14 +145,22 @@ export class MemoryLimitStore implements LimitStore {
     const at = request.admittedAt ?? now;
     const ends = { daily: dayEnd(at), monthly: monthEnd(at) };
     for (const { id, limits } of request.principals) {
+      // Only where the lease is still held: a settlement made twice counts once.
+      if (!this.heldLeases(id, now).delete(request.leaseId)) continue;
       this.take(`${id}:tok`, limits.tokens, request.extraTokens, now);
-      this.leases.get(id)?.delete(request.leaseId);
       if (request.extraCostMicroUsd === 0) continue;
       if (limits.dailyBudgetMicroUsd !== undefined)
         this.correct(`${id}:daily`, ends.daily, request.extraCostMicroUsd, now);
       if (limits.monthlyBudgetMicroUsd !== undefined)
         this.correct(`${id}:monthly`, ends.monthly, request.extraCostMicroUsd, now);
     }
+  }
+
+  async release(request: StoreRelease): Promise<void> {
+    const { tokens, costMicroUsd, ...lease } = request;
+    const now = request.now ?? this.clock();
+    this.released.set(request.leaseId, now + RELEASE_MARK_TTL_MS);
+    await this.settle({ ...lease, extraTokens: -tokens, extraCostMicroUsd: -costMicroUsd });
   }
 
   async renew(request: StoreRenew): Promise<boolean> {
@@ -199,6 +214,7 @@ export class MemoryLimitStore implements LimitStore {
   private sweep(now: number): void {
     for (const [key, budget] of this.budgets) if (budget.end <= now) this.budgets.delete(key);
     for (const [key, bucket] of this.buckets) if (bucket.fullAt <= now) this.buckets.delete(key);
+    for (const [lease, until] of this.released) if (until <= now) this.released.delete(lease);
     for (const id of this.leases.keys())
       if (this.heldLeases(id, now).size === 0) this.leases.delete(id);
   }

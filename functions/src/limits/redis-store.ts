@@ -7,13 +7,16 @@
 // Cluster the two would have to share a tag, e.g. the user's.
 import { Redis } from 'ioredis';
 import { LimitName, type LimitRefusal } from '@colonycraft/protocol';
-import type {
-  LimitStore,
-  PrincipalLimits,
-  StoreAdmit,
-  StoreAdmitResult,
-  StoreRenew,
-  StoreSettle,
+import { once } from 'node:events';
+import {
+  StoreUnreachable,
+  type LimitStore,
+  type PrincipalLimits,
+  type StoreAdmit,
+  type StoreAdmitResult,
+  type StoreRelease,
+  type StoreRenew,
+  type StoreSettle,
 } from './limiter.js';
 import { ADMIT_SCRIPT, RENEW_SCRIPT, SETTLE_SCRIPT } from './lua-scripts.js';
 
@@ -67,20 +70,33 @@ const connecting = new WeakMap<Redis, Promise<void>>();
 
 /**
  * With the offline queue off, a command sent before the first connection is up would fail:
- * this connects a client not yet connected and returns what to wait for, or nothing once it is
- * connected, so that a caller sends its command in the same tick. Later outages fail fast,
- * which is the point.
+ * this returns what to wait for until the client's first connection is ready (starting it if
+ * nobody has, waiting for it if somebody has), or nothing once it is, so that a caller sends
+ * its command in the same tick. Later outages fail fast, which is the point.
  */
 export function untilConnected(redis: Redis): Promise<void> | undefined {
   if (redis.status === 'ready') return undefined;
-  if (redis.status === 'wait') connecting.set(redis, redis.connect());
-  return connecting.get(redis);
+  let first = connecting.get(redis);
+  if (!first) {
+    if (redis.status === 'wait') first = redis.connect();
+    else if (redis.status === 'connecting' || redis.status === 'connect')
+      first = once(redis, 'ready').then(() => undefined);
+    else return undefined;
+    connecting.set(redis, first);
+  }
+  return first;
 }
 
 /** Principal ids go inside a hash tag: escape the braces (and `%`, so it stays reversible). */
 function tag(id: string): string {
   return id.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
+
+/**
+ * How long a release's mark outlives it: longer than a decision sent before it can still
+ * arrive (the client resends an unanswered command once it has reconnected).
+ */
+const RELEASE_MARK_TTL_MS = 10 * 60_000;
 
 const budget = (value: number | undefined): number => value ?? -1;
 const clockArg = (now: number | undefined): Arg => (now === undefined ? '' : Math.floor(now));
@@ -111,6 +127,22 @@ export class RedisLimitStore implements LimitStore {
     };
   }
 
+  /** Set when a lease is released: its decision, should it run after, takes nothing. */
+  releasedKey(id: string, leaseId: string): string {
+    return `${this.keyPrefix}{${tag(id)}}:released:${leaseId}`;
+  }
+
+  /** Waits for the first connection; a client that is not connected is not sent anything. */
+  private async connected(): Promise<void> {
+    try {
+      await untilConnected(this.redis);
+    } catch (error) {
+      throw new StoreUnreachable(`Redis: ${(error as Error).message}`, { cause: error });
+    }
+    if (this.redis.status !== 'ready')
+      throw new StoreUnreachable(`Redis: not connected (${this.redis.status})`);
+  }
+
   async admit(request: StoreAdmit): Promise<StoreAdmitResult> {
     const keys: string[] = [];
     const args: Arg[] = [
@@ -122,7 +154,14 @@ export class RedisLimitStore implements LimitStore {
     ];
     for (const { id, limits } of request.principals) {
       const k = this.keys(id);
-      keys.push(k.requests, k.tokens, k.leases, k.daily, k.monthly);
+      keys.push(
+        k.requests,
+        k.tokens,
+        k.leases,
+        k.daily,
+        k.monthly,
+        this.releasedKey(id, request.leaseId),
+      );
       args.push(
         limits.requests.capacity,
         limits.requests.refillPerMinute,
@@ -133,11 +172,12 @@ export class RedisLimitStore implements LimitStore {
         budget(limits.monthlyBudgetMicroUsd),
       );
     }
-    await untilConnected(this.redis);
+    await this.connected();
     const reply = (await this.redis.ccLimitAdmit(keys.length, ...keys, ...args)).map((v) =>
       typeof v === 'number' ? v : String(v),
     );
     const [ok, at] = reply as [number, number];
+    if (ok === 2) throw new Error(`lease ${request.leaseId} was released before its decision`);
     if (ok === 1) {
       const [, , limit, remaining, resetMs] = reply as number[];
       return { ok: true, at, status: { limit: limit!, remaining: remaining!, resetMs: resetMs! } };
@@ -155,6 +195,19 @@ export class RedisLimitStore implements LimitStore {
   }
 
   async settle(request: StoreSettle): Promise<void> {
+    await this.correct(request);
+  }
+
+  async release(request: StoreRelease): Promise<void> {
+    const { tokens, costMicroUsd, ...lease } = request;
+    await this.correct(
+      { ...lease, extraTokens: -tokens, extraCostMicroUsd: -costMicroUsd },
+      RELEASE_MARK_TTL_MS,
+    );
+  }
+
+  /** The settle script; with `markTtlMs`, a release. */
+  private async correct(request: StoreSettle, markTtlMs?: number): Promise<void> {
     const keys: string[] = [];
     const args: Arg[] = [
       clockArg(request.now),
@@ -162,10 +215,11 @@ export class RedisLimitStore implements LimitStore {
       clockArg(request.admittedAt),
       request.extraTokens,
       request.extraCostMicroUsd,
+      markTtlMs ?? '',
     ];
     for (const { id, limits } of request.principals) {
       const k = this.keys(id);
-      keys.push(k.tokens, k.leases, k.daily, k.monthly);
+      keys.push(k.tokens, k.leases, k.daily, k.monthly, this.releasedKey(id, request.leaseId));
       args.push(
         limits.tokens.capacity,
         limits.tokens.refillPerMinute,
@@ -173,13 +227,13 @@ export class RedisLimitStore implements LimitStore {
         limits.monthlyBudgetMicroUsd === undefined ? 0 : 1,
       );
     }
-    await untilConnected(this.redis);
+    await this.connected();
     await this.redis.ccLimitSettle(keys.length, ...keys, ...args);
   }
 
   async renew(request: StoreRenew): Promise<boolean> {
     const keys = request.principals.map(({ id }: PrincipalLimits) => this.keys(id).leases);
-    await untilConnected(this.redis);
+    await this.connected();
     const renewed = await this.redis.ccLimitRenew(
       keys.length,
       ...keys,

@@ -2,14 +2,22 @@
 // (nobody gets past limits that cannot be checked), `open` decides with this instance's own
 // in-memory store (limits then hold per instance, not in total). Either way the failure is
 // logged, once per outage rather than once per call, and counted.
+//
+// Nothing leaks when Redis answers late or not at all. A decision the gateway gave up waiting
+// for may still run when Redis catches up, so it is released: its lease and reservation are
+// returned if it ran, and it takes nothing if it runs later. A settlement or release that
+// fails is owed, and retried every second until Redis confirms it (for at most OWED_FOR_MS).
+// Both are safe to repeat.
 import { GatewayError } from '../errors.js';
 import type { FailureMode } from './limits-config.js';
-import type {
-  LimitStore,
-  StoreAdmit,
-  StoreAdmitResult,
-  StoreRenew,
-  StoreSettle,
+import {
+  StoreUnreachable,
+  type LimitStore,
+  type StoreAdmit,
+  type StoreAdmitResult,
+  type StoreRelease,
+  type StoreRenew,
+  type StoreSettle,
 } from './limiter.js';
 import { MemoryLimitStore } from './memory-store.js';
 import { Outage } from './outage.js';
@@ -20,15 +28,33 @@ export const limiterMetrics = {
   redisFailures: 0,
   /** Decisions the in-process fallback made while Redis was failing. */
   failOpenDecisions: 0,
+  /** Settlements and releases Redis has not confirmed yet. */
+  owed: 0,
+  /** Owed ones given up: too many, or Redis away for longer than OWED_FOR_MS. */
+  owedDropped: 0,
 };
 
 const SWEEP_AT = 1_024;
+const RETRY_OWED_MS = 1_000;
+/** After this long an owed lease has expired by itself; its reservation is what is lost. */
+const OWED_FOR_MS = 10 * 60_000;
+const MAX_OWED = 10_000;
+
+interface Owed {
+  name: string;
+  send(): Promise<void>;
+  until: number;
+}
 
 export class ResilientLimitStore implements LimitStore {
   private readonly fallback: MemoryLimitStore;
   /** Leases the fallback granted, so their settlement goes to the fallback too. */
   private readonly fallbackLeases = new Map<string, number>();
   private readonly outage = new Outage('rate limiter: Redis', () => limiterMetrics.redisFailures++);
+  /** By lease id: the last word on a lease replaces any earlier one. */
+  private readonly owed = new Map<string, Owed>();
+  private retrying: NodeJS.Timeout | undefined;
+  private paying = false;
 
   constructor(
     private readonly primary: LimitStore,
@@ -45,6 +71,12 @@ export class ResilientLimitStore implements LimitStore {
       return result;
     } catch (error) {
       this.failed('admit', error);
+      if (!(error instanceof StoreUnreachable)) {
+        const { principals, leaseId, tokens, costMicroUsd } = request;
+        void this.send('release', leaseId, () =>
+          this.primary.release({ principals, leaseId, tokens, costMicroUsd }),
+        );
+      }
       if (this.mode === 'closed') {
         throw new GatewayError(
           'unavailable',
@@ -61,17 +93,17 @@ export class ResilientLimitStore implements LimitStore {
   }
 
   /**
-   * A failed settlement is logged and dropped rather than thrown: the call it belongs to has
-   * already happened, and its lease expires by itself.
+   * A settlement that fails is owed, not thrown: the call it belongs to has already happened.
+   * Resolves once it is confirmed or owed.
    */
   async settle(request: StoreSettle): Promise<void> {
     if (this.fallbackLeases.delete(request.leaseId)) return this.fallback.settle(request);
-    try {
-      await this.primary.settle(request);
-      this.recovered();
-    } catch (error) {
-      this.failed('settle', error);
-    }
+    await this.send('settle', request.leaseId, () => this.primary.settle(request));
+  }
+
+  async release(request: StoreRelease): Promise<void> {
+    if (this.fallbackLeases.delete(request.leaseId)) return this.fallback.release(request);
+    await this.send('release', request.leaseId, () => this.primary.release(request));
   }
 
   async renew(request: StoreRenew): Promise<boolean> {
@@ -90,7 +122,64 @@ export class ResilientLimitStore implements LimitStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.retrying);
     await this.primary.close();
+  }
+
+  /** Sends an operation that must reach Redis in the end; owes it when it fails now. */
+  private async send(name: string, leaseId: string, operation: () => Promise<void>): Promise<void> {
+    try {
+      await operation();
+      this.recovered();
+    } catch (error) {
+      this.failed(name, error);
+      this.owe(name, leaseId, operation);
+    }
+  }
+
+  private owe(name: string, leaseId: string, send: () => Promise<void>): void {
+    if (this.owed.size >= MAX_OWED && !this.owed.has(leaseId)) {
+      limiterMetrics.owedDropped++;
+      return;
+    }
+    this.owed.set(leaseId, { name, send, until: this.clock() + OWED_FOR_MS });
+    limiterMetrics.owed = this.owed.size;
+    if (!this.retrying) {
+      this.retrying = setInterval(() => void this.payOwed(), RETRY_OWED_MS);
+      this.retrying.unref();
+    }
+  }
+
+  /** One round of retries; a round still waiting for Redis is not overlapped by the next. */
+  private async payOwed(): Promise<void> {
+    if (this.paying) return;
+    this.paying = true;
+    try {
+      const now = this.clock();
+      await Promise.all(
+        [...this.owed].map(async ([leaseId, owed]) => {
+          if (owed.until <= now) {
+            this.owed.delete(leaseId);
+            limiterMetrics.owedDropped++;
+            return;
+          }
+          try {
+            await owed.send();
+            if (this.owed.get(leaseId) === owed) this.owed.delete(leaseId);
+            this.recovered();
+          } catch (error) {
+            this.failed(owed.name, error);
+          }
+        }),
+      );
+    } finally {
+      this.paying = false;
+      limiterMetrics.owed = this.owed.size;
+      if (this.owed.size === 0) {
+        clearInterval(this.retrying);
+        this.retrying = undefined;
+      }
+    }
   }
 
   private rememberFallbackLease(leaseId: string, ttlMs: number): void {

@@ -1,12 +1,13 @@
 // A memory limit store for in-process tests that records what it is asked and can be told to
 // refuse: every admission (`refuse`) or the next few (`refusals`).
-import type { LimitStore, StoreAdmit, StoreSettle } from '../../limits/limiter.js';
+import type { LimitStore, StoreAdmit, StoreRelease, StoreSettle } from '../../limits/limiter.js';
 import { MemoryLimitStore } from '../../limits/memory-store.js';
 
 export class SpyLimitStore implements LimitStore {
   readonly inner = new MemoryLimitStore();
   admits: StoreAdmit[] = [];
   settles: StoreSettle[] = [];
+  releases: StoreRelease[] = [];
   /** Refuse every admission while true. */
   refuse = false;
   /** Refuse this many admissions more. */
@@ -38,6 +39,11 @@ export class SpyLimitStore implements LimitStore {
   async settle(request: StoreSettle) {
     this.settles.push(request);
     return this.inner.settle(request);
+  }
+
+  async release(request: StoreRelease) {
+    this.releases.push(request);
+    return this.inner.release(request);
   }
 
   renew = () => Promise.resolve(true);

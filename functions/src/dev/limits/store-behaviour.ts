@@ -3,7 +3,7 @@
 // several principals (budgets: budget-behaviour.ts). Time is injected (`now`), never slept
 // through.
 import { randomUUID } from 'node:crypto';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LimitsConfig, TierLimits } from '../../limits/limits-config.js';
 import {
   Limiter,
@@ -201,5 +201,60 @@ export function storeBehaviour(getStore: () => LimitStore): void {
     expect(first.ok && first.rateLimit?.limit).toBe(1);
     expect((await limiter.admit(call([{ id: k, tier: 'standard' }], T0))).ok).toBe(true);
     expect((await limiter.admit(call(both, T0))).ok).toBe(false);
+  });
+
+  describe('settling and releasing, which Redis may receive twice or late', () => {
+    const tier = {
+      concurrency: 1,
+      requests: { capacity: 2, refillPerMinute: 1 },
+      dailyBudgetMicroUsd: 100,
+    };
+    const resolved = (limiter: Limiter, id: string) => [{ id, limits: limiter.config.tiers.free! }];
+
+    it('when a settlement is sent twice, then it counts once', async () => {
+      const store = getStore();
+      const limiter = testLimiter(store, tier);
+      const p = [user()];
+      const a = await limiter.admit(call(p, T0, { estimatedCostMicroUsd: 10 }));
+      if (!a.ok) throw new Error('refused');
+      const settlement = { ...a.lease, actualTokens: 0, actualCostMicroUsd: 30, now: T0 };
+      await limiter.settle(settlement);
+      await limiter.settle(settlement);
+      // 30 spent, not 50: 70 more fit the budget of 100 exactly.
+      expect((await limiter.admit(call(p, T0, { estimatedCostMicroUsd: 70 }))).ok).toBe(true);
+    });
+
+    it('when an admission is released, then its lease, tokens and budget come back and its request still counts', async () => {
+      const store = getStore();
+      const limiter = testLimiter(store, tier);
+      const p = user();
+      const more = { estimatedTokens: 1_000, estimatedCostMicroUsd: 100 };
+      const a = await limiter.admit(call([p], T0, more));
+      if (!a.ok) throw new Error('refused');
+      const release = { principals: resolved(limiter, p), leaseId: a.lease.leaseId, now: T0 };
+      await store.release({ ...release, tokens: 1_000, costMicroUsd: 100 });
+      const b = await limiter.admit(call([p], T0, more));
+      expect(b.ok && b.rateLimit?.remaining).toBe(0);
+    });
+
+    it('when a release arrives before its decision, then the decision takes nothing', async () => {
+      const store = getStore();
+      const limiter = testLimiter(store, tier);
+      const p = user();
+      const leaseId = randomUUID();
+      await store.release({
+        principals: resolved(limiter, p),
+        leaseId,
+        tokens: 1_000,
+        costMicroUsd: 100,
+        now: T0,
+      });
+      const more = { estimatedTokens: 1_000, estimatedCostMicroUsd: 100 };
+      await expect(limiter.admit(call([p], T0, { ...more, leaseId }))).rejects.toThrow(
+        `lease ${leaseId} was released before its decision`,
+      );
+      const b = await limiter.admit(call([p], T0, more));
+      expect(b.ok && b.rateLimit?.remaining).toBe(1);
+    });
   });
 }
