@@ -91,6 +91,21 @@ describe('ResilientLimitStore', () => {
     }
   });
 
+  it('when Redis is away in open mode, then a principal with a budget is refused and one without is admitted', async () => {
+    const store = new ResilientLimitStore(
+      new RedisLimitStore(createRedisClient(`redis://127.0.0.1:${await freePort()}`)),
+      'open',
+    );
+    const limiter = testLimiter(store, { dailyBudgetMicroUsd: 1_000_000 });
+    limiters.push(limiter);
+    await expect(limiter.admit(call())).rejects.toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringMatching(/^Budgets cannot be checked/),
+    });
+    // The standard tier of testLimiter has no budget: it is decided in process.
+    expect((await limiter.admit({ ...call(), tier: 'standard' })).ok).toBe(true);
+  });
+
   it('when Redis is not there from the start, then the first decision fails fast', async () => {
     const nobody = `redis://127.0.0.1:${await freePort()}`;
     const started = Date.now();

@@ -1,7 +1,8 @@
 // What the limiter does when Redis fails, by policy: `closed` refuses the call as unavailable
 // (nobody gets past limits that cannot be checked), `open` decides with this instance's own
-// in-memory store (limits then hold per instance, not in total). Either way the failure is
-// logged, once per outage rather than once per call, and counted.
+// in-memory store (limits then hold per instance, not in total), except for a principal with
+// a budget, which is refused as in `closed`: the day's spend is in Redis alone. Either way the
+// failure is logged, once per outage rather than once per call, and counted.
 //
 // Nothing leaks when Redis answers late or not at all. A decision the gateway gave up waiting
 // for may still run when Redis catches up, so it is released: its lease and reservation are
@@ -13,6 +14,7 @@ import type { FailureMode } from './limits-config.js';
 import {
   StoreUnreachable,
   type LimitStore,
+  type PrincipalLimits,
   type StoreAdmit,
   type StoreAdmitResult,
   type StoreRelease,
@@ -39,6 +41,9 @@ const RETRY_OWED_MS = 1_000;
 /** After this long an owed lease has expired by itself; its reservation is what is lost. */
 const OWED_FOR_MS = 10 * 60_000;
 const MAX_OWED = 10_000;
+
+const hasBudget = ({ limits }: PrincipalLimits): boolean =>
+  limits.dailyBudgetMicroUsd !== undefined || limits.monthlyBudgetMicroUsd !== undefined;
 
 interface Owed {
   name: string;
@@ -81,6 +86,16 @@ export class ResilientLimitStore implements LimitStore {
         throw new GatewayError(
           'unavailable',
           'Rate limiting is unavailable, so calls are refused for now. Try again shortly.',
+          undefined,
+          { cause: error },
+        );
+      }
+      // The day's and month's spend live in Redis: no instance alone knows them, so a budget
+      // fails closed even in open mode.
+      if (request.principals.some(hasBudget)) {
+        throw new GatewayError(
+          'unavailable',
+          'Budgets cannot be checked while rate limiting is unavailable, so calls with a budget are refused for now. Try again shortly.',
           undefined,
           { cause: error },
         );
