@@ -16,6 +16,7 @@ import {
 } from '@colonycraft/protocol';
 import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
+import { withDeadline } from '../deadline.js';
 import { GatewayError } from '../errors.js';
 import type { Catalog } from '../gateway/catalog.js';
 import { executeChat, type Target } from '../gateway/execute.js';
@@ -183,7 +184,11 @@ export async function streamAnswer(
   const store = deps.db?.();
   const conversationId =
     store && deps.keepConversations
-      ? await openConversation(store, claims.sub, request)
+      ? await withDeadline(
+          openConversation(store, claims.sub, request),
+          deps.policy.storeTimeoutMs,
+          'Firestore',
+        )
       : undefined;
   if (conversationId && !request.conversationId) {
     await channel.sendChunk({ type: 'conversation', conversationId }, targets[0]!.id);

@@ -10,7 +10,10 @@ import type {
   EmbeddingsResult,
 } from '@colonycraft/protocol';
 import type { Identified } from '../auth/authenticate.js';
+import { withDeadline } from '../deadline.js';
+import { GatewayError } from '../errors.js';
 import type { Limiter } from '../limits/limiter.js';
+import { Outage } from '../limits/outage.js';
 import type { RateLimitHeaders } from '../limits/refusal.js';
 import { admitCall, admitUnlessRevoked, estimateCall, type Estimate } from './admission.js';
 import {
@@ -71,6 +74,13 @@ export type EmbeddingSurface<P extends { request: EmbeddingsRequest }, R> = Surf
   R
 >;
 
+/** Usage writes that outlast the store's deadline: logged once per outage, each one counted. */
+export const ledgerMetrics = { lateWrites: 0 };
+const ledgerOutage = new Outage(
+  'usage ledger: Firestore (answers end without waiting for their records)',
+  () => ledgerMetrics.lateWrites++,
+);
+
 /** Waits for all of them, even after one has failed, then throws the first failure. */
 export async function allDone(work: readonly Promise<unknown>[]): Promise<void> {
   const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
@@ -116,7 +126,17 @@ async function runAdmitted<P, R>(
     }
     return settlement;
   };
+  // Each recording, waited for until the store's deadline: past it the answer ends anyway,
+  // and the write goes on (Firestore's client retries it).
   const recordings: Promise<void>[] = [];
+  const recorded = (recording: Promise<void>): Promise<void> =>
+    withDeadline(recording, deps.policy.storeTimeoutMs, 'Firestore').then(
+      () => ledgerOutage.recovered(),
+      (error: unknown) => {
+        if (!(error instanceof GatewayError)) throw error;
+        ledgerOutage.failed({ error: error.message, uid: claims.sub });
+      },
+    );
   let settling: Promise<unknown> | undefined;
   const settled = () =>
     (settling ??= allDone([...recordings, settle(undefined)]).then(
@@ -125,7 +145,7 @@ async function runAdmitted<P, R>(
     ));
   const hooks: AnswerHooks = {
     onSpent: (spent) => void settle(spent),
-    onRecording: (r) => void recordings.push(r),
+    onRecording: (r) => void recordings.push(recorded(r)),
   };
   let result: R;
   try {

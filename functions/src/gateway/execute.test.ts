@@ -13,6 +13,7 @@ const policy: CallPolicy = {
   connectTimeoutMs: 1_000,
   firstTokenTimeoutMs: 1_000,
   totalTimeoutMs: 10_000,
+  storeTimeoutMs: 1_000,
   maxRetries: 2,
   retryBaseMs: 100,
   retryMaxMs: 1_000,

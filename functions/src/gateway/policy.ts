@@ -9,6 +9,12 @@ export interface CallPolicy {
   firstTokenTimeoutMs: number;
   /** Longest a whole call may take, retries included. */
   totalTimeoutMs: number;
+  /**
+   * Longest wait for Firestore on a call's path (its conversation, its usage record): past it
+   * a conversation cannot be opened (`unavailable`), and an answer ends without waiting for
+   * its record, which is still written.
+   */
+  storeTimeoutMs: number;
   /** Further attempts on one target after a retryable failure before the first byte. */
   maxRetries: number;
   retryBaseMs: number;
@@ -39,6 +45,7 @@ const PolicyEnv = z.object({
   GATEWAY_CONNECT_TIMEOUT_MS: ms(10_000),
   GATEWAY_FIRST_TOKEN_TIMEOUT_MS: ms(60_000),
   GATEWAY_TOTAL_TIMEOUT_MS: ms(300_000),
+  GATEWAY_STORE_TIMEOUT_MS: ms(5_000),
   GATEWAY_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   GATEWAY_RETRY_BASE_MS: ms(250),
   GATEWAY_RETRY_MAX_MS: ms(4_000),
@@ -74,6 +81,7 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): CallPolicy 
     connectTimeoutMs: e.GATEWAY_CONNECT_TIMEOUT_MS,
     firstTokenTimeoutMs: e.GATEWAY_FIRST_TOKEN_TIMEOUT_MS,
     totalTimeoutMs: e.GATEWAY_TOTAL_TIMEOUT_MS,
+    storeTimeoutMs: e.GATEWAY_STORE_TIMEOUT_MS,
     maxRetries: e.GATEWAY_MAX_RETRIES,
     retryBaseMs: e.GATEWAY_RETRY_BASE_MS,
     retryMaxMs: e.GATEWAY_RETRY_MAX_MS,

@@ -4,6 +4,7 @@
 // the functions directly), the key is the environment variable of the same name.
 import { logger } from 'firebase-functions';
 import { secretStoreFromEnv, type SecretStore } from '@colonycraft/secrets';
+import { withDeadline } from '../deadline.js';
 
 let store: SecretStore | undefined | null = null;
 /** The last value read per secret, kept for when the store cannot be reached. */
@@ -17,17 +18,6 @@ function secretStore(env: NodeJS.ProcessEnv): SecretStore | undefined {
 /** Secret Manager's client retries an unreachable service for minutes; a call waits this long. */
 const READ_DEADLINE_MS = 5_000;
 
-function withDeadline<T>(read: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer within ${READ_DEADLINE_MS} ms`)),
-      READ_DEADLINE_MS,
-    );
-  });
-  return Promise.race([read, late]).finally(() => clearTimeout(timer));
-}
-
 /**
  * The key held by `secretName`, or undefined when none is set. A store that fails keeps the
  * last key read (logged, without it); with none read yet the provider counts as unconfigured.
@@ -39,7 +29,13 @@ export async function readProviderKey(
   const source = secretStore(env);
   if (!source) return env[secretName] || undefined;
   try {
-    const value = (await withDeadline(source.access(secretName))) ?? (env[secretName] || undefined);
+    const value =
+      (await withDeadline(
+        source.access(secretName),
+        READ_DEADLINE_MS,
+        `${source.kind} secret store`,
+      )) ??
+      (env[secretName] || undefined);
     if (value === undefined) lastGood.delete(secretName);
     else lastGood.set(secretName, value);
     return value;

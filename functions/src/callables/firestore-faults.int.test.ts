@@ -1,0 +1,74 @@
+// Chat calls while Firestore does not answer (its emulator stopped): every wait on it has a
+// deadline. A call that keeps a conversation is refused as unavailable, naming Firestore; an
+// answer that only records usage ends at the deadline without waiting for its record.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
+import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import type { ClientTokenClaims } from '@colonycraft/protocol';
+import { startFirestoreEmulator, type FirestoreEmulator } from '@colonycraft/testing';
+import { ledgerMetrics } from '../call/pipeline.js';
+import { clearCatalogCache } from '../gateway/catalog-cache.js';
+import { policyFromEnv } from '../gateway/policy.js';
+import { providerEntry } from '../providers/registry.js';
+import { runChat } from './chat.js';
+
+const DEADLINE_MS = 500;
+
+let emulator: FirestoreEmulator;
+let app: App;
+let db: Firestore;
+
+beforeAll(async () => {
+  emulator = await startFirestoreEmulator();
+  process.env.LOCAL_PROVIDER = 'enabled';
+  process.env.LOCAL_PROVIDER_CHUNK_DELAY_MS = '0';
+  clearCatalogCache();
+  process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
+  app = initializeApp({ projectId: 'demo-colonycraft' }, `firestore-faults-${randomUUID()}`);
+  db = getFirestore(app);
+  // One write while it is up: the client is connected before it goes away.
+  await db.doc(`probe/${randomUUID()}`).set({ up: true });
+  await emulator.stop();
+});
+
+afterAll(async () => {
+  if (app) await deleteApp(app).catch(() => {});
+});
+
+const claims = (): ClientTokenClaims => ({
+  sub: `user-${randomUUID()}`,
+  role: 'member',
+  models: ['*'],
+  tier: 'unlimited',
+  jti: randomUUID(),
+});
+
+const chat = (keepConversations: boolean) =>
+  runChat(
+    { clientToken: 't', model: 'local/echo', messages: [{ role: 'user', content: 'hello' }] },
+    { claims: claims(), checkRevocation: async () => undefined },
+    { signal: new AbortController().signal, sendChunk: async () => true },
+    {
+      entries: [providerEntry('local')],
+      policy: policyFromEnv({ GATEWAY_STORE_TIMEOUT_MS: String(DEADLINE_MS) }),
+      db: () => db,
+      keepConversations,
+    },
+  );
+
+describe('a chat call while Firestore does not answer', () => {
+  it('when it keeps a conversation, then it is refused as unavailable, naming Firestore', async () => {
+    await expect(chat(true)).rejects.toMatchObject({
+      kind: 'unavailable',
+      message: `Firestore did not answer within ${DEADLINE_MS} ms.`,
+    });
+  });
+
+  it('when it only records usage, then the answer ends at the deadline and the late write is counted', async () => {
+    const late = ledgerMetrics.lateWrites;
+    const result = await chat(false);
+    expect(result.text).toContain('You said: hello');
+    expect(ledgerMetrics.lateWrites).toBe(late + 1);
+  });
+});
