@@ -176,6 +176,48 @@ describe('POST /api-keys', () => {
     expect(owner.body.error.message).toMatch(/owner/);
   });
 
+  it('when a key names the conversations scopes, then they are kept beside its models and reach the projection', async () => {
+    for (const scopes of [
+      ['*', 'conversations'],
+      ['local/echo', 'conversations:write'],
+    ]) {
+      const { key, summary } = await s.create('pat', { scopes });
+      expect(summary.scopes).toEqual(scopes);
+      expect((await s.projection(key))?.scopes).toEqual(scopes);
+    }
+    // `*` is alone among the models, not among the conversation scopes.
+    const mixed = await s.call<{ error: { message: string } }>('pat', 'POST', '/api-keys', {
+      name: 'x',
+      scopes: ['*', 'local/echo', 'conversations'],
+    });
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.error.message).toBe(
+      'Invalid body: scopes: use "*" alone, not beside model ids',
+    );
+  });
+
+  it("when an admin makes or rotates someone else's key with a conversations scope, then 403 and no key is made, since its holder would read that person's conversations", async () => {
+    const before = await f.sql.query('SELECT count(*)::int AS n FROM api_keys');
+    for (const scope of ['conversations', 'conversations:write']) {
+      const res = await s.call<{ error: { message: string } }>('boss', 'POST', '/api-keys', {
+        name: 'x',
+        scopes: ['*', scope],
+        owner: f.uid.sam,
+      });
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toMatch(/^scopes: a key with a conversations scope/);
+    }
+    const after = await f.sql.query('SELECT count(*)::int AS n FROM api_keys');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+
+    const own = await s.create('sam', { scopes: ['*', 'conversations'] });
+    const rotated = await s.rotate('boss', own.summary.id, 0);
+    expect(rotated.status).toBe(403);
+    expect((await s.projection(own.key))?.notAfter).toBeNull();
+    // Its owner may rotate it.
+    expect((await s.rotate('sam', own.summary.id, 60)).status).toBe(201);
+  });
+
   it('when an expiry is given, then it must lie ahead and reaches the projection', async () => {
     const past = await s.call('pat', 'POST', '/api-keys', {
       name: 'x',

@@ -2,7 +2,7 @@
 // usage reports. The web's admin console and the admin API both parse with these, and the admin
 // API's OpenAPI document is generated from them. Times are milliseconds since the epoch.
 import { z } from 'zod';
-import { API_KEY_IN_TEXT } from './api-key-record.js';
+import { API_KEY_IN_TEXT, CONVERSATION_SCOPES, modelScopesOf } from './api-key-record.js';
 import { ModelId } from './chat.js';
 import { RateTier, Role } from './roles.js';
 import { PrincipalType } from './usage.js';
@@ -96,19 +96,31 @@ export type SetTierRequest = z.infer<typeof SetTierRequest>;
 
 // ---- API keys
 
-/** What a key may call: model ids, or `*` alone for every model. */
+/**
+ * What a key may reach: the models it may call (model ids, or `*` alone for every model), and
+ * its owner's conversations only if it names `conversations` (read: list, get) or
+ * `conversations:write` (also rename, delete, and keep chats in them).
+ */
 export const ApiKeyScopes = z
   .array(
     z
-      .union([z.literal('*'), ModelId])
+      .union([
+        z.literal('*'),
+        z.literal(CONVERSATION_SCOPES.read),
+        z.literal(CONVERSATION_SCOPES.write),
+        ModelId,
+      ])
       // Hidden characters include NUL, which Postgres's `text` cannot hold.
       .superRefine(refuseHiddenCharacters)
       .refine(hasNoKey, NO_KEY),
   )
-  .min(1, 'must name at least one model id, or "*"')
+  .min(1, 'must name at least one scope: model ids, "*" or "conversations"')
   .max(100)
-  .refine((s) => !s.includes('*') || s.length === 1, 'use "*" alone, not beside model ids')
-  .refine((s) => new Set(s).size === s.length, 'must not repeat a model id');
+  .refine(
+    (s) => !s.includes('*') || modelScopesOf(s).length === 1,
+    'use "*" alone, not beside model ids',
+  )
+  .refine((s) => new Set(s).size === s.length, 'must not repeat a scope');
 
 /** `rotating`: replaced, still working until `graceUntil`; `rotated`: past it. */
 export const ApiKeyStatus = z.enum(['active', 'rotating', 'rotated', 'revoked', 'expired']);

@@ -2,12 +2,38 @@
 // `apiKeys/{sha256 of the key}` and what the functions read to accept the key. Never the key.
 import { z } from 'zod';
 import { RateTier } from './roles.js';
+import type { ConversationAccess } from './token.js';
+
+/**
+ * The scopes that reach the key owner's conversations; every other scope is a model id or `*`.
+ * A key has none of them unless it is given one: `conversations` reads (list, get),
+ * `conversations:write` also renames, deletes and keeps chats in them.
+ */
+export const CONVERSATION_SCOPES = {
+  read: 'conversations',
+  write: 'conversations:write',
+} as const satisfies Record<ConversationAccess, string>;
+
+const conversationScopes: readonly string[] = Object.values(CONVERSATION_SCOPES);
+
+export const isConversationScope = (scope: string): boolean => conversationScopes.includes(scope);
+
+/** The models a key's scopes name (model ids, or `*`). */
+export const modelScopesOf = (scopes: readonly string[]): string[] =>
+  scopes.filter((scope) => !isConversationScope(scope));
+
+/** What a key's scopes allow with its owner's conversations; undefined: nothing. */
+export function conversationAccessOf(scopes: readonly string[]): ConversationAccess | undefined {
+  if (scopes.includes(CONVERSATION_SCOPES.write)) return 'write';
+  if (scopes.includes(CONVERSATION_SCOPES.read)) return 'read';
+  return undefined;
+}
 
 export const ApiKeyRecord = z.object({
   keyId: z.string().min(1),
   /** The uid of the key's owner. */
   owner: z.string().min(1),
-  /** Model ids the key may use, or `*`. */
+  /** Model ids the key may use, or `*`; and its conversation scopes (`CONVERSATION_SCOPES`). */
   scopes: z.array(z.string().min(1)),
   tier: RateTier,
   /** ms since the epoch, or null: when the key stops working on its own. */

@@ -8,6 +8,14 @@ export const CLIENT_TOKEN_AUDIENCE = 'colonycraft-gateway';
 /** Upper bound on a client token's lifetime, in seconds. */
 export const CLIENT_TOKEN_MAX_TTL_SECONDS = 15 * 60;
 
+/**
+ * What an API key's client token may do with its owner's conversations: `read` (list, get) or
+ * `write` (also rename, delete, and keep chats in them). From the key's `conversations` and
+ * `conversations:write` scopes.
+ */
+export const ConversationAccess = z.enum(['read', 'write']);
+export type ConversationAccess = z.infer<typeof ConversationAccess>;
+
 export const ClientTokenClaims = z.object({
   sub: z.string().min(1),
   role: Role,
@@ -19,6 +27,11 @@ export const ClientTokenClaims = z.object({
   key: z.string().min(1).optional(),
   /** With `key`: the owner's own tier, at which the owner's limits are taken (`tier` is the key's). */
   ownerTier: RateTier.optional(),
+  /**
+   * With `key`: the owner's conversations the token may reach; absent, none. A token without
+   * `key` is the person's own sign-in, which reaches all of their own conversations.
+   */
+  conversations: ConversationAccess.optional(),
 });
 export type ClientTokenClaims = z.infer<typeof ClientTokenClaims>;
 

@@ -27,6 +27,7 @@ import { generateApiKey } from './api-key-format.js';
 import { publishCreated, putProjection } from './api-key-publish.js';
 import {
   assertMayChangeKeys,
+  assertMayHoldConversations,
   auditView,
   keyNotFound,
   keyTarget,
@@ -90,6 +91,8 @@ export async function rotateApiKey(
     const key = await findKey(tx, id, { forUpdate: true, ...(owner ? { owner } : {}) });
     if (!key) throw keyNotFound(id);
     if (key.revokedAt !== null) throw new ApiError('conflict', 'The key is revoked.');
+    // The rotator receives the replacement, which keeps the key's scopes.
+    assertMayHoldConversations(ctx.caller, key.owner, key.scopes);
     if (key.graceUntil !== null) {
       throw new ApiError('conflict', 'The key was rotated already; rotate its replacement.');
     }

@@ -1,6 +1,6 @@
 // How a stored key is shown: to callers (a summary, never the key or its hash), to the audit
 // log (the same facts, minus the time-dependent status), and who may see which keys.
-import type { ApiKeySummary, ApiKeyStatus } from '@colonycraft/protocol';
+import { isConversationScope, type ApiKeySummary, type ApiKeyStatus } from '@colonycraft/protocol';
 import type pg from 'pg';
 import type { Auth } from 'firebase-admin/auth';
 import type { StoredApiKey } from '../data/api-keys.js';
@@ -56,6 +56,24 @@ export function visibleOwner(caller: Caller): string | undefined {
 /** Auditors change nothing; the routes refuse them first, this keeps the use cases honest. */
 export function assertMayChangeKeys(caller: Caller): void {
   if (caller.role === 'auditor') throw new ApiError('forbidden', 'Auditors cannot change keys.');
+}
+
+/**
+ * A key that reaches its owner's conversations (a conversation scope) is handed only to its
+ * owner: whoever creates or rotates a key receives it, and an admin making one for someone
+ * else would read their history, which nothing else lets an admin do.
+ */
+export function assertMayHoldConversations(
+  caller: Caller,
+  owner: string,
+  scopes: readonly string[],
+): void {
+  if (owner !== caller.uid && scopes.some(isConversationScope)) {
+    throw new ApiError(
+      'forbidden',
+      "scopes: a key with a conversations scope reaches its owner's conversations, so only its owner may create or rotate it.",
+    );
+  }
 }
 
 export const keyTarget = (id: string) => `api_key:${id}`;

@@ -17,6 +17,7 @@ import { generateApiKey } from './api-key-format.js';
 import { publishCreated } from './api-key-publish.js';
 import {
   assertMayChangeKeys,
+  assertMayHoldConversations,
   auditView,
   keyNotFound,
   keyTarget,
@@ -39,6 +40,7 @@ export async function createApiKey(
   if (caller.role !== 'admin' && owner !== caller.uid) {
     throw new ApiError('forbidden', 'Members may create keys only for themselves.');
   }
+  assertMayHoldConversations(caller, owner, request.scopes);
   if (caller.role !== 'admin' && request.tier === 'unlimited') {
     throw new ApiError('forbidden', 'Only admins may create keys with the unlimited tier.');
   }

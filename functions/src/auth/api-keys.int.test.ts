@@ -8,6 +8,7 @@ import { FieldValue } from 'firebase-admin/firestore';
 import { ExchangeTokenResponse, type ApiKeyRecord } from '@colonycraft/protocol';
 import { stubReply } from '@colonycraft/testing';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
+import { createConversation } from '../conversations/conversation-store.js';
 import { hashApiKey } from './api-keys.js';
 
 let gw: GatewayFixture;
@@ -165,6 +166,58 @@ describe('exchangeApiKey', () => {
       messages: ask,
     });
     expect(completion.choices[0]?.message.content).toContain('from a program');
+  });
+
+  it("when the key names no conversations scope, then its client token reaches none of the owner's conversations; with `conversations`, it reads them only", async () => {
+    const owner = `owner-${randomBytes(4).toString('hex')}`;
+    const { id } = await createConversation(gw.db, owner, {
+      title: 'private',
+      model: 'local/echo',
+    });
+    const exchange = async (scopes: string[]) => {
+      const { key } = await newKey({ owner, scopes });
+      const res = await fetch(`${gw.url}exchangeApiKey`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+      });
+      return ExchangeTokenResponse.parse(await res.json());
+    };
+    // The callable wire, as the firebase client SDK speaks it.
+    const callable = async (name: string, data: Record<string, unknown>) => {
+      const res = await fetch(`${gw.url}${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ data }),
+      });
+      return (await res.json()) as {
+        result?: unknown;
+        error?: { status: string; message: string };
+      };
+    };
+
+    const none = await exchange(['local/echo']);
+    expect(none.claims.conversations).toBeUndefined();
+    expect(await callable('listConversations', { clientToken: none.token })).toEqual({
+      error: {
+        status: 'PERMISSION_DENIED',
+        message: "conversations: this API key's token has no conversations scope",
+      },
+    });
+
+    const reader = await exchange(['local/echo', 'conversations']);
+    expect(reader.claims).toMatchObject({ models: ['local/echo'], conversations: 'read' });
+    const listed = await callable('listConversations', { clientToken: reader.token });
+    expect(listed.result).toMatchObject({ conversations: [{ id, title: 'private' }] });
+    expect(
+      await callable('renameConversation', {
+        clientToken: reader.token,
+        conversationId: id,
+        title: 'mine now',
+      }),
+    ).toMatchObject({ error: { status: 'PERMISSION_DENIED' } });
+
+    const writer = await exchange(['*', 'conversations:write']);
+    expect(writer.claims).toMatchObject({ models: ['*'], conversations: 'write' });
   });
 
   it('when the key ends in a minute (expiry or rotation grace), then its client token ends with it', async () => {

@@ -4,7 +4,12 @@
 // that time.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Firestore } from 'firebase-admin/firestore';
-import { ApiKeyRecord, type ClientTokenClaims } from '@colonycraft/protocol';
+import {
+  ApiKeyRecord,
+  conversationAccessOf,
+  modelScopesOf,
+  type ClientTokenClaims,
+} from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 
 export function looksLikeApiKey(bearer: string): boolean {
@@ -59,15 +64,18 @@ export function createApiKeyVerifier(options: {
       throw new GatewayError('permission-denied', "This API key's owner is disabled.");
     }
     const ends = [found.expiresAt, found.notAfter].filter((at) => at !== null);
+    const conversations = conversationAccessOf(found.scopes);
     return {
       claims: {
         sub: found.owner,
         role: 'member',
-        models: found.scopes,
+        models: modelScopesOf(found.scopes),
         tier: found.tier,
         jti: randomUUID(),
         key: found.keyId,
         ...(found.ownerTier ? { ownerTier: found.ownerTier } : {}),
+        // None of the owner's conversations unless the key names them.
+        ...(conversations ? { conversations } : {}),
       },
       endsAt: ends.length > 0 ? Math.min(...ends) : undefined,
     };

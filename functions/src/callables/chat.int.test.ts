@@ -1,6 +1,7 @@
 // The web's chat callables with the real firebase client SDK, against the gateway hosted as
 // on Cloud Run, the provider stub upstream and conversations kept in the Firestore emulator.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
 import {
@@ -300,5 +301,83 @@ describe('chat callables', () => {
       code: 'functions/resource-exhausted',
       details: { provider: 'openai', status: 429, retryAfterMs: 5_000 },
     });
+  });
+});
+
+describe("chat callables with an API key's token", () => {
+  async function streamAs(clientToken: string, name: string, data: Record<string, unknown>) {
+    const { stream: events, data: result } = await call(name).stream({ clientToken, ...data });
+    const chunks: ChatChunk[] = [];
+    for await (const chunk of events) chunks.push(ChatChunk.parse(chunk));
+    return { chunks, final: ChatResult.parse(await result) };
+  }
+  const conversationsOf = async (owner: string) =>
+    (await gw.db.collection(`users/${owner}/conversations`).get()).docs.map((d) => d.id);
+
+  it('when its key has no conversations:write scope, then its answers are kept in none of the owner’s conversations and naming one is permission-denied before any provider runs', async () => {
+    const owner = `owner-${randomUUID()}`;
+    const person = await gw.token({ sub: owner });
+    const mine = (
+      await streamAs(person, 'chatBy-local', { model: 'local/echo', messages: [ask('mine')] })
+    ).final;
+
+    for (const conversations of [undefined, 'read'] as const) {
+      const keyToken = await gw.token({
+        sub: owner,
+        key: `key-${randomUUID()}`,
+        ...(conversations ? { conversations } : {}),
+      });
+      const { chunks, final } = await streamAs(keyToken, 'chatBy-openai', {
+        model: 'openai/gpt-stub',
+        messages: [ask('from a program')],
+      });
+      expect(final.text).toBe(stubReply('from a program'));
+      expect(final.conversationId).toBeUndefined();
+      expect(chunks.filter((c) => c.type === 'conversation')).toEqual([]);
+
+      gw.stub.reset();
+      const error = await call('chatBy-openai')({
+        clientToken: keyToken,
+        model: 'openai/gpt-stub',
+        conversationId: mine.conversationId,
+        messages: [ask('append this')],
+      }).catch((e: unknown) => e);
+      expect(error, `with ${conversations ?? 'no'} conversations scope`).toMatchObject({
+        code: 'functions/permission-denied',
+        message: expect.stringMatching(
+          /^conversations: this API key's token has no conversations:write scope/,
+        ),
+      });
+      expect(gw.stub.requests).toHaveLength(0);
+    }
+    expect(await conversationsOf(owner)).toEqual([mine.conversationId]);
+    const got = GetConversationResponse.parse(
+      (await call('getConversation')({ clientToken: person, conversationId: mine.conversationId }))
+        .data,
+    );
+    expect(got.conversation.messageCount).toBe(2);
+  });
+
+  it('when its key has the conversations:write scope, then it keeps new exchanges and appends to the owner’s conversations', async () => {
+    const owner = `owner-${randomUUID()}`;
+    const keyToken = await gw.token({ sub: owner, key: 'key-w', conversations: 'write' });
+    const first = (
+      await streamAs(keyToken, 'chatBy-local', { model: 'local/echo', messages: [ask('one')] })
+    ).final;
+    expect(first.conversationId).toBeTruthy();
+    await streamAs(keyToken, 'chatBy-local', {
+      model: 'local/echo',
+      conversationId: first.conversationId,
+      messages: [ask('one'), { role: 'assistant', content: first.text }, ask('two')],
+    });
+    const got = GetConversationResponse.parse(
+      (
+        await call('getConversation')({
+          clientToken: await gw.token({ sub: owner }),
+          conversationId: first.conversationId,
+        })
+      ).data,
+    );
+    expect(got.conversation.messageCount).toBe(4);
   });
 });

@@ -2,7 +2,8 @@
 // (`chatBy-openai`, …), each running as a service account that may read only its own
 // provider's key and loading only its own SDK; and `chat`, which may read them all and serves
 // aliases that fall back across providers. Each renders the pipeline's events as callable
-// chunks.
+// chunks, and keeps the exchange in the caller's conversation: for an API key's token, only
+// when its key has the `conversations:write` scope (without it, the answer is kept nowhere).
 import { z } from 'zod';
 import {
   ChatRequest,
@@ -12,6 +13,7 @@ import {
   type KnownProviderId,
 } from '@colonycraft/protocol';
 import type { Identified } from '../auth/authenticate.js';
+import { conversationAccess, requireConversationAccess } from '../auth/conversation-access.js';
 import type { ChatChannel } from '../call/answer.js';
 import { runCall, type CallDeps } from '../call/pipeline.js';
 import { db } from '../firebase.js';
@@ -27,6 +29,8 @@ const ChatCallRequest = ChatRequest.safeExtend(WithClientToken.shape);
 /**
  * One chat call from a callable's data: the client token's holder, already identified, is
  * admitted before the data is validated (so malformed calls count too) and then answered.
+ * An API key's token without `conversations:write` may not name a conversation, and its new
+ * exchanges are not kept in its owner's.
  */
 export function runChat(
   data: unknown,
@@ -34,9 +38,11 @@ export function runChat(
   channel: ChatChannel,
   deps: CallDeps,
 ): Promise<ChatResult> {
-  return runCall(deps, caller, {
+  const mayKeep = conversationAccess(caller.claims) === 'write';
+  return runCall({ ...deps, keepConversations: deps.keepConversations && mayKeep }, caller, {
     parse: () => {
       const { clientToken: _token, ...request } = parseInput(ChatCallRequest, data);
+      if (request.conversationId !== undefined) requireConversationAccess(caller.claims, 'write');
       return { request };
     },
     respond: (call) => call.answer(channel),

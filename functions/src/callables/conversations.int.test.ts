@@ -55,13 +55,14 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-async function tokenFor(uid: string): Promise<string> {
+async function tokenFor(uid: string, more: Partial<ClientTokenClaims> = {}): Promise<string> {
   const claims: ClientTokenClaims = {
     sub: uid,
     role: 'member',
     models: ['*'],
     tier: 'standard',
     jti: randomUUID(),
+    ...more,
   };
   return (await issueClientToken(claims, signingKey)).token;
 }
@@ -231,5 +232,72 @@ describe('access', () => {
       }
     }
     expect((await db.doc(`users/${uid}/conversations/${id}`).get()).get('title')).toBe('guarded');
+  });
+});
+
+describe("an API key's token", () => {
+  const noScope = (scope: string) => ({
+    code: 'functions/permission-denied',
+    // The client SDK appends the HTTP status to the message.
+    message: expect.stringMatching(
+      new RegExp(`^conversations: this API key's token has no ${scope} scope \\[403\\]$`),
+    ),
+  });
+
+  it('when its key has no conversations scope, then list, get, rename and delete are permission-denied and nothing changes', async () => {
+    const uid = `u-${randomUUID()}`;
+    const id = await seed(uid, 'diary', 1);
+    const clientToken = await tokenFor(uid, { key: `key-${randomUUID()}` });
+
+    await expect(call('listConversations', { clientToken })).rejects.toMatchObject(
+      noScope('conversations'),
+    );
+    await expect(
+      call('getConversation', { clientToken, conversationId: id }),
+    ).rejects.toMatchObject(noScope('conversations'));
+    await expect(
+      call('renameConversation', { clientToken, conversationId: id, title: 'mine now' }),
+    ).rejects.toMatchObject(noScope('conversations:write'));
+    await expect(
+      call('deleteConversation', { clientToken, conversationId: id }),
+    ).rejects.toMatchObject(noScope('conversations:write'));
+    const stored = (await db.doc(`users/${uid}/conversations/${id}`).get()).data();
+    expect(stored).toMatchObject({ title: 'diary', messageCount: 2 });
+  });
+
+  it('when its key has the conversations scope, then it lists and reads, and rename and delete are permission-denied', async () => {
+    const uid = `u-${randomUUID()}`;
+    const id = await seed(uid, 'diary', 1);
+    const clientToken = await tokenFor(uid, { key: `key-${randomUUID()}`, conversations: 'read' });
+
+    const page = ListConversationsResponse.parse(await call('listConversations', { clientToken }));
+    expect(page.conversations.map((c) => c.id)).toEqual([id]);
+    const got = GetConversationResponse.parse(
+      await call('getConversation', { clientToken, conversationId: id }),
+    );
+    expect(got.messages.map((m) => m.content)).toEqual(['diary q1', 'diary a1']);
+    await expect(
+      call('renameConversation', { clientToken, conversationId: id, title: 'mine now' }),
+    ).rejects.toMatchObject(noScope('conversations:write'));
+    await expect(
+      call('deleteConversation', { clientToken, conversationId: id }),
+    ).rejects.toMatchObject(noScope('conversations:write'));
+    expect((await db.doc(`users/${uid}/conversations/${id}`).get()).get('title')).toBe('diary');
+  });
+
+  it('when its key has the conversations:write scope, then it renames and deletes too', async () => {
+    const uid = `u-${randomUUID()}`;
+    const id = await seed(uid, 'diary', 1);
+    const clientToken = await tokenFor(uid, {
+      key: `key-${randomUUID()}`,
+      conversations: 'write',
+    });
+
+    ListConversationsResponse.parse(await call('listConversations', { clientToken }));
+    await call('renameConversation', { clientToken, conversationId: id, title: 'renamed' });
+    expect((await db.doc(`users/${uid}/conversations/${id}`).get()).get('title')).toBe('renamed');
+    expect(await call('deleteConversation', { clientToken, conversationId: id })).toEqual({
+      deleted: true,
+    });
   });
 });

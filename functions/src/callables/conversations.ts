@@ -1,5 +1,6 @@
 // The history callables: list, read, rename and delete the caller's own conversations. The
-// caller is whoever the client token names; data is read only under that uid.
+// caller is whoever the client token names; data is read only under that uid. An API key's
+// token reaches them only as far as its key's conversation scopes allow.
 import {
   DeleteConversationRequest,
   GetConversationRequest,
@@ -12,24 +13,24 @@ import {
 } from '@colonycraft/protocol';
 import { db } from '../firebase.js';
 import * as store from '../conversations/conversation-store.js';
-import { defineCallable, member } from './define-callable.js';
+import { conversationReader, conversationWriter, defineCallable } from './define-callable.js';
 
 export const listConversations = defineCallable({
-  caller: member,
+  caller: conversationReader,
   input: ListConversationsRequest,
   handle: ({ pageSize, cursor }, { caller: { sub: uid } }): Promise<ListConversationsResponse> =>
     store.listConversations(db(), uid, { pageSize, cursor }),
 });
 
 export const getConversation = defineCallable({
-  caller: member,
+  caller: conversationReader,
   input: GetConversationRequest,
   handle: ({ conversationId }, { caller: { sub: uid } }): Promise<GetConversationResponse> =>
     store.getConversation(db(), uid, conversationId),
 });
 
 export const renameConversation = defineCallable({
-  caller: member,
+  caller: conversationWriter,
   input: RenameConversationRequest,
   handle: async (
     { conversationId, title },
@@ -40,7 +41,7 @@ export const renameConversation = defineCallable({
 });
 
 export const deleteConversation = defineCallable({
-  caller: member,
+  caller: conversationWriter,
   input: DeleteConversationRequest,
   handle: async (
     { conversationId },

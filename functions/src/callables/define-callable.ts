@@ -15,6 +15,7 @@ import {
   identifyClientToken,
   type Identified,
 } from '../auth/authenticate.js';
+import { requireConversationAccess } from '../auth/conversation-access.js';
 import { GatewayError, toHttpsError } from '../errors.js';
 
 /** Who is calling, from the request; throws `unauthenticated` or `permission-denied`. */
@@ -47,6 +48,23 @@ export const clientTokenHolder: Caller<Identified> = (request) =>
 /** A client token's holder, revocation checked. */
 export const member: Caller<ClientTokenClaims> = (request) =>
   authenticateClientToken(clientTokenOf(request.data));
+
+/**
+ * A member whose token may read the conversations it names: a person's own sign-in, or an API
+ * key's token whose key has the `conversations` scope (or `conversations:write`).
+ */
+export const conversationReader: Caller<ClientTokenClaims> = async (request) => {
+  const claims = await member(request);
+  requireConversationAccess(claims, 'read');
+  return claims;
+};
+
+/** The same for changing them (rename, delete): an API key needs `conversations:write`. */
+export const conversationWriter: Caller<ClientTokenClaims> = async (request) => {
+  const claims = await member(request);
+  requireConversationAccess(claims, 'write');
+  return claims;
+};
 
 export const admin: Caller<ClientTokenClaims> = async (request) => {
   const claims = await member(request);
