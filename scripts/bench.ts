@@ -26,6 +26,9 @@ const PARALLEL = { rounds: 15, block: 4 * CONCURRENT };
 const USAGE_WRITES = 200;
 /** The issue's target for what the gateway adds to the first token, limiter and checks on. */
 const TARGET_ADDED_MS = 0.5;
+/** The soak row: this long at c=8; its heap may grow by at most SOAK_GROWTH_BYTES. */
+const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 120);
+const SOAK_GROWTH_BYTES = 5 * 1024 * 1024;
 
 async function started(child: Child, pattern: RegExp): Promise<string> {
   return (await child.waitForLine(pattern, 30_000)).split(' ').at(-1)!;
@@ -55,7 +58,7 @@ const profile = process.env.BENCH_PROFILE
 const gateway = startChild(
   'gateway',
   process.execPath,
-  [...profile, repoPath('functions/lib/dev/serve.js')],
+  ['--expose-gc', ...profile, repoPath('functions/lib/dev/serve.js')],
   {
     cwd: repoPath('functions'),
     env: {
@@ -329,6 +332,35 @@ const colds = Array.from(
 );
 const coldMs = colds.map((c) => c.ms).sort((a, b) => a - b)[2]!;
 
+/** The gateway's heap after a full collection, in bytes. */
+let heapAsked = 0;
+async function gatewayHeap(): Promise<number> {
+  heapAsked += 1;
+  gateway.process.kill('SIGUSR2');
+  const line = await gateway.waitForLine(new RegExp(`^heap ${heapAsked}: `), 10_000);
+  return Number(/: (\d+) bytes/.exec(line)![1]);
+}
+
+// Soak: whole answers with the limiter on at c=8 for SOAK_S; the heap at its end, after a full
+// collection, against the heap at its start.
+const soakMode: Mode = { stream: false, tools: false, api: 'chat' };
+const soaking = targets.find((t) => t.gateway && t.auth === limiterOn)!;
+for (let i = 0; i < WARMUP; i += 1) await once(soaking, soakMode);
+const heapBefore = await gatewayHeap();
+let soakCalls = 0;
+const soakEnd = performance.now() + SOAK_S * 1000;
+await Promise.all(
+  Array.from({ length: 8 }, async () => {
+    while (performance.now() < soakEnd) {
+      await once(soaking, soakMode);
+      soakCalls += 1;
+    }
+  }),
+);
+// Leases and timers a call leaves behind end within seconds; give them that.
+await new Promise((resolve) => setTimeout(resolve, 2_000));
+const heapGrowth = (await gatewayHeap()) - heapBefore;
+
 await gateway.stop();
 await bare.stop();
 await stub.stop();
@@ -375,6 +407,12 @@ console.log(
 console.log(
   `usage write on its own (one record and its aggregates, to the Firestore emulator): ` +
     `p50 ${f(percentile(writes, 50))} ms, p99 ${f(percentile(writes, 99))} ms.`,
+);
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+console.log(
+  `\nsoak: ${soakCalls} whole answers in ${SOAK_S} s at c=8, limiter on; the gateway's heap after a ` +
+    `full collection grew ${mb(heapGrowth)} MB (from ${mb(heapBefore)} MB); the target is at most ` +
+    `${mb(SOAK_GROWTH_BYTES)} MB: ${heapGrowth <= SOAK_GROWTH_BYTES ? 'met' : 'not met'} in this run.`,
 );
 console.log(`\nrate limiter decisions against Redis (${REDIS_URL}):\n${decisionRows.join('\n')}`);
 console.log(

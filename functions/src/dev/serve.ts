@@ -11,3 +11,14 @@ console.log(`functions hosted at ${hosted.url('')}`);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => void hosted.close().then(() => process.exit(0)));
 }
+
+// Started with --expose-gc (the bench's soak row), SIGUSR2 prints the heap after a full
+// collection, numbered so that each answer can be told from the last.
+const collect = (globalThis as { gc?: () => void }).gc;
+if (collect) {
+  let asked = 0;
+  process.on('SIGUSR2', () => {
+    collect();
+    console.log(`heap ${(asked += 1)}: ${process.memoryUsage().heapUsed} bytes used`);
+  });
+}
