@@ -10,6 +10,8 @@ export type GatewayErrorKind =
   | 'not-found'
   | 'resource-exhausted'
   | 'unavailable'
+  /** The instance is not set up to serve the call (a required setting is missing). */
+  | 'failed-precondition'
   | 'cancelled';
 
 export class GatewayError extends Error {
@@ -32,6 +34,7 @@ function codeFor(kind: GatewayErrorKind): FunctionsErrorCode {
     case 'not-found':
     case 'resource-exhausted':
     case 'unavailable':
+    case 'failed-precondition':
     case 'cancelled':
       return kind;
   }

@@ -2,7 +2,8 @@
 // every token of a subject (an account disabled or its role changed), or every token exchanged
 // for an API key (the key revoked; the admin API writes that one). Entries live no longer
 // than a client token can, 15 minutes. Kept in Redis so every instance sees them, checked with
-// one EXISTS per call; in-process when REDIS_URL is unset (the embedded local default).
+// one EXISTS per call; in-process when REDIS_URL is unset, which only the emulator (the embedded
+// local default) or ALLOW_PER_INSTANCE_LIMITS=true allows (`shared-store.ts`).
 import type { Redis } from 'ioredis';
 import {
   CLIENT_TOKEN_MAX_TTL_SECONDS,
@@ -12,6 +13,7 @@ import {
 import { GatewayError } from '../errors.js';
 import { Outage } from '../limits/outage.js';
 import { instanceRedis, untilConnected } from '../limits/redis-store.js';
+import { sharedRedisUrl } from '../shared-store.js';
 
 const TTL_MS = CLIENT_TOKEN_MAX_TTL_SECONDS * 1000;
 
@@ -71,9 +73,12 @@ export function redisDenylist(redis: Redis, failOpen: boolean): Denylist {
 
 let instance: Denylist | undefined;
 
-/** The instance's denylist, from REDIS_URL and RATE_LIMIT_FAILURE_MODE like the limiter. */
+/**
+ * The instance's denylist, from REDIS_URL and RATE_LIMIT_FAILURE_MODE like the limiter; throws
+ * failed-precondition where REDIS_URL is missing and per-instance stores are not allowed.
+ */
 export function getDenylist(env: NodeJS.ProcessEnv = process.env): Denylist {
-  const url = env.REDIS_URL?.trim();
+  const url = sharedRedisUrl(env);
   instance ??= url
     ? redisDenylist(instanceRedis(url), env.RATE_LIMIT_FAILURE_MODE === 'open')
     : memoryDenylist();

@@ -6,6 +6,7 @@ import { Limiter } from './limiter.js';
 import { MemoryLimitStore } from './memory-store.js';
 import { instanceRedis, RedisLimitStore } from './redis-store.js';
 import { ResilientLimitStore } from './resilient-store.js';
+import { sharedRedisUrl } from '../shared-store.js';
 
 let instance: Limiter | undefined;
 
@@ -18,8 +19,12 @@ export function limiterFromEnv(env: NodeJS.ProcessEnv = process.env): Limiter {
   return new Limiter(store, config);
 }
 
-/** The limiter of this instance, made once; bad configuration throws on first use. */
+/**
+ * The limiter of this instance, made once; bad configuration throws on first use, and so does
+ * a missing REDIS_URL outside the emulator unless ALLOW_PER_INSTANCE_LIMITS=true.
+ */
 export function getLimiter(): Limiter {
+  if (!instance) sharedRedisUrl();
   instance ??= limiterFromEnv();
   return instance;
 }

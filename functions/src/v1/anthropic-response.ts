@@ -122,6 +122,7 @@ const KINDS: Record<GatewayErrorKind, [number, ErrorType]> = {
   'not-found': [404, 'not_found_error'],
   'resource-exhausted': [429, 'rate_limit_error'],
   unavailable: [503, 'api_error'],
+  'failed-precondition': [503, 'api_error'],
   cancelled: [499, 'api_error'],
 };
 

@@ -176,6 +176,8 @@ const STATUS: Record<GatewayErrorKind | 'internal', { status: number; type: stri
   'not-found': { status: 404, type: 'not_found_error' },
   'resource-exhausted': { status: 429, type: 'rate_limit_error' },
   unavailable: { status: 503, type: 'api_error' },
+  // The instance is misconfigured, not the request wrong: the caller can only try later.
+  'failed-precondition': { status: 503, type: 'api_error' },
   cancelled: { status: 499, type: 'api_error' },
   internal: { status: 500, type: 'api_error' },
 };
