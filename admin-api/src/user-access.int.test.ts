@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import {
+  DENYLIST_TTL_SECONDS,
   denylistKey,
   type ApiKeyRecord,
   type ApiKeySummary,
@@ -74,9 +75,10 @@ describe('PUT /users/:uid/disabled', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ uid: f.uid.pat, disabled: true });
 
+    // Longer than a token lives (15 minutes) and an API key's record is cached (30 s).
     const ttl = await redis.pttl(denylistKey.subject(f.uid.pat));
-    expect(ttl).toBeGreaterThan(14 * 60_000);
-    expect(ttl).toBeLessThanOrEqual(15 * 60_000);
+    expect(ttl).toBeGreaterThan(15 * 60_000 + 30_000);
+    expect(ttl).toBeLessThanOrEqual(DENYLIST_TTL_SECONDS * 1000);
     expect((await f.auth.getUser(f.uid.pat)).disabled).toBe(true);
     const { rows } = await f.sql.query(
       `SELECT action, before, after FROM audit_log WHERE target = $1 AND action = 'user.disabled.set'`,
@@ -346,21 +348,43 @@ describe('a disabled account’s API keys', () => {
 });
 
 describe('a revoked API key’s client tokens', () => {
-  it('when a key is revoked, then its id goes on the token denylist for as long as a client token lives', async () => {
-    const uid = await newUser();
+  const newKey = async (uid: string) => {
     const created = await f.call<CreatedApiKey>('boss', 'POST', '/api-keys', {
-      name: 'to revoke',
+      name: 'to end',
       scopes: ['*'],
       owner: uid,
     });
     expect(created.status).toBe(201);
     const id = created.body.summary.id;
     expect(await redis.exists(denylistKey.apiKey(id))).toBe(0);
-
-    expect((await f.call('boss', 'DELETE', `/api-keys/${id}`)).status).toBe(200);
+    return id;
+  };
+  /** Longer than the last token exchanged for it can live, from a record cached 30 s. */
+  const expectOutlivesEveryToken = async (id: string) => {
     const ttl = await redis.pttl(denylistKey.apiKey(id));
-    expect(ttl).toBeGreaterThan(14 * 60_000);
-    expect(ttl).toBeLessThanOrEqual(15 * 60_000);
+    expect(ttl).toBeGreaterThan(15 * 60_000 + 30_000);
+    expect(ttl).toBeLessThanOrEqual(DENYLIST_TTL_SECONDS * 1000);
+  };
+
+  it('when a key is revoked, then its id goes on the token denylist for longer than any of its tokens lives', async () => {
+    const id = await newKey(await newUser());
+    expect((await f.call('boss', 'DELETE', `/api-keys/${id}`)).status).toBe(200);
+    await expectOutlivesEveryToken(id);
+  });
+
+  it('when a key is rotated without grace, then its id goes on the token denylist as on a revocation; with grace, it does not', async () => {
+    const uid = await newUser();
+    const now = await newKey(uid);
+    expect(
+      (await f.call('boss', 'POST', `/api-keys/${now}/rotate`, { graceSeconds: 0 })).status,
+    ).toBe(201);
+    await expectOutlivesEveryToken(now);
+
+    const later = await newKey(uid);
+    expect(
+      (await f.call('boss', 'POST', `/api-keys/${later}/rotate`, { graceSeconds: 60 })).status,
+    ).toBe(201);
+    expect(await redis.exists(denylistKey.apiKey(later))).toBe(0);
   });
 });
 

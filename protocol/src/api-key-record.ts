@@ -56,6 +56,13 @@ export const ApiKeyRecord = z.object({
 });
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
 
+/**
+ * The longest the functions cache a key's record (`API_KEY_CACHE_SECONDS` may only lower it).
+ * A record read just before a revocation can stand that long on an instance, which the token
+ * denylist's entries allow for (`DENYLIST_TTL_SECONDS`).
+ */
+export const API_KEY_MAX_CACHE_SECONDS = 30;
+
 /** `cc_` + 8-character prefix + 32 random bytes in base62. */
 export const API_KEY_PATTERN = /^cc_[A-Za-z0-9]{8}_?[A-Za-z0-9]{40,}$/;
 

@@ -1,6 +1,7 @@
 // Client tokens: the short-lived JWTs that `exchangeToken` issues and every provider endpoint
 // verifies without a database call.
 import { z } from 'zod';
+import { API_KEY_MAX_CACHE_SECONDS } from './api-key-record.js';
 import { RateTier, Role } from './roles.js';
 
 export const CLIENT_TOKEN_ISSUER = 'colonycraft';
@@ -47,9 +48,18 @@ export type ExchangeTokenResponse = z.infer<typeof ExchangeTokenResponse>;
 export const WithClientToken = z.object({ clientToken: z.string().min(1) });
 
 /**
- * Redis keys of the client-token denylist: the functions check them on every call, the admin
- * API writes a subject's when it disables the account, and an API key's when it revokes the
- * key (the client tokens exchanged for it carry its id). Entries live as long as a token can.
+ * How long a denylist entry lives: longer than any token it covers can. That is a token's
+ * lifetime, plus the longest an API key's record is cached (a token minted from a record read
+ * just before the entry was written, should the exchange not see the entry), plus a minute
+ * for clocks that differ between the instance that mints a token and the one that checks it.
+ */
+export const DENYLIST_TTL_SECONDS = CLIENT_TOKEN_MAX_TTL_SECONDS + API_KEY_MAX_CACHE_SECONDS + 60;
+
+/**
+ * Redis keys of the client-token denylist: the functions check them on every call (and
+ * `exchangeApiKey` before it mints), the admin API writes a subject's when it disables the
+ * account, and an API key's when it revokes the key or rotates it without grace (the client
+ * tokens exchanged for it carry its id). Entries live `DENYLIST_TTL_SECONDS`.
  */
 export const denylistKey = {
   token: (jti: string): string => `cc:deny:jti:${jti}`,

@@ -185,7 +185,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
-async function startAdminApi(options: {
+/**
+ * The built admin API as a child process, as the stack runs it, with `env` for its
+ * configuration (at least `PORT`, `DATABASE_URL` and the emulators'); resolves once it listens.
+ */
+export async function startAdminApi(options: {
   env: Record<string, string>;
   onLine: (line: string) => void;
 }): Promise<Child> {

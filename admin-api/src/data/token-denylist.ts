@@ -1,8 +1,9 @@
 // Ends a user's client tokens at once, through the denylist in Redis that the functions check
 // on every call. Without REDIS_URL (a local stack whose functions keep their denylist in
 // process) there is nothing to write to: tokens then end when they expire, within 15 minutes.
+// Entries outlive every token they cover (`DENYLIST_TTL_SECONDS`).
 import { Redis } from 'ioredis';
-import { CLIENT_TOKEN_MAX_TTL_SECONDS, denylistKey } from '@colonycraft/protocol';
+import { DENYLIST_TTL_SECONDS, denylistKey } from '@colonycraft/protocol';
 
 export interface TokenDenylist {
   /**
@@ -12,7 +13,10 @@ export interface TokenDenylist {
   denySubject(uid: string): Promise<boolean>;
   /** Lets `uid`'s client tokens through again (those not denied one by one). */
   allowSubject(uid: string): Promise<void>;
-  /** Refuses every client token exchanged for API key `keyId` (on its revocation). */
+  /**
+   * Refuses API key `keyId` at the exchange and every client token exchanged for it (on its
+   * revocation, or a rotation without grace), everywhere at once.
+   */
   denyApiKey(keyId: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -38,7 +42,7 @@ export function redisDenylist(url: string): TokenDenylist {
       const replies = await redis
         .multi()
         .exists(key)
-        .set(key, '1', 'PX', CLIENT_TOKEN_MAX_TTL_SECONDS * 1000)
+        .set(key, '1', 'PX', DENYLIST_TTL_SECONDS * 1000)
         .exec();
       const failed = replies?.find(([error]) => error !== null)?.[0];
       if (!replies || failed) throw failed ?? new Error('denylist transaction discarded');
@@ -48,7 +52,7 @@ export function redisDenylist(url: string): TokenDenylist {
       await redis.del(denylistKey.subject(uid));
     },
     async denyApiKey(keyId) {
-      await redis.set(denylistKey.apiKey(keyId), '1', 'PX', CLIENT_TOKEN_MAX_TTL_SECONDS * 1000);
+      await redis.set(denylistKey.apiKey(keyId), '1', 'PX', DENYLIST_TTL_SECONDS * 1000);
     },
     async close() {
       redis.disconnect();

@@ -12,9 +12,11 @@
 // Committing first and writing Firestore after would allow the one outcome that must never
 // happen: Postgres says revoked, the API answered an error or crashed, and the key still works.
 // (An audit append that fails after the write is the same case as a failed COMMIT.)
-// A revocation also puts the key on the token denylist, beside the record: the client tokens
-// already exchanged for it (up to 15 minutes each) carry its id, and the functions refuse them.
-// That fails safe in the same way.
+// A revocation, and a rotation without grace, also put the key on the token denylist beside
+// the record: the client tokens already exchanged for it (up to 15 minutes each) carry its
+// id, and the functions refuse them; the exchange and /v1 refuse the key itself, where their
+// cached record (up to 30 s old) would still take it. That fails safe in the same way. A
+// rotation with grace needs no entry: the key's tokens end with the grace.
 // The row lock is held across the write, so other changes to the key and the reconciler's
 // rewrite of it queue behind it; PROJECTION_TIMEOUT_MS bounds how long. The audit entry comes
 // last because it takes the log's chain lock, which every mutation needs: held across a
@@ -112,6 +114,8 @@ export async function rotateApiKey(
     const ending = await startGrace(tx, key.id, graceSeconds);
     // The old key's end is a restriction: in Firestore before COMMIT (see the header).
     await putProjection(deps, tx, ending);
+    // Ending now, the old key and its tokens stop as on a revocation.
+    if (graceSeconds === 0) await denyTokensOf(deps, key.id);
     // One mutation, one entry: on the old key, naming its replacement.
     await appendAudit(tx, ctx, {
       action: 'api_key.rotate',

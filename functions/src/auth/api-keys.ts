@@ -1,10 +1,12 @@
 // Accepts API keys: the key's SHA-256 names its verification record in Firestore, which the
 // admin API projects. Records are cached per instance for at most API_KEY_CACHE_SECONDS (30 by
 // default), so a revoked key, or one whose owner was disabled, stops working everywhere within
-// that time.
+// that time by its record; its entry on the token denylist, which every use of the key and of
+// its tokens checks beside the record, stops it at once.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Firestore } from 'firebase-admin/firestore';
 import {
+  API_KEY_MAX_CACHE_SECONDS,
   ApiKeyRecord,
   conversationAccessOf,
   modelScopesOf,
@@ -83,9 +85,12 @@ export function createApiKeyVerifier(options: {
 }
 
 export function apiKeyCacheMs(env: NodeJS.ProcessEnv = process.env): number {
-  const seconds = Number(env.API_KEY_CACHE_SECONDS ?? 30);
-  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 30) {
-    throw new Error('API_KEY_CACHE_SECONDS must be a number from 0 to 30');
+  const seconds = Number(env.API_KEY_CACHE_SECONDS ?? API_KEY_MAX_CACHE_SECONDS);
+  // The denylist's entries allow for a record cached this long, and no longer.
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > API_KEY_MAX_CACHE_SECONDS) {
+    throw new Error(
+      `API_KEY_CACHE_SECONDS must be a number from 0 to ${API_KEY_MAX_CACHE_SECONDS}`,
+    );
   }
   return seconds * 1000;
 }

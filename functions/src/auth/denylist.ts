@@ -1,21 +1,18 @@
 // Client tokens that must stop working before they expire: one token (its `jti`, on sign-out),
 // every token of a subject (an account disabled or its role changed), or every token exchanged
-// for an API key (the key revoked; the admin API writes that one). Entries live no longer
-// than a client token can, 15 minutes. Kept in Redis so every instance sees them, checked with
-// one EXISTS per call; in-process when REDIS_URL is unset, which only the emulator (the embedded
-// local default) or ALLOW_PER_INSTANCE_LIMITS=true allows (`shared-store.ts`).
+// for an API key (the key revoked or rotated without grace; the admin API writes that one).
+// Entries outlive every token they cover (`DENYLIST_TTL_SECONDS`, 16.5 minutes). Kept in Redis
+// so every instance sees them, checked with one EXISTS per call; in-process when REDIS_URL is
+// unset, which only the emulator (the embedded local default) or ALLOW_PER_INSTANCE_LIMITS=true
+// allows (`shared-store.ts`).
 import type { Redis } from 'ioredis';
-import {
-  CLIENT_TOKEN_MAX_TTL_SECONDS,
-  denylistKey,
-  type ClientTokenClaims,
-} from '@colonycraft/protocol';
+import { DENYLIST_TTL_SECONDS, denylistKey, type ClientTokenClaims } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 import { Outage } from '../limits/outage.js';
 import { instanceRedis, untilConnected } from '../limits/redis-store.js';
 import { sharedRedisUrl } from '../shared-store.js';
 
-const TTL_MS = CLIENT_TOKEN_MAX_TTL_SECONDS * 1000;
+const TTL_MS = DENYLIST_TTL_SECONDS * 1000;
 
 export interface Denylist {
   isDenied(claims: Pick<ClientTokenClaims, 'jti' | 'sub' | 'key'>): Promise<boolean>;

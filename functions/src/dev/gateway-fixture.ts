@@ -31,9 +31,15 @@ export interface GatewayFixture {
 
 export async function startGatewayFixture(
   env: Record<string, string> = {},
+  options: {
+    /** A Firestore emulator to share (with an admin API, say) instead of one of its own. */
+    firestoreHost?: string;
+  } = {},
 ): Promise<GatewayFixture> {
   const stub = await startProviderStub({ apiKey: STUB_KEY });
-  const firestore = await startFirestoreEmulator();
+  const firestore = options.firestoreHost
+    ? { host: options.firestoreHost, stop: async () => undefined }
+    : await startFirestoreEmulator();
   const keys = await generateTokenKeys('fixture');
   const signing = await loadSigningKey(JSON.stringify(keys.signing));
   // The compiled entry point, whether this module runs from src/ (vitest) or lib/.

@@ -1,6 +1,8 @@
 // `exchangeApiKey`: the token exchange over plain HTTP for programs. `POST` with an API key as
 // Bearer returns a client token (at most 15 minutes, and never past the key's own end) that
-// carries the key's scopes, tier and id.
+// carries the key's scopes, tier and id. The key's record may come from a cache up to 30 s
+// old, so the token denylist is asked too: a key revoked or rotated without grace (or whose
+// owner was disabled) is refused the moment the admin API has written its entry.
 import { onRequest } from 'firebase-functions/v2/https';
 import type { ExchangeTokenResponse } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
@@ -8,6 +10,7 @@ import { db } from '../firebase.js';
 import { TOKEN_SIGNING_KEYS } from '../params.js';
 import { errorBody, errorFromGateway } from './openai-response.js';
 import { apiKeyCacheMs, createApiKeyVerifier, looksLikeApiKey } from '../auth/api-keys.js';
+import { checkNotDenied } from '../auth/authenticate.js';
 import { issueClientToken } from '../auth/client-token.js';
 import { currentSigningKey } from '../auth/keys.js';
 
@@ -26,6 +29,7 @@ export const exchangeApiKey = onRequest({ secrets: [TOKEN_SIGNING_KEYS] }, async
       );
     }
     const { claims, endsAt } = await verifyApiKey(bearer);
+    await checkNotDenied(claims, 'The API key is not valid, expired or revoked.');
     const ttlSeconds = endsAt === undefined ? undefined : Math.floor((endsAt - Date.now()) / 1000);
     const issued = await issueClientToken(claims, await currentSigningKey(), { ttlSeconds });
     res.json({ ...issued, claims } satisfies ExchangeTokenResponse);

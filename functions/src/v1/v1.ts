@@ -19,7 +19,8 @@ async function identify(bearer: string): Promise<Identified> {
   const { claims } = await verifyApiKey(bearer);
   return {
     claims,
-    checkRevocation: () => checkNotDenied(claims, "The key's owner may not call right now."),
+    checkRevocation: () =>
+      checkNotDenied(claims, 'The API key is revoked, or its owner may not call right now.'),
   };
 }
 
