@@ -58,7 +58,10 @@ describe('ResilientLimitStore', () => {
     const refusal = closed.admit(call());
     await expect(refusal).rejects.toBeInstanceOf(GatewayError);
     await expect(refusal).rejects.toMatchObject({ kind: 'unavailable' });
-    expect(limiterMetrics.redisFailures).toBe(failures + 1);
+    // The decision failed, and so may the release sent after it (the decision may have
+    // reached Redis before the connection closed): one failure or two.
+    expect(limiterMetrics.redisFailures - failures).toBeGreaterThanOrEqual(1);
+    expect(limiterMetrics.redisFailures - failures).toBeLessThanOrEqual(2);
 
     // Open: the instance's own buckets decide, its capacity of 100 included.
     const decided = limiterMetrics.failOpenDecisions;
