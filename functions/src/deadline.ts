@@ -4,6 +4,9 @@
 // goes on past the deadline: it is only no longer waited for.
 import { GatewayError } from './errors.js';
 
+/** How long a call waits for Firestore by default (`GATEWAY_STORE_TIMEOUT_MS`). */
+export const STORE_DEADLINE_MS = 5_000;
+
 /**
  * `work`'s result, or `unavailable` naming `dependency` once `ms` have passed without it or
  * when it fails other than with a GatewayError of its own.

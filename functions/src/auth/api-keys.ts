@@ -12,6 +12,7 @@ import {
   modelScopesOf,
   type ClientTokenClaims,
 } from '@colonycraft/protocol';
+import { STORE_DEADLINE_MS, withDeadline } from '../deadline.js';
 import { GatewayError } from '../errors.js';
 
 export function looksLikeApiKey(bearer: string): boolean {
@@ -34,6 +35,8 @@ export interface VerifiedApiKey {
 export function createApiKeyVerifier(options: {
   db: () => Firestore;
   cacheMs: number;
+  /** The longest wait for a key's record: past it the call is unavailable, naming Firestore. */
+  deadlineMs?: number;
   now?: () => number;
 }) {
   const now = options.now ?? Date.now;
@@ -42,7 +45,11 @@ export function createApiKeyVerifier(options: {
   async function record(hash: string): Promise<ApiKeyRecord | null> {
     const hit = cache.get(hash);
     if (hit && now() - hit.at < options.cacheMs) return hit.record;
-    const snapshot = await options.db().doc(`apiKeys/${hash}`).get();
+    const snapshot = await withDeadline(
+      options.db().doc(`apiKeys/${hash}`).get(),
+      options.deadlineMs ?? STORE_DEADLINE_MS,
+      'Firestore',
+    );
     const parsed = snapshot.exists ? ApiKeyRecord.safeParse(snapshot.data()) : undefined;
     const found = parsed?.success ? parsed.data : null;
     if (cache.size > 10_000) cache.clear();

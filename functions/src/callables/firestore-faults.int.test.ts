@@ -1,5 +1,5 @@
-// Chat calls while Firestore does not answer (its emulator stopped): every wait on it has a
-// deadline. A call that keeps a conversation is refused as unavailable, naming Firestore; an
+// Calls while Firestore does not answer (its emulator stopped): every wait on it has a
+// deadline. An API key's record that cannot be read is unavailable, naming Firestore. A call that keeps a conversation is refused as unavailable, naming Firestore; an
 // answer that only records usage ends by the deadline without waiting for its record.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +10,7 @@ import { startFirestoreEmulator, type FirestoreEmulator } from '@colonycraft/tes
 import { clearCatalogCache } from '../gateway/catalog-cache.js';
 import { policyFromEnv } from '../gateway/policy.js';
 import { providerEntry } from '../providers/registry.js';
+import { createApiKeyVerifier } from '../auth/api-keys.js';
 import { runChat } from './chat.js';
 
 const DEADLINE_MS = 500;
@@ -71,5 +72,17 @@ describe('a chat call while Firestore does not answer', () => {
     // Without the deadline, a client that keeps retrying held this answer for minutes.
     const result = await chat(false);
     expect(result.text).toContain('You said: hello');
+  });
+});
+
+describe('an API key while Firestore does not answer', () => {
+  it('when its record cannot be read, then the call is unavailable, naming Firestore', async () => {
+    const verify = createApiKeyVerifier({ db: () => db, cacheMs: 0, deadlineMs: DEADLINE_MS });
+    await expect(verify(`cc_${randomUUID().replaceAll('-', '')}`)).rejects.toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringMatching(
+        /^Firestore (did not answer within 500 ms|could not be reached)\.$/,
+      ),
+    });
   });
 });

@@ -1,6 +1,7 @@
 // How patient the gateway is with a provider: timeouts, retries and input limits. Read from
 // the environment once per instance; every value has a default and a name to set it by.
 import { z } from 'zod';
+import { STORE_DEADLINE_MS } from '../deadline.js';
 
 export interface CallPolicy {
   /** Longest wait for a provider's response headers. */
@@ -45,7 +46,7 @@ const PolicyEnv = z.object({
   GATEWAY_CONNECT_TIMEOUT_MS: ms(10_000),
   GATEWAY_FIRST_TOKEN_TIMEOUT_MS: ms(60_000),
   GATEWAY_TOTAL_TIMEOUT_MS: ms(300_000),
-  GATEWAY_STORE_TIMEOUT_MS: ms(5_000),
+  GATEWAY_STORE_TIMEOUT_MS: ms(STORE_DEADLINE_MS),
   GATEWAY_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   GATEWAY_RETRY_BASE_MS: ms(250),
   GATEWAY_RETRY_MAX_MS: ms(4_000),
