@@ -2,7 +2,7 @@
 // timeout (SIGSTOP), killed and started again. Each case bounds the client's wait, and checks
 // that nothing a refused call reserved is still held once Redis answers again: no lease, no
 // budget, full concurrency. A fresh instance whose first request only lists models is here
-// too, since it once refused every chat call after it.
+// too, since it once refused every chat call after it, and clients that leave mid-call.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
@@ -119,5 +119,39 @@ describe('the gateway when Redis fails', () => {
     }
     // The client reconnects within its retry strategy's longest wait (2 s).
     await until(async () => (await statuses(token, 1))[0] === 200, RECOVERED_WITHIN_MS);
+  });
+});
+
+describe('a client that leaves', () => {
+  it('when clients leave while the provider is silent, then their slots are free at once, not at its next word or the lease end', async () => {
+    const { token, keys: own } = await caller();
+    // Each answer's first word is 20 s away: only the clients' leaving can end these calls.
+    gw.stub.script(
+      ...Array.from({ length: CONCURRENCY }, () => ({ kind: 'chunk-delay' as const, ms: 20_000 })),
+    );
+    const clients = Array.from({ length: CONCURRENCY }, () => new AbortController());
+    const calls = clients.map((client) =>
+      fetch(`${gw.url}v1/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'openai/gpt-stub',
+          stream: true,
+          messages: [{ role: 'user', content: 'hello' }],
+        }),
+        signal: client.signal,
+      })
+        .then((res) => res.text())
+        .catch(() => 'left'),
+    );
+    const silent = () => gw.stub.requests.filter((r) => r.fault?.kind === 'chunk-delay');
+    await until(async () => silent().length === CONCURRENCY, ANSWER_WITHIN_MS);
+    expect(await direct.zcard(own.leases)).toBe(CONCURRENCY);
+    for (const client of clients) client.abort();
+    expect(await Promise.all(calls)).toEqual(Array(CONCURRENCY).fill('left'));
+    await until(async () => (await direct.zcard(own.leases)) === 0, RECOVERED_WITHIN_MS);
+    // The provider's requests were cancelled too.
+    await until(async () => silent().every((r) => r.aborted), RECOVERED_WITHIN_MS);
+    expect(await statuses(token, CONCURRENCY)).toEqual(Array(CONCURRENCY).fill(200));
   });
 });
