@@ -1,5 +1,5 @@
-// Calls while Firestore does not answer (its emulator stopped): every wait on it has a
-// deadline. An API key's record that cannot be read is unavailable, naming Firestore. A call that keeps a conversation is refused as unavailable, naming Firestore; an
+// Calls while Firestore does not answer (its emulator stopped, then started again): every
+// wait on it has a deadline, and calls work again once it is back. An API key's record that cannot be read is unavailable, naming Firestore. A call that keeps a conversation is refused as unavailable, naming Firestore; an
 // answer that only records usage ends by the deadline without waiting for its record.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
@@ -34,6 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (app) await deleteApp(app).catch(() => {});
+  await emulator?.stop();
 });
 
 const claims = (): ClientTokenClaims => ({
@@ -84,5 +85,24 @@ describe('an API key while Firestore does not answer', () => {
         /^Firestore (did not answer within 500 ms|could not be reached)\.$/,
       ),
     });
+  });
+});
+
+describe('Firestore back again', () => {
+  it('when the emulator is started again, then calls keep conversations again within seconds', async () => {
+    emulator = await startFirestoreEmulator(Number(emulator.host.split(':')[1]));
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const outcome = await chat(true).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      );
+      if ('result' in outcome) {
+        expect(outcome.result.conversationId).toEqual(expect.any(String));
+        break;
+      }
+      if (Date.now() > deadline) throw outcome.error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   });
 });
