@@ -26,6 +26,7 @@ import { ProviderError } from '../providers/provider.js';
 import { estimateUsage } from '../providers/usage.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { costOf, usageDetails } from '../usage/usage-ledger.js';
+import type { CallClock } from './call-clock.js';
 import { openConversation, recordCall, type CallOutcome } from './record-call.js';
 import { targetsFor } from './targets.js';
 
@@ -62,6 +63,8 @@ export interface Spent {
 export interface AnswerHooks {
   onSpent(spent: Spent): void;
   onRecording(recording: Promise<void>): void;
+  /** Where the time spent waiting for the provider is counted. */
+  clock: CallClock;
 }
 
 /** The request's text in characters, tool calls' arguments included. */
@@ -241,17 +244,20 @@ export async function streamAnswer(
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       estimated: usage.estimated,
+      overheadMs: hooks.clock.overheadMs(),
     });
 
   try {
     const { conversationId: _stored, replaceFrom: _from, model: _requested, ...unified } = request;
     // The output maximum its admission reserved (estimateCall), so a budget holds.
     const maxTokens = request.maxTokens ?? deps.policy.defaultMaxTokens;
-    const events = executeChat(
-      targets,
-      { ...unified, maxTokens },
-      { policy: deps.policy, signal: channel.signal, onRoute: (target) => (served = target) },
-      { loadProvider: async (id) => catalog.providers.get(id)! },
+    const events = hooks.clock.timed(
+      executeChat(
+        targets,
+        { ...unified, maxTokens },
+        { policy: deps.policy, signal: channel.signal, onRoute: (target) => (served = target) },
+        { loadProvider: async (id) => catalog.providers.get(id)! },
+      ),
     );
     for await (const event of events) {
       switch (event.type) {

@@ -113,9 +113,11 @@ export async function embed(
           throw new ProviderError(target.provider, `${target.provider} has no embeddings`, {
             status: 400,
           });
-        const { embeddings, inputTokens } = await provider.embed(
-          { ...request, model: target.model },
-          { signal: callSignal, connectTimeoutMs: deps.policy.connectTimeoutMs },
+        const { embeddings, inputTokens } = await hooks.clock.waitFor(
+          provider.embed(
+            { ...request, model: target.model },
+            { signal: callSignal, connectTimeoutMs: deps.policy.connectTimeoutMs },
+          ),
         );
         const counted = inputTokens !== undefined;
         answer = {
@@ -159,6 +161,7 @@ export async function embed(
     inputs: request.input.length,
     inputTokens: usage.inputTokens,
     estimated: usage.estimated,
+    overheadMs: hooks.clock.overheadMs(),
   });
   if (!answer) {
     if (signal.aborted) throw new GatewayError('cancelled', 'The call was cancelled.');

@@ -24,6 +24,7 @@ import {
   type ChatChannel,
   type Spent,
 } from './answer.js';
+import { CallClock } from './call-clock.js';
 import { embed, estimateEmbedding, prepareEmbedding } from './embed.js';
 
 export interface CallDeps extends AnswerDeps {
@@ -40,6 +41,8 @@ interface Admitted<P> {
   started: number;
   /** RateLimit-* headers for the answer. */
   headers: RateLimitHeaders;
+  /** The gateway's own time so far, in ms: what `x-colonycraft-overhead-ms` reports. */
+  overheadMs(): number;
   /**
    * The usage write and the limiter's settlement, made side by side. The surface awaits it
    * before its response's last byte; it never rejects, but resolves with the failure among
@@ -100,6 +103,7 @@ async function runAdmitted<P, R>(
   respond: (call: Admitted<P>, hooks: AnswerHooks) => Promise<R>,
 ): Promise<R> {
   const started = (deps.now ?? Date.now)();
+  const clock = new CallClock();
   // Asked first: the denylist's answer travels while the request is parsed and estimated.
   const revocation = checkRevocation();
   revocation.catch(() => {}); // it is awaited below, beside the limiter's decision
@@ -144,13 +148,18 @@ async function runAdmitted<P, R>(
       (error: unknown) => error ?? new Error('settling the call failed'),
     ));
   const hooks: AnswerHooks = {
+    clock,
     onSpent: (spent) => void settle(spent),
     onRecording: (r) => void recordings.push(recorded(r)),
   };
   let result: R;
   try {
     if (parsed === undefined) throw invalid;
-    result = await respond({ claims, parsed, started, headers: admission.headers, settled }, hooks);
+    const overheadMs = () => clock.overheadMs();
+    result = await respond(
+      { claims, parsed, started, headers: admission.headers, overheadMs, settled },
+      hooks,
+    );
   } finally {
     await settled();
   }

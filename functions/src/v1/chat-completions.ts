@@ -15,7 +15,7 @@ import {
   errorFromGateway,
   usageChunk,
 } from './openai-response.js';
-import { clientGone } from './middleware.js';
+import { clientGone, overheadHeader } from './middleware.js';
 import { SseWriter } from './sse-writer.js';
 
 type Parsed = ReturnType<typeof parseCompletionRequest>;
@@ -42,11 +42,11 @@ async function respond(res: Response, call: AdmittedCall<Parsed>): Promise<void>
   if (!asked.stream) {
     const result = await call.answer({ sendChunk: async () => true, signal: aborted });
     await call.settled();
-    res.json(completion(id, created, result));
+    res.set(overheadHeader(call)).json(completion(id, created, result));
     return;
   }
 
-  const sse = new SseWriter(res);
+  const sse = new SseWriter(res, () => overheadHeader(call));
   const channel: ChatChannel = {
     signal: aborted,
     sendChunk: async (event, model) => {

@@ -7,7 +7,7 @@ import { EmbeddingsRequest, ModelRef, describeIssues } from '@colonycraft/protoc
 import type { Identified } from '../auth/authenticate.js';
 import { runEmbedding, type CallDeps } from '../call/pipeline.js';
 import { GatewayError } from '../errors.js';
-import { clientGone } from './middleware.js';
+import { clientGone, overheadHeader } from './middleware.js';
 
 const Tokens = z.array(z.number().int());
 
@@ -57,7 +57,7 @@ export async function embeddings(
       const result = await call.embed(aborted);
       await call.settled();
       const { inputTokens } = result.usage;
-      res.json({
+      res.set(overheadHeader(call)).json({
         object: 'list',
         data: result.embeddings.map((vector, index) => ({
           object: 'embedding',

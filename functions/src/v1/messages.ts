@@ -12,7 +12,7 @@ import { boundInputTokens, estimateInputTokens } from '../providers/usage.js';
 import { parseCountTokensRequest, parseMessagesRequest } from './anthropic-request.js';
 import { anthropicErrorFrom, message } from './anthropic-response.js';
 import { AnthropicEvents, type NamedEvent } from './anthropic-stream.js';
-import { clientGone } from './middleware.js';
+import { clientGone, overheadHeader } from './middleware.js';
 import { SseWriter } from './sse-writer.js';
 import { targetsFor } from '../call/targets.js';
 
@@ -75,13 +75,13 @@ async function respond(res: Response, call: AdmittedCall<Parsed>): Promise<void>
   if (!call.parsed.messages.stream) {
     const result = await call.answer({ sendChunk: async () => true, signal: aborted });
     await call.settled();
-    res.json(message(id, result));
+    res.set(overheadHeader(call)).json(message(id, result));
     return;
   }
 
   const { request } = call.parsed;
   const events = new AnthropicEvents(id, boundInputTokens(request).likely);
-  const sse = new SseWriter(res);
+  const sse = new SseWriter(res, () => overheadHeader(call));
   const opening = (model: string): NamedEvent[] => (sse.started ? [] : events.start(model));
   // A first answer slower than PING_MS opens the stream (for the model asked for: the one that
   // serves it is not known yet) and keeps it alive with pings until the answer begins. A

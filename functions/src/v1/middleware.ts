@@ -2,6 +2,7 @@
 // is cached, nothing framed), CORS for the configured origins only, a limit on the body's size,
 // and the signal of a client that leaves before its answer has ended.
 import type { NextFunction, Request, Response } from 'express';
+import { OVERHEAD_HEADER } from '../call/call-clock.js';
 
 export function securityHeaders(req: Request, res: Response, next: NextFunction): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -62,3 +63,8 @@ export function bodyLimit(maxBytes: number) {
     next();
   };
 }
+
+/** The gateway's own time in the call so far, as the answer's header. */
+export const overheadHeader = (call: { overheadMs(): number }): Record<string, string> => ({
+  [OVERHEAD_HEADER]: call.overheadMs().toFixed(2),
+});

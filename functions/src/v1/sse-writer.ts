@@ -19,7 +19,11 @@ export interface NamedEvent<Data = unknown> {
 export class SseWriter {
   started = false;
 
-  constructor(private readonly res: Response) {}
+  /** `opening` gives headers of the answer's own to send with the first event. */
+  constructor(
+    private readonly res: Response,
+    private readonly opening: () => Record<string, string> = () => ({}),
+  ) {}
 
   private async write(text: string): Promise<void> {
     const first = !this.started;
@@ -29,6 +33,7 @@ export class SseWriter {
       this.res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
       this.res.setHeader('Cache-Control', 'no-cache, no-transform');
       this.res.setHeader('X-Accel-Buffering', 'no');
+      for (const [name, value] of Object.entries(this.opening())) this.res.setHeader(name, value);
     }
     if (this.res.writableEnded || this.res.destroyed) return;
     const drained = this.res.write(text);

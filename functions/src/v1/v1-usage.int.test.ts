@@ -191,3 +191,39 @@ describe('a stream cut inside a tool call', () => {
     expect(record?.outputTokens).toBeGreaterThan(0);
   });
 });
+
+describe('the gateway own time (x-colonycraft-overhead-ms)', () => {
+  const PROVIDER_MS = 300;
+
+  it.each([
+    ['a whole completion', '/v1/chat/completions', false],
+    ['a streamed completion', '/v1/chat/completions', true],
+    ['a whole message', '/v1/messages', false],
+    ['a streamed message', '/v1/messages', true],
+  ])(
+    'when %s waits for a slow provider, then the header leaves the provider time out',
+    async (_, path, stream) => {
+      const messages = path === '/v1/messages';
+      gw.stub.script({ kind: 'latency', ms: PROVIDER_MS });
+      const { client } = await caller();
+      const asked = performance.now();
+      const res = await fetch(`${gw.url}v1${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: messages ? 'anthropic/claude-stub' : 'openai/gpt-stub',
+          max_tokens: 20,
+          stream,
+          messages: [{ role: 'user', content: 'hello' }],
+        }),
+      });
+      await res.text();
+      const elapsed = performance.now() - asked;
+      expect(res.status).toBe(200);
+      const overhead = Number(res.headers.get('x-colonycraft-overhead-ms'));
+      // Measured by the gateway, which waited PROVIDER_MS of the client's time for the stub.
+      expect(overhead).toBeGreaterThan(0);
+      expect(overhead).toBeLessThan(elapsed - PROVIDER_MS);
+    },
+  );
+});
