@@ -10,6 +10,14 @@ export default defineConfig({
       // A single-page app: every path that is not a file falls back to index.html, which
       // Firebase Hosting's catch-all rewrite also serves.
       adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html' }),
+      // The scripts half of the Content-Security-Policy, as a <meta> tag in index.html: the
+      // bootstrap script SvelteKit inlines changes with every build, so only the build can
+      // hash it. Everything else (connect-src, frame-ancestors, …) is the Hosting header in
+      // firebase.json, which names each environment's origins; a script must satisfy both.
+      csp: {
+        mode: 'hash',
+        directives: { 'script-src': ['self'], 'object-src': ['none'], 'base-uri': ['self'] },
+      },
     }),
   ],
   // `vite dev` and `vite preview` serve this machine only: the app they serve talks to a local

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { startChild, type Child } from './child.js';
 import { freePort } from './free-port.js';
+import { allowConnecting, type HostingHeaders } from './hosting-csp.js';
 import { DEMO_PROJECT_ID, repoPath } from './repo.js';
 
 export type EmulatorName = 'auth' | 'functions' | 'hosting';
@@ -29,7 +30,7 @@ export interface FirebaseEmulators {
 
 interface FirebaseJson {
   functions: { source: string; predeploy?: string[] }[];
-  hosting: { public: string };
+  hosting: { public: string } & HostingHeaders;
   emulators: Record<string, { port?: number } & Record<string, unknown>>;
   firestore?: unknown;
 }
@@ -58,6 +59,12 @@ export async function startFirebaseEmulators(options: {
   runDir: string;
   /** Folder the Hosting emulator serves; required when `hosting` runs. */
   publicDir?: string;
+  /**
+   * Origins the web app reaches on this machine (the emulators, the admin API), added to the
+   * connect-src of the Content-Security-Policy the Hosting emulator sends; production's policy
+   * in firebase.json names none.
+   */
+  connectOrigins?: string[];
   env: NodeJS.ProcessEnv;
   onLine?: (line: string) => void;
   timeoutMs?: number;
@@ -72,10 +79,10 @@ export async function startFirebaseEmulators(options: {
     ...f,
     source: fromRun(repoPath('functions')),
   }));
-  config.hosting = {
-    ...config.hosting,
-    public: fromRun(options.publicDir ?? repoPath(config.hosting.public)),
-  };
+  config.hosting = allowConnecting(
+    { ...config.hosting, public: fromRun(options.publicDir ?? repoPath(config.hosting.public)) },
+    options.connectOrigins ?? [],
+  );
   delete config.firestore;
   for (const name of Object.keys(ports) as (keyof EmulatorPorts)[]) {
     config.emulators[name] = { ...config.emulators[name], host: '127.0.0.1', port: ports[name] };

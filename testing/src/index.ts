@@ -5,6 +5,7 @@ export * from './embedded-postgres.js';
 export * from './firebase-emulators.js';
 export * from './firestore-emulator.js';
 export * from './free-port.js';
+export * from './hosting-csp.js';
 export * from './repo.js';
 export * from './stack.js';
 export * from './token-keys.js';

@@ -145,6 +145,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ports,
       runDir,
       ...(publicDir ? { publicDir } : {}),
+      connectOrigins: [
+        runtimeConfig.emulators!.auth,
+        `http://127.0.0.1:${ports.functions}`,
+        adminApiUrl,
+      ],
       env: emulatorEnv,
       onLine: log('firebase'),
     });

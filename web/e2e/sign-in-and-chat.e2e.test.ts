@@ -1,10 +1,11 @@
 // The chat as a person uses it, against the whole local stack served by the Hosting emulator:
 // sign in, pick a model, watch answers stream, stop one, find the conversation in History after
-// a reload, rename and delete it; and an answer carrying hostile Markdown stays inert.
+// a reload, rename and delete it; and an answer carrying hostile Markdown stays inert. All of it
+// under the Content-Security-Policy Hosting serves, which nothing the app does may violate.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStack, type Stack } from '@colonycraft/testing';
-import { launchChromium, screenshot } from './browser.js';
+import { launchChromium, screenshot, watchCspViolations } from './browser.js';
 import {
   ECHO_PREFIX,
   answers,
@@ -25,6 +26,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let errors: string[] = [];
+let violations: string[] = [];
 let conversationPath = '';
 
 const FIRST = 'What does a colony need first?';
@@ -51,7 +53,14 @@ describe('sign in and chat', () => {
     });
     page = await context.newPage();
     errors = watchErrors(page);
-    await page.goto(stack.urls.web!);
+    violations = await watchCspViolations(page);
+    const response = await page.goto(stack.urls.web!);
+    // firebase.json's policy, with this stack's emulators and admin API added to connect-src;
+    // the scripts' half is the build's <meta> tag.
+    const csp = response!.headers()['content-security-policy'];
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain(stack.runtimeConfig.emulators!.auth);
+    expect(await page.locator('meta[http-equiv="content-security-policy"]').count()).toBe(1);
     await page.waitForURL(/\/sign-in$/);
     await eventually(() => page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
     await screenshot(page, 'sign-in-1280');
@@ -273,5 +282,29 @@ describe('sign in and chat', () => {
         !/net::ERR_INTERNET_DISCONNECTED|Failed to fetch|status of 401 \(Unauthorized\)/.test(e),
     );
     expect(pageErrors).toEqual([]);
+  });
+
+  it('when the member has signed in, chatted and signed out, then nothing violated the CSP, which does refuse what it must', async () => {
+    expect(violations).toEqual([]);
+    // The watcher sees violations: an injected inline script does not run, and a fetch to an
+    // origin the policy does not name is refused; both are reported.
+    const ran = await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inlineRan = true';
+      document.body.append(script);
+      return (window as { __inlineRan?: boolean }).__inlineRan ?? false;
+    });
+    expect(ran).toBe(false);
+    const fetched = await page.evaluate(() =>
+      fetch('https://example.com/leak').then(
+        () => 'fetched',
+        () => 'refused',
+      ),
+    );
+    expect(fetched).toBe('refused');
+    await eventually(() => violations.join('\n')).toMatch(/^script-src-elem refused inline/m);
+    await eventually(() => violations.join('\n')).toMatch(
+      /^connect-src refused https:\/\/example\.com\/leak/m,
+    );
   });
 });

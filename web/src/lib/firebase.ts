@@ -2,7 +2,14 @@
 // runtime config is loaded; everything else reads the same instances through `firebase()`.
 import type { RuntimeConfig } from '@colonycraft/protocol';
 import { initializeApp, type FirebaseApp } from 'firebase/app';
-import { connectAuthEmulator, getAuth, type Auth } from 'firebase/auth';
+import {
+  browserLocalPersistence,
+  browserSessionPersistence,
+  connectAuthEmulator,
+  indexedDBLocalPersistence,
+  initializeAuth,
+  type Auth,
+} from 'firebase/auth';
 import { connectFunctionsEmulator, getFunctions, type Functions } from 'firebase/functions';
 
 export interface FirebaseServices {
@@ -19,7 +26,12 @@ let services: FirebaseServices | undefined;
 export function initFirebase(config: RuntimeConfig): FirebaseServices {
   if (services) return services;
   const app = initializeApp(config.firebase);
-  const auth = getAuth(app);
+  // getAuth's persistence without its popup and redirect resolver: the app signs in with a
+  // password only, and the resolver loads Google's gapi script and an iframe from the auth
+  // domain (on some browsers at start-up), which the Content-Security-Policy does not allow.
+  const auth = initializeAuth(app, {
+    persistence: [indexedDBLocalPersistence, browserLocalPersistence, browserSessionPersistence],
+  });
   const functions = getFunctions(app, config.region);
   if (config.emulators) {
     // The emulator connections must be made before the first call, and only once.
