@@ -73,6 +73,8 @@ const gateway = startChild(
       ANTHROPIC_BASE_URL: stubUrl,
       ANTHROPIC_MODELS: JSON.stringify([{ model: 'claude-stub', inputPrice: 3, outputPrice: 15 }]),
       REDIS_URL,
+      // Room for the input-size rows' largest request (128k tokens of prose, ~0.5 MB).
+      GATEWAY_MAX_INPUT_CHARS: '1000000',
       // Roomy limits: every call takes the limiter's whole path and none is refused.
       RATE_TIERS: JSON.stringify({
         standard: {
@@ -361,6 +363,48 @@ await Promise.all(
 await new Promise((resolve) => setTimeout(resolve, 2_000));
 const heapGrowth = (await gatewayHeap()) - heapBefore;
 
+// Input size: the gateway's CPU per whole answer, limiter on, at 1k, 32k and 128k tokens of
+// prose and at 400k characters without a space (the shape whose tokenizing grows with its
+// square). The cost must grow at most linearly, and 128k tokens cost at most 3 ms more than 1k.
+const PROSE = 'The colony ships carried seeds, tools and the records of a thousand years. ';
+const proseOf = (tokens: number) => PROSE.repeat(Math.ceil(tokens / 15)); // ~15 tokens each
+async function cpuPerCall(content: string, calls: number): Promise<number> {
+  const ask = () =>
+    fetch(`${gatewayUrl}v1/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${limiterOn}`, 'content-type': 'application/json' },
+      // The stub's answer repeats the last question: a short one keeps the answer small.
+      body: JSON.stringify({
+        model: 'openai/gpt-stub',
+        messages: [
+          { role: 'user', content },
+          { role: 'assistant', content: 'Read.' },
+          { role: 'user', content: 'Summarise it.' },
+        ],
+      }),
+    }).then(async (res) => {
+      if (!res.ok) throw new Error(`input-size row answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    });
+  for (let i = 0; i < 3; i += 1) await ask();
+  const before = gatewayCpuMs();
+  for (let i = 0; i < calls; i += 1) await ask();
+  const after = gatewayCpuMs();
+  return before === undefined || after === undefined ? NaN : (after - before) / calls;
+}
+const inputRows: [string, number][] = [];
+for (const [label, content] of [
+  ['1k tokens of prose', proseOf(1_000)],
+  ['32k tokens of prose', proseOf(32_000)],
+  ['128k tokens of prose', proseOf(128_000)],
+  ['400k characters without a space', 'a'.repeat(400_000)],
+] as const) {
+  inputRows.push([
+    `${label} (${(content.length / 1024).toFixed(0)} KiB)`,
+    await cpuPerCall(content, 30),
+  ]);
+}
+
 await gateway.stop();
 await bare.stop();
 await stub.stop();
@@ -413,6 +457,13 @@ console.log(
   `\nsoak: ${soakCalls} whole answers in ${SOAK_S} s at c=8, limiter on; the gateway's heap after a ` +
     `full collection grew ${mb(heapGrowth)} MB (from ${mb(heapBefore)} MB); the target is at most ` +
     `${mb(SOAK_GROWTH_BYTES)} MB: ${heapGrowth <= SOAK_GROWTH_BYTES ? 'met' : 'not met'} in this run.`,
+);
+const inputGrowth = inputRows[2]![1] - inputRows[0]![1];
+console.log(
+  `\ninput size, gateway CPU ms per whole answer (limiter on, c=1):\n` +
+    inputRows.map(([label, ms]) => `  ${label}: ${f(ms)} ms`).join('\n') +
+    `\n  128k tokens cost ${f(inputGrowth)} ms more than 1k; the target is at most 3 ms: ` +
+    `${inputGrowth <= 3 ? 'met' : 'not met'} in this run.`,
 );
 console.log(`\nrate limiter decisions against Redis (${REDIS_URL}):\n${decisionRows.join('\n')}`);
 console.log(
