@@ -1,7 +1,7 @@
 // Domain errors: a small tagged union that the whole gateway throws, and one place that maps
 // it to what a callable client sees. Unknown errors never leak their message.
 import { HttpsError, type FunctionsErrorCode } from 'firebase-functions/v2/https';
-import { logger } from 'firebase-functions';
+import { logger } from 'firebase-functions/logger';
 
 export type GatewayErrorKind =
   | 'invalid-argument'

@@ -5,7 +5,7 @@
 // once deployed. Outside the emulator an instance without REDIS_URL therefore refuses every
 // call that needs them, naming both variables, unless ALLOW_PER_INSTANCE_LIMITS=true says it
 // is meant (a test, or a single instance on purpose).
-import { logger } from 'firebase-functions';
+import { logger } from 'firebase-functions/logger';
 import { GatewayError } from './errors.js';
 
 const REFUSAL =

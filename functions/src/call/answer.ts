@@ -15,7 +15,7 @@ import {
   type Usage,
 } from '@colonycraft/protocol';
 import type { Firestore } from 'firebase-admin/firestore';
-import { logger } from 'firebase-functions';
+import { logger } from 'firebase-functions/logger';
 import { withDeadline } from '../deadline.js';
 import { GatewayError } from '../errors.js';
 import type { Catalog } from '../gateway/catalog.js';

@@ -8,7 +8,7 @@ import type {
   EmbeddingsResult,
   Usage,
 } from '@colonycraft/protocol';
-import { logger } from 'firebase-functions';
+import { logger } from 'firebase-functions/logger';
 import { GatewayError } from '../errors.js';
 import type { Catalog } from '../gateway/catalog.js';
 import type { Target } from '../gateway/execute.js';

@@ -2,7 +2,7 @@
 // caller's conversation, partial answers marked incomplete. A failure to record is logged and
 // never turns a delivered answer into an error.
 import type { Firestore } from 'firebase-admin/firestore';
-import { logger } from 'firebase-functions';
+import { logger } from 'firebase-functions/logger';
 import {
   ModelId,
   textOf,

@@ -1,7 +1,6 @@
 // `exchangeToken`: a signed-in user's Firebase ID token (checked by the callable framework)
 // becomes a short-lived client token carrying who they are and what they may use.
 import { randomUUID } from 'node:crypto';
-import { FieldValue } from 'firebase-admin/firestore';
 import {
   RateTier,
   Role,
@@ -11,7 +10,7 @@ import {
 } from '@colonycraft/protocol';
 import { z } from 'zod';
 import { GatewayError } from '../errors.js';
-import { adminApp, db } from '../firebase.js';
+import { adminApp, db, firestoreSdk } from '../firebase.js';
 import { getAuth } from 'firebase-admin/auth';
 import { TOKEN_SIGNING_KEYS } from '../params.js';
 import { issueClientToken } from '../auth/client-token.js';
@@ -47,7 +46,11 @@ export const exchangeToken = defineCallable({
     await db()
       .doc(`users/${auth.uid}`)
       .set(
-        { email: auth.token.email ?? null, role, lastTokenAt: FieldValue.serverTimestamp() },
+        {
+          email: auth.token.email ?? null,
+          role,
+          lastTokenAt: firestoreSdk().FieldValue.serverTimestamp(),
+        },
         { merge: true },
       );
     return { ...issued, claims };

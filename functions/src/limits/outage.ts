@@ -1,6 +1,6 @@
 // A dependency's outage as the logs see it: one line when it begins (with the first failure)
 // and one when it ends, however many calls fail in between; every failure is counted.
-import { logger } from 'firebase-functions';
+import { logger } from 'firebase-functions/logger';
 
 /** Where the lines go: the functions' logger, or a test's recorder. */
 export type OutageLog = Pick<typeof logger, 'error' | 'info'>;

@@ -2,7 +2,7 @@
 // a key an admin rotates is used without a redeploy. The catalog (rebuilt at most once a
 // minute) is what caches them. Where no store is configured (`SECRET_STORE=env`, tests hosting
 // the functions directly), the key is the environment variable of the same name.
-import { logger } from 'firebase-functions';
+import { logger } from 'firebase-functions/logger';
 import { secretStoreFromEnv, type SecretStore } from '@colonycraft/secrets';
 import { withDeadline } from '../deadline.js';
 

@@ -1,8 +1,21 @@
 // Token counts for providers that send none, and the bound admission reserves before a call.
 // Counts use the GPT tokenizer and are marked estimated, so usage is never lost, only
 // approximated. Every function here costs time linear in its input, whatever its shape.
-import { countTokens } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
 import { imagesOf, textOf, type ChatRequest, type Usage } from '@colonycraft/protocol';
+
+type CountTokens = (text: string) => number;
+let tokenizer: CountTokens | undefined;
+
+/**
+ * The GPT tokenizer's count, the tokenizer loaded on first use rather than at start-up: its
+ * tables take about 0.4 s to load, and most calls never need them (providers send counts).
+ */
+function countTokens(text: string): number {
+  tokenizer ??= (createRequire(import.meta.url)('gpt-tokenizer') as { countTokens: CountTokens })
+    .countTokens;
+  return tokenizer(text);
+}
 
 /** Per-message overhead of chat formatting, as OpenAI documents it for its chat models. */
 const TOKENS_PER_MESSAGE = 3;

@@ -9,7 +9,8 @@
 // Each call adds to shard n, one of USAGE_DAY_SHARDS picked at random, so that a busy
 // principal's writes spread over that many documents; a day's totals are the sum of its
 // shards (admin-api/src/data/usage-ledger.ts). The day document itself is never written.
-import { FieldValue, type Firestore } from 'firebase-admin/firestore';
+import type { Firestore } from 'firebase-admin/firestore';
+import { firestoreSdk } from '../firebase.js';
 import {
   USAGE_DAY_SHARDS,
   UsageRecord,
@@ -89,15 +90,16 @@ export async function recordUsage(
     throw new GatewayError('invalid-argument', `usage record: ${describeIssues(parsed.error)}`);
   }
   const { uid, ...r } = parsed.data;
+  const { increment } = firestoreSdk().FieldValue;
   const principal = db.collection('usage').doc(r.principal);
   const day = principal.collection('days').doc(usageDay(r.at));
   const totals = {
-    calls: FieldValue.increment(1),
-    inputTokens: FieldValue.increment(r.inputTokens),
-    outputTokens: FieldValue.increment(r.outputTokens),
-    costUsd: FieldValue.increment(r.costUsd),
+    calls: increment(1),
+    inputTokens: increment(r.inputTokens),
+    outputTokens: increment(r.outputTokens),
+    costUsd: increment(r.costUsd),
     ...Object.fromEntries(
-      Object.entries(usageDetails(r)).map(([field, n]) => [field, FieldValue.increment(n)]),
+      Object.entries(usageDetails(r)).map(([field, n]) => [field, increment(n)]),
     ),
   };
 
