@@ -50,7 +50,7 @@ ${rule}
 
   Web app        ${stack.urls.web}
   Admin API      ${stack.urls.adminApi}
-  Functions      ${stack.urls.functions}  (Functions emulator)
+  Functions      ${stack.urls.functions}  (Functions emulator; /v1 by one plain host)
   Auth           ${stack.urls.auth}  (Auth emulator)
   Firestore      ${stack.urls.firestore}  (Firestore emulator)
 

@@ -15,6 +15,7 @@ import {
 } from './firebase-emulators.js';
 import { startFirestoreEmulator } from './firestore-emulator.js';
 import { freePort } from './free-port.js';
+import { startFunctionsFront, startFunctionsHost } from './functions-front.js';
 import { DEMO_PROJECT_ID, repoPath } from './repo.js';
 import { ensureLocalFunctionEnv } from './token-keys.js';
 
@@ -140,9 +141,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const only: EmulatorName[] = options.web
       ? ['auth', 'functions', 'hosting']
       : ['auth', 'functions'];
+    // The emulator listens on a port of its own; the stack's functions port is the front that
+    // sends /v1 to the plain host (functions-front.ts).
+    const emulatorPorts = { ...ports, functions: await freePort() };
     const emulators = await startFirebaseEmulators({
       only,
-      ports,
+      ports: emulatorPorts,
       runDir,
       ...(publicDir ? { publicDir } : {}),
       connectOrigins: [
@@ -154,6 +158,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       onLine: log('firebase'),
     });
     stops.push(emulators.stop);
+    const v1Port = await freePort();
+    const v1Host = await startFunctionsHost({
+      port: v1Port,
+      env: emulatorEnv,
+      onLine: log('functions-host'),
+    });
+    stops.push(v1Host.stop);
+    const front = await startFunctionsFront({
+      port: ports.functions,
+      emulatorPort: emulatorPorts.functions,
+      v1Port,
+      projectId: DEMO_PROJECT_ID,
+      region: runtimeConfig.region,
+    });
+    stops.push(front.stop);
 
     const adminApi = await startAdminApi({
       env: {
@@ -174,7 +193,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       urls: {
         ...(options.web ? { web: webOrigin } : {}),
         auth: emulators.urls.auth!,
-        functions: emulators.urls.functions!,
+        functions: front.url,
         firestore: `http://${firestore.host}`,
         adminApi: adminApiUrl,
       },
