@@ -1,6 +1,8 @@
 // A redis-server of a test's own, on a free port, for faults the shared Redis must never see:
 // stopped mid-call (SIGSTOP, as a stalled or overloaded server), killed and started again.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startChild, type Child } from './child.js';
 import { freePort } from './free-port.js';
 
@@ -18,8 +20,20 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+export interface RedisServerOptions {
+  /**
+   * Persistence on: every write is in its append-only file (fsync always) in a directory of
+   * its own, so a server killed and started again holds all it had confirmed.
+   */
+  persistent?: boolean;
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = await freePort();
+  const dir = options.persistent ? mkdtempSync(join(tmpdir(), 'redis-')) : tmpdir();
+  const persistence = options.persistent
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir]
+    : ['--appendonly', 'no'];
   let child: Child | undefined;
   const pid = (): number => {
     if (!child?.process.pid) throw new Error('redis-server is not running');
@@ -39,18 +53,9 @@ export async function startRedisServer(): Promise<RedisServer> {
       child = undefined;
     },
     async start() {
-      const args = [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-      ];
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence];
       child = startChild(`redis-server:${port}`, 'redis-server', args, {
-        cwd: tmpdir(),
+        cwd: dir,
         env: process.env,
       });
       await child.waitForLine(/Ready to accept connections/, 10_000);
@@ -64,6 +69,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       }
       await child.stop();
       child = undefined;
+      if (options.persistent) rmSync(dir, { recursive: true, force: true });
     },
   };
   await server.start();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
 import Anthropic from '@anthropic-ai/sdk';
-import { LimitRefusal, UsageRecord } from '@colonycraft/protocol';
+import { LimitRefusal } from '@colonycraft/protocol';
 import { usdToMicro } from '../limits/limits-config.js';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
 import { dailySpendMicroUsd } from '../dev/limits/budget-spend.js';
@@ -110,8 +110,7 @@ describe('rate limits on /v1', () => {
       }),
     });
     expect(res.status).toBe(200);
-    const calls = await gw.db.collection(`usage/${sub}/calls`).get();
-    const record = UsageRecord.parse(calls.docs[0]!.data());
+    const record = (await gw.records(sub))[0]!;
     expect(record).toMatchObject({
       cachedInputTokens: 1_000,
       cacheWriteTokens: 2_000,
@@ -138,8 +137,7 @@ describe('rate limits on /v1', () => {
       max_tokens: 100,
       messages: [{ role: 'user', content: 'Remember this.' }],
     });
-    const calls = await gw.db.collection(`usage/${sub}/calls`).get();
-    const record = UsageRecord.parse(calls.docs[0]!.data());
+    const record = (await gw.records(sub))[0]!;
     expect(record.cachedInputTokens).toBe(500);
     expect(await dailySpendMicroUsd(`user:${sub}`)).toBe(usdToMicro(record.costUsd));
   });

@@ -5,7 +5,7 @@ import type { ChatRequest, ClientTokenClaims, Usage } from '@colonycraft/protoco
 import { catalogFor } from '../gateway/catalog-cache.js';
 import { resolveTargets } from '../gateway/catalog.js';
 import { usdToMicro } from '../limits/limits-config.js';
-import type { Lease, Limiter, Principal } from '../limits/limiter.js';
+import type { JournalEntry, Lease, Limiter, Principal } from '../limits/limiter.js';
 import { rateLimitHeaders, refusalError, type RateLimitHeaders } from '../limits/refusal.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { boundInputTokens, type TokenBound } from '../providers/usage.js';
@@ -63,16 +63,24 @@ export async function priced(
 export interface Admission {
   /** RateLimit-* headers for the answer. */
   headers: RateLimitHeaders;
-  /** Settles the call with what it used; safe to call once, in a `finally`. */
-  settle(spent: { usage: Usage; costUsd: number } | undefined): Promise<void>;
+  /**
+   * Settles the call with what it used, and hands the limiter's store its usage record to
+   * keep in the same step; true when it kept it. Call it once.
+   */
+  settle(
+    spent: { usage: Usage; costUsd: number } | undefined,
+    journal?: JournalEntry,
+  ): Promise<boolean>;
 }
 
-const NOT_LIMITED: Admission = { headers: {}, settle: async () => undefined };
+const NOT_LIMITED: Admission = { headers: {}, settle: async () => false };
 
+/** Admits a call; `callId` names its lease (and its usage record). */
 export async function admitCall(
   limiter: Limiter | undefined,
   claims: ClientTokenClaims,
   estimate: Estimate,
+  callId?: string,
 ): Promise<Admission> {
   if (!limiter) return NOT_LIMITED;
   // The key at its own tier, its owner at theirs: a key cannot raise its owner's limits.
@@ -84,6 +92,7 @@ export async function admitCall(
     tier: claims.tier,
     estimatedTokens: estimate.tokens,
     estimatedCostMicroUsd: usdToMicro(estimate.costUsd),
+    leaseId: callId,
   });
   if (!admission.ok) throw refusalError(admission.refusal);
   const lease: Lease = admission.lease;
@@ -96,12 +105,13 @@ export async function admitCall(
   renewing.unref();
   return {
     headers: rateLimitHeaders(admission),
-    settle: (spent) => {
+    settle: (spent, journal) => {
       clearInterval(renewing);
       return limiter.settle({
         ...lease,
         actualTokens: spent ? spent.usage.inputTokens + spent.usage.outputTokens : 0,
         actualCostMicroUsd: spent ? usdToMicro(spent.costUsd) : 0,
+        journal,
       });
     },
   };

@@ -13,6 +13,7 @@ import {
   type Reasoning,
   type ToolCall,
   type Usage,
+  type UsageRecord,
 } from '@colonycraft/protocol';
 import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions/logger';
@@ -27,7 +28,13 @@ import { estimateUsage } from '../providers/usage.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { costOf, usageDetails } from '../usage/usage-ledger.js';
 import type { CallClock } from './call-clock.js';
-import { openConversation, recordCall, type CallOutcome } from './record-call.js';
+import {
+  openConversation,
+  recordExchange,
+  statusOf,
+  usageRecordOf,
+  type CallOutcome,
+} from './record-call.js';
 import { targetsFor } from './targets.js';
 
 /** Where a surface takes the answer's events: its wire format's rendering of them. */
@@ -61,7 +68,9 @@ export interface Spent {
  * and usage must not be lost.
  */
 export interface AnswerHooks {
-  onSpent(spent: Spent): void;
+  /** What the call used, and its usage record; `spent` is undefined for a call not charged. */
+  onUsed(record: UsageRecord, spent: Spent | undefined): void;
+  /** The conversation's write, for the web's callables. */
   onRecording(recording: Promise<void>): void;
   /** Where the time spent waiting for the provider is counted. */
   clock: CallClock;
@@ -209,27 +218,26 @@ export async function streamAnswer(
     // What reached the client was produced and is paid for, even when no count came.
     const produced = text + (reasoning?.text ?? '') + toolCalls.map((c) => c.arguments).join('');
     if (!counted && produced !== '') usage = estimateUsage(request, produced);
-    hooks.onSpent({ usage, costUsd: costOf(usage, served.info) });
     const latencyMs = now() - started;
-    // The write is started first, and the log line written while it is under way.
-    const recording = store
-      ? recordCall(
-          store,
-          {
-            claims,
-            request,
-            served,
-            text,
-            produced: produced !== '' || toolCalls.length > 0,
-            usage,
-            finishReason,
-            failure,
-            latencyMs,
-            at: started,
-          },
-          conversationId,
-        )
-      : undefined;
+    const outcome: CallOutcome = {
+      claims,
+      request,
+      served,
+      text,
+      produced: produced !== '' || toolCalls.length > 0,
+      usage,
+      finishReason,
+      failure,
+      latencyMs,
+      at: started,
+    };
+    hooks.onUsed(usageRecordOf({ ...outcome, status: statusOf(outcome) }), {
+      usage,
+      costUsd: costOf(usage, served.info),
+    });
+    // The writes are started first, and the log line written while they are under way.
+    const recording =
+      store && conversationId ? recordExchange(store, outcome, conversationId) : undefined;
     log(status, latencyMs);
     if (recording) hooks.onRecording(recording);
   };

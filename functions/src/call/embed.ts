@@ -19,7 +19,7 @@ import type { ProviderEntry } from '../providers/registry-types.js';
 import { costOf } from '../usage/usage-ledger.js';
 import { priced, UNPARSED, type Estimate } from './admission.js';
 import type { AnswerDeps, AnswerHooks } from './answer.js';
-import { recordUsed } from './record-call.js';
+import { usageRecordOf } from './record-call.js';
 import { targetsFor } from './targets.js';
 
 const tokensOf = (input: EmbeddingInput): number =>
@@ -144,13 +144,13 @@ export async function embed(
     clearTimeout(timer);
   }
   const usage = answer?.usage ?? { inputTokens: 0, outputTokens: 0, estimated: true };
-  // A failed request is not charged by the provider: it is settled as having used nothing.
-  if (answer) hooks.onSpent({ usage, costUsd: costOf(usage, served.info) });
   const latencyMs = (deps.now ?? Date.now)() - started;
   const status = answer ? 'ok' : signal.aborted ? 'cancelled' : 'error';
-  const store = deps.db?.();
-  if (store)
-    hooks.onRecording(recordUsed(store, { claims, served, usage, status, latencyMs, at: started }));
+  // A failed request is not charged by the provider: it is settled as having used nothing.
+  hooks.onUsed(
+    usageRecordOf({ claims, served, usage, status, latencyMs, at: started }),
+    answer ? { usage, costUsd: costOf(usage, served.info) } : undefined,
+  );
   logger.info('embeddings', {
     principal: claims.sub,
     provider: served.provider,

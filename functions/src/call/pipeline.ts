@@ -1,18 +1,21 @@
 // The one call pipeline every surface runs (`/v1/chat/completions`, `/v1/messages`,
 // `/v1/embeddings`, the chat callables): revocation ∥ parse → estimate → admit → prepare →
-// execute → record → settle. A surface identifies the caller, parses its wire format into the
+// execute → settle, which keeps the usage record (usage/ledger-drain.ts) → the conversation's
+// write. A surface identifies the caller, parses its wire format into the
 // unified request and renders the answer's events back; everything between is here, once.
+import { randomUUID } from 'node:crypto';
 import type {
   ChatRequest,
   ChatResult,
   ClientTokenClaims,
   EmbeddingsRequest,
   EmbeddingsResult,
+  UsageRecord,
 } from '@colonycraft/protocol';
 import type { Identified } from '../auth/authenticate.js';
 import { withDeadline } from '../deadline.js';
 import { GatewayError } from '../errors.js';
-import type { Limiter } from '../limits/limiter.js';
+import type { JournalEntry, Limiter } from '../limits/limiter.js';
 import { Outage } from '../limits/outage.js';
 import type { RateLimitHeaders } from '../limits/refusal.js';
 import { admitCall, admitUnlessRevoked, estimateCall, type Estimate } from './admission.js';
@@ -25,11 +28,17 @@ import {
   type Spent,
 } from './answer.js';
 import { CallClock } from './call-clock.js';
+import { recordUsage } from '../usage/usage-ledger.js';
 import { embed, estimateEmbedding, prepareEmbedding } from './embed.js';
 
 export interface CallDeps extends AnswerDeps {
   /** The instance's rate limiter; without it nothing is limited. */
   limiter?: () => Limiter;
+  /**
+   * What takes the usage records the limiter's store keeps (Redis) on to Firestore, told after
+   * each one: the instance's drainer. Without it they wait for the scheduled drain.
+   */
+  ledger?: () => { nudge(): void } | undefined;
 }
 
 /** A call the limiter has admitted, whatever it asks for. */
@@ -44,7 +53,8 @@ interface Admitted<P> {
   /** The gateway's own time so far, in ms: what `x-colonycraft-overhead-ms` reports. */
   overheadMs(): number;
   /**
-   * The usage write and the limiter's settlement, made side by side. The surface awaits it
+   * The limiter's settlement (with the usage record, or the usage write where the store keeps
+   * no ledger) and the conversation's write, made side by side. The surface awaits it
    * before its response's last byte; it never rejects, but resolves with the failure among
    * them, which the pipeline throws once the surface has answered, never instead of it.
    */
@@ -104,6 +114,7 @@ async function runAdmitted<P, R>(
 ): Promise<R> {
   const started = (deps.now ?? Date.now)();
   const clock = new CallClock();
+  const callId = randomUUID();
   // Asked first: the denylist's answer travels while the request is parsed and estimated.
   const revocation = checkRevocation();
   revocation.catch(() => {}); // it is awaited below, beside the limiter's decision
@@ -116,16 +127,16 @@ async function runAdmitted<P, R>(
   }
   const admission = await admitUnlessRevoked(
     revocation,
-    admitCall(deps.limiter?.(), claims, await estimate(parsed)),
+    admitCall(deps.limiter?.(), claims, await estimate(parsed), callId),
   );
   surface.admitted?.(admission.headers);
 
   // The lease is released the moment the call's use is known (a client that left frees its
   // slot at once), not once the surface has finished with the call.
-  let settlement: Promise<void> | undefined;
-  const settle = (spent: Spent | undefined): Promise<void> => {
+  let settlement: Promise<boolean> | undefined;
+  const settle = (spent: Spent | undefined, journal?: JournalEntry): Promise<boolean> => {
     if (!settlement) {
-      settlement = admission.settle(spent);
+      settlement = admission.settle(spent, journal);
       settlement.catch(() => {}); // awaited in `settled`
     }
     return settlement;
@@ -147,9 +158,23 @@ async function runAdmitted<P, R>(
       () => undefined,
       (error: unknown) => error ?? new Error('settling the call failed'),
     ));
+  // The usage record goes with the settlement when the limiter's store keeps a ledger (Redis):
+  // one round trip, and the answer never waits for Firestore. Otherwise, or when the
+  // settlement failed, it is written to Firestore directly; a call id counts once either way.
+  const used = (record: UsageRecord, spent: Spent | undefined): void => {
+    const db = deps.db;
+    if (!db) return void settle(spent);
+    const journaled = settle(spent, { callId, record: JSON.stringify(record) }).catch(() => false);
+    recordings.push(
+      journaled.then((kept) => {
+        if (kept) return deps.ledger?.()?.nudge();
+        return recorded(recordUsage(db(), record, { callId }).then(() => undefined));
+      }),
+    );
+  };
   const hooks: AnswerHooks = {
     clock,
-    onSpent: (spent) => void settle(spent),
+    onUsed: used,
     onRecording: (r) => void recordings.push(recorded(r)),
   };
   let result: R;

@@ -1,6 +1,6 @@
-// After a call: one usage record (always), and for the web's callables the exchange in the
-// caller's conversation, partial answers marked incomplete. A failure to record is logged and
-// never turns a delivered answer into an error.
+// After a call: its usage record (the pipeline keeps it, with the limiter's settlement), and
+// for the web's callables the exchange in the caller's conversation, partial answers marked
+// incomplete. A failure to record is logged and never turns a delivered answer into an error.
 import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions/logger';
 import {
@@ -21,7 +21,7 @@ import {
 } from '../conversations/conversation-store.js';
 import { GatewayError } from '../errors.js';
 import type { Target } from '../gateway/execute.js';
-import { costOf, recordUsage, usageDetails } from '../usage/usage-ledger.js';
+import { costOf, usageDetails } from '../usage/usage-ledger.js';
 
 export interface CallOutcome {
   claims: ClientTokenClaims;
@@ -37,7 +37,7 @@ export interface CallOutcome {
   at: number;
 }
 
-function statusOf(outcome: CallOutcome): UsageRecord['status'] {
+export function statusOf(outcome: CallOutcome): UsageRecord['status'] {
   // A failure after some of the answer (say a cut inside a tool call's arguments) left it incomplete.
   if (outcome.failure) return outcome.produced ? 'incomplete' : 'error';
   return outcome.finishReason === 'cancelled' ? 'cancelled' : 'ok';
@@ -68,40 +68,39 @@ export async function openConversation(
   return conversation.id;
 }
 
-export async function recordCall(
+/** Appends the call's exchange to the caller's conversation. */
+export async function recordExchange(
   db: Firestore,
   outcome: CallOutcome,
-  conversationId?: string,
+  conversationId: string,
 ): Promise<void> {
-  const costUsd = costOf(outcome.usage, outcome.served.info);
-  const writes: Promise<unknown>[] = [
-    recordUsage(db, usageRecordOf({ ...outcome, status: statusOf(outcome) })),
-  ];
-  if (conversationId) {
-    // The conversation keeps the question's text; images are not stored with it yet.
-    const question = outcome.request.messages.findLast((m) => m.role === 'user');
-    const lastUser = question ? textOf(question) : '';
-    const complete = !outcome.failure && outcome.finishReason !== 'cancelled';
-    writes.push(
-      appendExchange(db, outcome.claims.sub, conversationId, {
-        user: { content: lastUser },
-        replaceFrom: outcome.request.replaceFrom,
-        assistant: {
-          content: outcome.text,
-          model: outcome.served.id,
-          usage: outcome.usage,
-          costUsd,
-          latencyMs: outcome.latencyMs,
-          finishReason: outcome.failure ? 'error' : outcome.finishReason,
-          complete,
-          ...(outcome.failure
-            ? { error: { code: outcome.failure.code, message: outcome.failure.message } }
-            : {}),
-        },
-      }),
-    );
+  // The conversation keeps the question's text; images are not stored with it yet.
+  const question = outcome.request.messages.findLast((m) => m.role === 'user');
+  const complete = !outcome.failure && outcome.finishReason !== 'cancelled';
+  try {
+    await appendExchange(db, outcome.claims.sub, conversationId, {
+      user: { content: question ? textOf(question) : '' },
+      replaceFrom: outcome.request.replaceFrom,
+      assistant: {
+        content: outcome.text,
+        model: outcome.served.id,
+        usage: outcome.usage,
+        costUsd: costOf(outcome.usage, outcome.served.info),
+        latencyMs: outcome.latencyMs,
+        finishReason: outcome.failure ? 'error' : outcome.finishReason,
+        complete,
+        ...(outcome.failure
+          ? { error: { code: outcome.failure.code, message: outcome.failure.message } }
+          : {}),
+      },
+    });
+  } catch (error) {
+    // The answer has gone already: the failure is logged, never thrown.
+    logger.error('recording a call failed', {
+      principal: outcome.claims.sub,
+      error: String(error),
+    });
   }
-  await loggingFailures(writes, outcome.claims.sub);
 }
 
 /** What any call used, as its usage record says it. */
@@ -131,17 +130,4 @@ export function usageRecordOf({ claims, served, usage, status, latencyMs, at }: 
     status,
     at,
   };
-}
-
-/** Records a call's usage alone (no conversation), as `recordCall` does. */
-export async function recordUsed(db: Firestore, used: Used): Promise<void> {
-  await loggingFailures([recordUsage(db, usageRecordOf(used))], used.claims.sub);
-}
-
-/** Waits for the writes; a failure is logged, never thrown: the answer has gone already. */
-async function loggingFailures(writes: Promise<unknown>[], principal: string): Promise<void> {
-  for (const result of await Promise.allSettled(writes)) {
-    if (result.status === 'rejected')
-      logger.error('recording a call failed', { principal, error: String(result.reason) });
-  }
 }

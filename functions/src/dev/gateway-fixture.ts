@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { deleteApp, getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
-import type { ClientTokenClaims } from '@colonycraft/protocol';
+import { UsageRecord, type ClientTokenClaims } from '@colonycraft/protocol';
+import { setTimeout } from 'node:timers/promises';
 import {
   generateTokenKeys,
   startChild,
@@ -17,6 +18,9 @@ import {
 import { issueClientToken } from '../auth/client-token.js';
 import { loadSigningKey } from '../auth/signing-keys.js';
 
+/** How long `records` waits for the gateway to drain its ledger. */
+const RECORDS_WITHIN_MS = 5_000;
+
 export const STUB_KEY = 'sk-stub-3f9a1c7e5b2d4608';
 
 export interface GatewayFixture {
@@ -26,6 +30,11 @@ export interface GatewayFixture {
   db: Firestore;
   server: Child;
   token(claims?: Partial<ClientTokenClaims>): Promise<string>;
+  /**
+   * The principal's usage records, once `count` of them are in Firestore: with REDIS_URL the
+   * gateway drains them from its Redis ledger shortly after each answer, off the answer's path.
+   */
+  records(principal: string, count?: number): Promise<UsageRecord[]>;
   stop(): Promise<void>;
 }
 
@@ -94,16 +103,19 @@ export async function startGatewayFixture(
       GATEWAY_RETRY_BASE_MS: '10',
       GATEWAY_MAX_RETRIES: '2',
       V1_CORS_ORIGINS: 'http://app.example.test',
+      // Its own ledger stream: gateways of other tests may share the Redis, never the Firestore.
+      USAGE_LEDGER_STREAM: `cc:rl:ledger:${randomUUID()}`,
       ...env,
     },
   });
   const url = (await server.waitForLine(/functions hosted at/, 30_000)).split(' ').at(-1)!;
   process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
   const app = initializeApp({ projectId: 'demo-colonycraft' }, `fixture-${randomUUID()}`);
+  const db = getFirestore(app);
   return {
     stub,
     url,
-    db: getFirestore(app),
+    db,
     server,
     token: async (claims = {}) =>
       (
@@ -119,6 +131,18 @@ export async function startGatewayFixture(
           signing,
         )
       ).token,
+    records: async (principal, count = 1) => {
+      const deadline = Date.now() + RECORDS_WITHIN_MS;
+      for (;;) {
+        const calls = await db.collection(`usage/${principal}/calls`).get();
+        if (calls.size >= count) return calls.docs.map((d) => UsageRecord.parse(d.data()));
+        if (Date.now() > deadline)
+          throw new Error(
+            `usage/${principal}: ${calls.size} of ${count} records after ${RECORDS_WITHIN_MS} ms`,
+          );
+        await setTimeout(50);
+      }
+    },
     stop: async () => {
       await server.stop();
       if (getApps().includes(app)) await deleteApp(app);

@@ -1,10 +1,15 @@
 // The instance's one limiter, built from the environment on first use: with REDIS_URL, the
-// Redis store behind the configured failure policy; without it (the embedded local default),
-// the in-process store.
+// Redis store behind the configured failure policy, its usage ledger in the stream named by
+// USAGE_LEDGER_STREAM; without it (the embedded local default), the in-process store.
 import { limitsConfigFromEnv } from './limits-config.js';
 import { Limiter } from './limiter.js';
 import { MemoryLimitStore } from './memory-store.js';
-import { instanceRedis, RedisLimitStore } from './redis-store.js';
+import {
+  DEFAULT_KEY_PREFIX,
+  instanceRedis,
+  ledgerKeyFromEnv,
+  RedisLimitStore,
+} from './redis-store.js';
 import { ResilientLimitStore } from './resilient-store.js';
 import { sharedRedisUrl } from '../shared-store.js';
 
@@ -13,8 +18,14 @@ let instance: Limiter | undefined;
 export function limiterFromEnv(env: NodeJS.ProcessEnv = process.env): Limiter {
   const config = limitsConfigFromEnv(env);
   const url = env.REDIS_URL?.trim();
+  // Settlements append usage records to the ledger in Redis; the instance drains them.
   const store = url
-    ? new ResilientLimitStore(new RedisLimitStore(instanceRedis(url)), config.failureMode)
+    ? new ResilientLimitStore(
+        new RedisLimitStore(instanceRedis(url), DEFAULT_KEY_PREFIX, {
+          ledgerKey: ledgerKeyFromEnv(env),
+        }),
+        config.failureMode,
+      )
     : new MemoryLimitStore();
   return new Limiter(store, config);
 }

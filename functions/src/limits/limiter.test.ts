@@ -18,6 +18,7 @@ function spyStore(fail = false) {
     },
     async settle() {
       if (fail) throw new Error('the store was asked');
+      return false;
     },
     async release() {
       if (fail) throw new Error('the store was asked');

@@ -36,9 +36,22 @@ export type StoreAdmitResult =
   | { ok: true; at: number; status: RateLimitStatus }
   | { ok: false; at: number; refusal: LimitRefusal };
 
+/**
+ * A call's usage record, handed to the store with the settlement that charges it, so that the
+ * ledger and the budgets cannot disagree (usage/ledger-drain.ts takes it on to Firestore).
+ */
+export interface JournalEntry {
+  /** The call's id: its record's id in the ledger, so that a record kept twice counts once. */
+  callId: string;
+  /** The UsageRecord, as JSON. */
+  record: string;
+}
+
 export interface StoreSettle {
   principals: readonly PrincipalLimits[];
   leaseId: string;
+  /** Kept by a store that has a ledger (Redis) in the same step; the others ignore it. */
+  journal?: JournalEntry | undefined;
   /** Actual minus estimated: positive takes more (the bucket may go into debt), negative returns. */
   extraTokens: number;
   extraCostMicroUsd: number;
@@ -68,9 +81,10 @@ export interface LimitStore {
   admit(request: StoreAdmit): Promise<StoreAdmitResult>;
   /**
    * Releases the lease and corrects by the extras, where the lease is still held: a settlement
-   * made twice counts once.
+   * made twice counts once. True when the store kept `journal`, whether or not the lease
+   * was still held: the caller records the usage elsewhere when it is false.
    */
-  settle(request: StoreSettle): Promise<void>;
+  settle(request: StoreSettle): Promise<boolean>;
   /**
    * Undoes an admission whose answer never came: if its decision ran, its lease and
    * reservation are returned (the request still counts); if it has not run yet, it takes
@@ -113,6 +127,7 @@ export type Admission =
 export interface SettleRequest extends Lease {
   actualTokens: number;
   actualCostMicroUsd: number;
+  journal?: JournalEntry | undefined;
   now?: number;
 }
 
@@ -178,13 +193,17 @@ export class Limiter {
     return { ok: true, lease: { ...lease, admittedAt: result.at }, rateLimit: result.status };
   }
 
-  /** Releases the lease and corrects the reservation by the real usage. */
-  async settle(request: SettleRequest): Promise<void> {
+  /**
+   * Releases the lease and corrects the reservation by the real usage; true when the store
+   * kept the request's journal entry.
+   */
+  async settle(request: SettleRequest): Promise<boolean> {
     const principals = this.resolve(request.principals, request.tier);
-    if (principals.length === 0) return;
-    await this.store.settle({
+    if (principals.length === 0) return false;
+    return this.store.settle({
       principals,
       leaseId: request.leaseId,
+      journal: request.journal,
       extraTokens:
         count('actualTokens', request.actualTokens) -
         count('estimatedTokens', request.estimatedTokens),

@@ -161,12 +161,15 @@ return { 1, now, first[1], first[2], first[3] }
 `;
 
 /**
- * KEYS, 5 per principal: tokens, leases, daily, monthly, and the lease's release mark.
- * ARGV: now|'', leaseId, admittedAt|'', extraTokens, extraCostMicroUsd, markTtlMs|'', then 4
- * per principal: tokens capacity, tokens refill/min, daily budget on (1/0), monthly budget on
- * (1/0). Corrects only where the lease is still held, so that a settlement sent twice counts
- * once. With markTtlMs it is a release: it also marks the lease, so that its decision, should
- * it run later, takes nothing. Returns the principals corrected.
+ * KEYS: the usage ledger's stream, then 5 per principal: tokens, leases, daily, monthly, and
+ * the lease's release mark.
+ * ARGV: now|'', leaseId, admittedAt|'', extraTokens, extraCostMicroUsd, markTtlMs|'', callId|'',
+ * record|'', then 4 per principal: tokens capacity, tokens refill/min, daily budget on (1/0),
+ * monthly budget on (1/0). Corrects only where the lease is still held, so that a settlement
+ * sent twice counts once. With markTtlMs it is a release: it also marks the lease, so that its
+ * decision, should it run later, takes nothing. With a callId it appends the call's usage
+ * record to the ledger in the same step, held or not (the ledger counts a call id once).
+ * Returns the principals corrected.
  */
 export const SETTLE_SCRIPT = `${PRELUDE}
 local now = clock(ARGV[1])
@@ -174,9 +177,10 @@ local lease_id = ARGV[2]
 local ends = period_ends(tonumber(ARGV[3]) or now)
 local extra_tokens, extra_cost = tonumber(ARGV[4]), tonumber(ARGV[5])
 local mark_ttl = tonumber(ARGV[6])
+if ARGV[7] ~= '' then redis.call('XADD', KEYS[1], '*', 'call', ARGV[7], 'record', ARGV[8]) end
 local corrected = 0
-for i = 1, #KEYS / 5 do
-  local k, a = (i - 1) * 5, 6 + (i - 1) * 4
+for i = 1, (#KEYS - 1) / 5 do
+  local k, a = 1 + (i - 1) * 5, 8 + (i - 1) * 4
   if mark_ttl then redis.call('SET', KEYS[k + 5], 1, 'PX', mark_ttl) end
   if redis.call('ZREM', KEYS[k + 2], lease_id) == 1 then
     corrected = corrected + 1

@@ -140,7 +140,8 @@ export class MemoryLimitStore implements LimitStore {
     };
   }
 
-  async settle(request: StoreSettle): Promise<void> {
+  /** Keeps no journal: with no Redis, usage goes to Firestore directly. */
+  async settle(request: StoreSettle): Promise<boolean> {
     const now = request.now ?? this.clock();
     const at = request.admittedAt ?? now;
     const ends = { daily: dayEnd(at), monthly: monthEnd(at) };
@@ -154,6 +155,7 @@ export class MemoryLimitStore implements LimitStore {
       if (limits.monthlyBudgetMicroUsd !== undefined)
         this.correct(`${id}:monthly`, ends.monthly, request.extraCostMicroUsd, now);
     }
+    return false;
   }
 
   async release(request: StoreRelease): Promise<void> {

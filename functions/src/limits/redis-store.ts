@@ -1,7 +1,8 @@
 // The Redis limit store: buckets, leases and budgets shared by every instance, each operation
 // one Lua script (lua-scripts.ts) sent with EVALSHA, so one round trip and atomic.
 //
-// Keys: `cc:rl:{principal}:req|tok|lease|daily|monthly`. The braces are a hash tag, so all of
+// Keys: `cc:rl:{principal}:req|tok|lease|daily|monthly`, and `cc:rl:ledger`, the stream of
+// usage records that settlements append to. The braces are a hash tag, so all of
 // one principal's keys share a cluster slot. A decision for a user and an API key touches two
 // principals in one script: fine on one node (Memorystore's standard tier), but on Redis
 // Cluster the two would have to share a tag, e.g. the user's.
@@ -87,6 +88,19 @@ export function untilConnected(redis: Redis): Promise<void> | undefined {
   return first;
 }
 
+/**
+ * The usage ledger's stream: settlements append call records to it, usage/ledger-drain.ts
+ * moves them to Firestore.
+ */
+export const ledgerKey = (keyPrefix = DEFAULT_KEY_PREFIX): string => `${keyPrefix}ledger`;
+
+/**
+ * The ledger's stream of this deployment: USAGE_LEDGER_STREAM, for deployments (or test
+ * gateways) that share one Redis but not one Firestore, else the default.
+ */
+export const ledgerKeyFromEnv = (env: NodeJS.ProcessEnv = process.env): string =>
+  env.USAGE_LEDGER_STREAM?.trim() || ledgerKey();
+
 /** Principal ids go inside a hash tag: escape the braces (and `%`, so it stays reversible). */
 function tag(id: string): string {
   return id.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -104,10 +118,15 @@ const clockArg = (now: number | undefined): Arg => (now === undefined ? '' : Mat
 export class RedisLimitStore implements LimitStore {
   private readonly redis: Redis & LimitCommands;
 
+  private readonly ledger: string;
+
   constructor(
     redis: Redis,
     private readonly keyPrefix = DEFAULT_KEY_PREFIX,
+    /** The usage ledger's stream; `ledgerKey(keyPrefix)` unless given. */
+    options: { ledgerKey?: string } = {},
   ) {
+    this.ledger = options.ledgerKey ?? ledgerKey(keyPrefix);
     redis.defineCommand('ccLimitAdmit', { lua: ADMIT_SCRIPT });
     redis.defineCommand('ccLimitSettle', { lua: SETTLE_SCRIPT });
     redis.defineCommand('ccLimitRenew', { lua: RENEW_SCRIPT });
@@ -194,8 +213,9 @@ export class RedisLimitStore implements LimitStore {
     return { ok: false, at, refusal };
   }
 
-  async settle(request: StoreSettle): Promise<void> {
+  async settle(request: StoreSettle): Promise<boolean> {
     await this.correct(request);
+    return request.journal !== undefined;
   }
 
   async release(request: StoreRelease): Promise<void> {
@@ -208,7 +228,7 @@ export class RedisLimitStore implements LimitStore {
 
   /** The settle script; with `markTtlMs`, a release. */
   private async correct(request: StoreSettle, markTtlMs?: number): Promise<void> {
-    const keys: string[] = [];
+    const keys: string[] = [this.ledger];
     const args: Arg[] = [
       clockArg(request.now),
       request.leaseId,
@@ -216,6 +236,8 @@ export class RedisLimitStore implements LimitStore {
       request.extraTokens,
       request.extraCostMicroUsd,
       markTtlMs ?? '',
+      request.journal?.callId ?? '',
+      request.journal?.record ?? '',
     ];
     for (const { id, limits } of request.principals) {
       const k = this.keys(id);

@@ -109,11 +109,17 @@ export class ResilientLimitStore implements LimitStore {
 
   /**
    * A settlement that fails is owed, not thrown: the call it belongs to has already happened.
-   * Resolves once it is confirmed or owed.
+   * Resolves once it is confirmed (true when Redis kept the journal entry) or owed (false: the
+   * caller records the usage itself; the entry still goes with the owed settlement, and the
+   * ledger counts a call once by its id).
    */
-  async settle(request: StoreSettle): Promise<void> {
+  async settle(request: StoreSettle): Promise<boolean> {
     if (this.fallbackLeases.delete(request.leaseId)) return this.fallback.settle(request);
-    await this.send('settle', request.leaseId, () => this.primary.settle(request));
+    let journaled = false;
+    await this.send('settle', request.leaseId, async () => {
+      journaled = await this.primary.settle(request);
+    });
+    return journaled;
   }
 
   async release(request: StoreRelease): Promise<void> {

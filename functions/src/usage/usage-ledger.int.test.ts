@@ -6,7 +6,7 @@ import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { USAGE_DAY_SHARDS, type UsageRecord } from '@colonycraft/protocol';
 import { startFirestoreEmulator, type FirestoreEmulator } from '@colonycraft/testing';
-import { costOf, modelKey, recordUsage, usageDay } from './usage-ledger.js';
+import { costOf, modelKey, recordUsage, recordUsages, usageDay } from './usage-ledger.js';
 
 let emulator: FirestoreEmulator;
 let app: App;
@@ -124,7 +124,7 @@ describe('recordUsage', () => {
         recordUsage(
           db,
           record(principal, { principalType: 'apiKey', uid: 'owner-1', inputTokens: n }),
-          n % USAGE_DAY_SHARDS,
+          { shard: n % USAGE_DAY_SHARDS },
         ),
       ),
     );
@@ -157,9 +157,34 @@ describe('recordUsage', () => {
   it('when the shard is outside 0 to USAGE_DAY_SHARDS - 1, then nothing is written and it says so', async () => {
     const principal = `u-${randomUUID()}`;
     for (const shard of [-1, USAGE_DAY_SHARDS, 1.5]) {
-      await expect(recordUsage(db, record(principal), shard)).rejects.toThrow(/^shard: /);
+      await expect(recordUsage(db, record(principal), { shard })).rejects.toThrow(/^shard: /);
     }
     expect((await db.collection(`usage/${principal}/calls`).get()).size).toBe(0);
+  });
+
+  it('when a call id is recorded twice, alone or in a batch with new ones, then it counts once and the new ones count', async () => {
+    const principal = `k-${randomUUID()}`;
+    const callId = randomUUID();
+    expect(await recordUsage(db, record(principal), { callId })).toBe(true);
+    expect(await recordUsage(db, record(principal), { callId })).toBe(false);
+    const fresh = [randomUUID(), randomUUID()].map((id) => ({
+      callId: id,
+      record: record(principal),
+    }));
+    // The known call in the middle of the batch, and a new one named twice.
+    const batch = [fresh[0]!, { callId, record: record(principal) }, fresh[1]!, fresh[1]!];
+    expect(await recordUsages(db, batch)).toBe(2);
+    expect(await recordUsages(db, batch)).toBe(0);
+    const calls = await db.collection(`usage/${principal}/calls`).get();
+    expect(calls.docs.map((d) => d.id).sort()).toEqual(
+      [callId, ...fresh.map((e) => e.callId)].sort(),
+    );
+    expect(await dayTotals(principal, '2025-03-04')).toEqual({
+      calls: 3,
+      inputTokens: 300,
+      outputTokens: 150,
+      costUsd: 0.75,
+    });
   });
 
   it('when the principal holds a slash, then it is refused rather than written elsewhere', async () => {

@@ -5,6 +5,7 @@ import { checkNotDenied, identifyClientToken, type Identified } from '../auth/au
 import { apiKeyCacheMs, createApiKeyVerifier, looksLikeApiKey } from '../auth/api-keys.js';
 import { db } from '../firebase.js';
 import { getLimiter } from '../limits/limiter-from-env.js';
+import { instanceLedgerDrainer } from '../usage/ledger-drain.js';
 import { policyFromEnv } from '../gateway/policy.js';
 import { PROVIDERS } from '../providers/registry.js';
 import { GATEWAY_SERVICE_ACCOUNT } from '../service-accounts.js';
@@ -35,6 +36,7 @@ export const v1 = onRequest(
       policy: policyFromEnv(),
       db,
       limiter: getLimiter,
+      ledger: instanceLedgerDrainer,
       identify,
       corsOrigins: (process.env.V1_CORS_ORIGINS ?? '')
         .split(',')
