@@ -73,6 +73,8 @@ const gateway = startChild(
       ANTHROPIC_BASE_URL: stubUrl,
       ANTHROPIC_MODELS: JSON.stringify([{ model: 'claude-stub', inputPrice: 3, outputPrice: 15 }]),
       REDIS_URL,
+      // A ledger stream of its own on the shared Redis, drained into this run's Firestore.
+      USAGE_LEDGER_STREAM: `cc:bench:ledger:${process.pid}`,
       // Room for the input-size rows' largest request (128k tokens of prose, ~0.5 MB).
       GATEWAY_MAX_INPUT_CHARS: '1000000',
       // Roomy limits: every call takes the limiter's whole path and none is refused.

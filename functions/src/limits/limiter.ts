@@ -199,7 +199,8 @@ export class Limiter {
    */
   async settle(request: SettleRequest): Promise<boolean> {
     const principals = this.resolve(request.principals, request.tier);
-    if (principals.length === 0) return false;
+    // Unlimited, a call still hands its usage record to the store that keeps a ledger.
+    if (principals.length === 0 && !request.journal) return false;
     return this.store.settle({
       principals,
       leaseId: request.leaseId,
