@@ -6,7 +6,10 @@ import type { ProviderInfo } from '@colonycraft/protocol';
 /** Every function that calls no provider: token exchange, conversations. Reads no provider key. */
 export const FUNCTIONS_SERVICE_ACCOUNT = 'colonycraft-functions@';
 
-/** `chat`, `v1` and `listModels`, which serve any provider: may read every provider key. */
+/**
+ * `chat`, `v1` and `listModels`, which serve any provider: may read every provider key. Also
+ * `drainUsageLedger`, which reaches the same Redis and Firestore.
+ */
 export const GATEWAY_SERVICE_ACCOUNT = 'colonycraft-gateway@';
 
 /**
