@@ -6,5 +6,7 @@ export default defineProject({
     include: ['src/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 180_000,
+    // Postgres and Redis for the run: the machine's, or started for it (testing/src/test-services.ts).
+    globalSetup: ['../testing/src/vitest-services.ts'],
   },
 });

@@ -36,6 +36,8 @@ export default defineProject({
     environment: 'node',
     // Testing Library's setup and cleanup, and <dialog> for jsdom; a no-op without a DOM.
     setupFiles: ['./vitest.setup.ts'],
+    // Stops the run with one message when its e2e tests would find no Chromium.
+    globalSetup: ['../testing/src/vitest-chromium.ts'],
     testTimeout: 30_000,
     hookTimeout: 180_000,
   },

@@ -12,3 +12,4 @@ export * from './token-keys.js';
 export * from './auth-emulator.js';
 export * from './postgres.js';
 export * from './redis-server.js';
+export * from './test-services.js';

@@ -2,10 +2,13 @@
 // files never see each other's rows.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { defaultDatabaseUrl } from './test-services.js';
 
-/** The server tests use: DATABASE_URL, or the machine's local Postgres. */
-export const TEST_DATABASE_URL =
-  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The server tests use: DATABASE_URL (the run's global setup sets it, to embedded PGlite when
+ * the machine has no Postgres: test-services.ts), or the machine's local Postgres.
+ */
+export const TEST_DATABASE_URL = process.env.DATABASE_URL || defaultDatabaseUrl();
 
 export interface TestDatabase {
   url: string;

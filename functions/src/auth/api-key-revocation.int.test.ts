@@ -10,6 +10,7 @@ import { CreatedApiKey, ExchangeTokenResponse } from '@colonycraft/protocol';
 import {
   DEMO_PROJECT_ID,
   DEMO_USERS,
+  TEST_REDIS_URL,
   createTestDatabase,
   defaultOrFreePorts,
   freePort,
@@ -21,7 +22,7 @@ import {
 } from '@colonycraft/testing';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const stops: (() => Promise<unknown>)[] = [];
 let adminApi: string;
 let authUrl: string;

@@ -5,6 +5,7 @@ import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
 import { Redis } from 'ioredis';
 import { denylistKey } from '@colonycraft/protocol';
+import { TEST_REDIS_URL } from '@colonycraft/testing';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
 
 let gw: GatewayFixture;
@@ -12,7 +13,7 @@ let app: FirebaseApp;
 let functions: Functions;
 
 beforeAll(async () => {
-  gw = await startGatewayFixture({ REDIS_URL: 'redis://127.0.0.1:6379' });
+  gw = await startGatewayFixture({ REDIS_URL: TEST_REDIS_URL });
   app = initializeApp(
     { apiKey: 'demo-api-key', projectId: 'demo-colonycraft' },
     `revoke-${Date.now()}`,
@@ -83,7 +84,7 @@ describe('revoking client tokens', () => {
     const keyId = `key-${Date.now()}`;
     const fromKey = await gw.token({ sub, key: keyId });
     expect(await v1(fromKey)).toBe(200);
-    const redis = new Redis('redis://127.0.0.1:6379');
+    const redis = new Redis(TEST_REDIS_URL);
     try {
       await redis.set(denylistKey.apiKey(keyId), '1', 'PX', 60_000);
     } finally {

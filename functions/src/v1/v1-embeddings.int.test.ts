@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import OpenAI, { APIError } from 'openai';
 import { UsageRecord } from '@colonycraft/protocol';
-import { STUB_EMBEDDING_DIMENSIONS, stubEmbedding } from '@colonycraft/testing';
+import { STUB_EMBEDDING_DIMENSIONS, TEST_REDIS_URL, stubEmbedding } from '@colonycraft/testing';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
 import { dailySpendMicroUsd } from '../dev/limits/budget-spend.js';
 import { usdToMicro } from '../limits/limits-config.js';
@@ -13,7 +13,7 @@ let gw: GatewayFixture;
 beforeAll(async () => {
   gw = await startGatewayFixture({
     GATEWAY_MAX_EMBEDDING_INPUTS: '3',
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL: TEST_REDIS_URL,
     RATE_TIERS: JSON.stringify({
       standard: { requests: { capacity: 100, refillPerMinute: 100 }, dailyBudgetUsd: 1 },
     }),
@@ -108,6 +108,8 @@ describe('/v1/embeddings', () => {
       status: 'ok',
     });
     expect(record.costUsd).toBeCloseTo((6 * 0.5) / 1e6, 15);
-    expect(await dailySpendMicroUsd(`user:${sub}`)).toBe(usdToMicro(record.costUsd));
+    expect(await dailySpendMicroUsd(`user:${sub}`, TEST_REDIS_URL)).toBe(
+      usdToMicro(record.costUsd),
+    );
   });
 });
