@@ -8,6 +8,7 @@ import { LimitRefusal } from '@colonycraft/protocol';
 import { usdToMicro } from '../limits/limits-config.js';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
 import { dailySpendMicroUsd } from '../dev/limits/budget-spend.js';
+import { TEST_REDIS_URL } from '@colonycraft/testing';
 
 let gw: GatewayFixture;
 let app: FirebaseApp;
@@ -15,7 +16,7 @@ let functions: Functions;
 
 beforeAll(async () => {
   gw = await startGatewayFixture({
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL: TEST_REDIS_URL,
     RATE_TIERS: JSON.stringify({
       // Three requests, refilled slowly enough that none comes back during a test.
       free: {
@@ -121,7 +122,9 @@ describe('rate limits on /v1', () => {
     const uncached = record.inputTokens - 3_000;
     const expected = (uncached * 3 + 1_000 * 0.3 + 2_000 * 3.75 + record.outputTokens * 15) / 1e6;
     expect(record.costUsd).toBeCloseTo(expected, 12);
-    expect(await dailySpendMicroUsd(`user:${sub}`)).toBe(usdToMicro(record.costUsd));
+    expect(await dailySpendMicroUsd(`user:${sub}`, TEST_REDIS_URL)).toBe(
+      usdToMicro(record.costUsd),
+    );
   });
 
   it('when a call comes through /v1/messages, then its ledger record and its budget spend are the same cost', async () => {
@@ -139,7 +142,9 @@ describe('rate limits on /v1', () => {
     });
     const record = (await gw.records(sub))[0]!;
     expect(record.cachedInputTokens).toBe(500);
-    expect(await dailySpendMicroUsd(`user:${sub}`)).toBe(usdToMicro(record.costUsd));
+    expect(await dailySpendMicroUsd(`user:${sub}`, TEST_REDIS_URL)).toBe(
+      usdToMicro(record.costUsd),
+    );
   });
 
   it('when a key is on a higher tier than its owner, then the owner’s own limits still hold, across their keys', async () => {

@@ -2,7 +2,6 @@
 // dimensions, the capability and size checks, and the call's usage in the ledger and budget.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import OpenAI, { APIError } from 'openai';
-import { UsageRecord } from '@colonycraft/protocol';
 import { STUB_EMBEDDING_DIMENSIONS, TEST_REDIS_URL, stubEmbedding } from '@colonycraft/testing';
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
 import { dailySpendMicroUsd } from '../dev/limits/budget-spend.js';
@@ -96,9 +95,9 @@ describe('/v1/embeddings', () => {
     const { sub, client } = await clientFor();
     const inputs = ['alpha beta', 'gamma delta epsilon', 'zeta'];
     await client.embeddings.create({ model: 'openai/embed-stub', input: inputs });
-    const calls = await gw.db.collection(`usage/${sub}/calls`).get();
-    expect(calls.size).toBe(1);
-    const record = UsageRecord.parse(calls.docs[0]!.data());
+    const records = await gw.records(sub);
+    expect(records).toHaveLength(1);
+    const record = records[0]!;
     // The stub counts words: 6 tokens at the fixture's $0.50 per million.
     expect(record).toMatchObject({
       model: 'openai/embed-stub',
