@@ -72,6 +72,28 @@ describe('reduceHistory paging', () => {
     expect(ids(state)).toEqual(['c']);
   });
 
+  it('when the first page arrives after a conversation started here, then both are listed', () => {
+    const state = run(
+      { type: 'loading', more: false },
+      { type: 'upserted', conversation: conversation('new', 99) },
+      { type: 'touched', id: 'new', at: 120 },
+      // The server's list from before the new conversation.
+      { type: 'loaded', more: false, page: { conversations: [conversation('old', 10)] } },
+    );
+    expect(ids(state)).toEqual(['new', 'old']);
+    expect(state.conversations[0]!.updatedAt).toBe(120);
+  });
+
+  it('when the first page arrives after a conversation was deleted here, then it stays gone', () => {
+    const state = run(
+      { type: 'loaded', more: false, page: { conversations: [conversation('a', 10)] } },
+      { type: 'loading', more: false },
+      { type: 'removed', id: 'a' },
+      { type: 'loaded', more: false, page: { conversations: [conversation('a', 10)] } },
+    );
+    expect(ids(state)).toEqual([]);
+  });
+
   it('when loading fails, then the list stays and the error is kept', () => {
     const error = { summary: 'Could not reach the server.' };
     const state = run(

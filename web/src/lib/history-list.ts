@@ -12,6 +12,12 @@ export interface HistoryState {
   nextCursor?: string | undefined;
   status: HistoryStatus;
   error?: UserError | undefined;
+  /**
+   * While the first page is on its way: the conversations changed here meanwhile (started,
+   * continued, renamed) and those deleted. The page is the server's list from before them, so
+   * it is merged with the first and cleared of the second rather than replacing the list.
+   */
+  sinceLoad?: { changed: string[]; removed: string[] } | undefined;
 }
 
 export type HistoryAction =
@@ -46,28 +52,61 @@ function merge(current: Conversation[], incoming: Conversation[], fresh = false)
   return [...byId.values()].sort(newestFirst);
 }
 
+/** Notes a local change while the first page is loading; otherwise there is nothing to note. */
+function noted(state: HistoryState, kind: 'changed' | 'removed', id: string): HistoryState {
+  if (state.status !== 'loading' || !state.sinceLoad) return state;
+  return { ...state, sinceLoad: { ...state.sinceLoad, [kind]: [...state.sinceLoad[kind], id] } };
+}
+
 export function reduceHistory(state: HistoryState, action: HistoryAction): HistoryState {
   switch (action.type) {
     case 'loading':
-      return { ...state, status: action.more ? 'loading-more' : 'loading', error: undefined };
-    case 'loaded':
       return {
-        conversations: merge(action.more ? state.conversations : [], action.page.conversations),
+        ...state,
+        status: action.more ? 'loading-more' : 'loading',
+        error: undefined,
+        ...(action.more ? {} : { sinceLoad: { changed: [], removed: [] } }),
+      };
+    case 'loaded': {
+      if (action.more) {
+        return {
+          ...state,
+          conversations: merge(state.conversations, action.page.conversations),
+          nextCursor: action.page.nextCursor,
+          status: 'ready',
+        };
+      }
+      // The first page replaces the list, except for what changed here since it was asked for.
+      const { changed, removed } = state.sinceLoad ?? { changed: [], removed: [] };
+      const kept = state.conversations.filter((c) => changed.includes(c.id));
+      const page = action.page.conversations.filter((c) => !removed.includes(c.id));
+      return {
+        conversations: merge(page, kept),
         nextCursor: action.page.nextCursor,
         status: 'ready',
       };
+    }
     case 'failed':
       return { ...state, status: 'error', error: action.error };
     case 'upserted':
-      return { ...state, conversations: merge(state.conversations, [action.conversation], true) };
+      return {
+        ...noted(state, 'changed', action.conversation.id),
+        conversations: merge(state.conversations, [action.conversation], true),
+      };
     case 'touched': {
       const known = state.conversations.find((c) => c.id === action.id);
       if (!known) return state;
       const touched = { ...known, updatedAt: Math.max(known.updatedAt, action.at) };
-      return { ...state, conversations: merge(state.conversations, [touched]) };
+      return {
+        ...noted(state, 'changed', action.id),
+        conversations: merge(state.conversations, [touched]),
+      };
     }
     case 'removed':
-      return { ...state, conversations: state.conversations.filter((c) => c.id !== action.id) };
+      return {
+        ...noted(state, 'removed', action.id),
+        conversations: state.conversations.filter((c) => c.id !== action.id),
+      };
     case 'reset':
       return initialHistory;
   }
