@@ -6,6 +6,7 @@ import {
   failureHeadline,
   formatWait,
   secondsUntil,
+  withoutWait,
 } from './chat-errors.ts';
 
 const now = 1_700_000_000_000;
@@ -24,6 +25,26 @@ describe('classifyChatError', () => {
     expect(failureHeadline(failure, now + 12_300)).toBe('Rate limited — you can try again now');
     expect(canRetry(failure, now + 5_000)).toBe(false);
     expect(canRetry(failure, now + 12_300)).toBe(true);
+  });
+
+  it('when the countdown reaches zero, then the server’s sentence no longer says to wait', () => {
+    const error = new FunctionsError(
+      'resource-exhausted',
+      'Too many streams in flight for your account (limit 1); try again in 1 s, or when one finishes.',
+      { limit: 'concurrency', retryAfterMs: 1_000 },
+    );
+    const failure = classifyChatError(error, now);
+    expect(failureHeadline(failure, now + 1_000)).toBe(
+      'Too many answers at once — you can try again now',
+    );
+    expect(failure.error.detail).toBe('Too many streams in flight for your account (limit 1)');
+    expect(
+      withoutWait('Request rate limit reached for your account (20 requests); try again in 3 s.'),
+    ).toBe('Request rate limit reached for your account (20 requests).');
+    // A budget's sentence says when it resets, not how long to wait: it stays as it is.
+    const budget =
+      'Daily budget of $1.00 for your account does not cover this call; it resets at X.';
+    expect(withoutWait(budget)).toBe(budget);
   });
 
   it('when a budget refuses, then the headline names it and waits in hours', () => {

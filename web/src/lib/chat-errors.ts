@@ -34,6 +34,11 @@ function refusalOf(error: unknown): z.infer<typeof RefusalDetails> {
   return parsed.success ? parsed.data : {};
 }
 
+/** A refusal's sentence without its wait: `…(20 requests); try again in 3 s.` → `…(20 requests).` */
+export function withoutWait(sentence: string): string {
+  return sentence.replace(/;\s*try again in [^;.]*?(?:, or when one finishes)?(?=\.?$)/, '');
+}
+
 /** Sorts an error from a chat call into what the person can do about it. */
 export function classifyChatError(error: unknown, now: number): ChatFailure {
   const base = describeError(error);
@@ -45,9 +50,13 @@ export function classifyChatError(error: unknown, now: number): ChatFailure {
     case 'functions/resource-exhausted': {
       const refusal = refusalOf(error);
       const summary = (refusal.limit && LIMIT_NAMES[refusal.limit]) || 'Rate limited';
+      // The headline counts down from the refusal's delay: the server's sentence keeps the
+      // delay it was sent with, so its "try again in 1 s" would go on saying so at zero.
+      const detail =
+        refusal.retryAfterMs === undefined ? base.detail : base.detail && withoutWait(base.detail);
       return {
         kind: 'rate-limited',
-        error: { ...base, summary },
+        error: { ...base, summary, ...(detail ? { detail } : {}) },
         ...(refusal.retryAfterMs === undefined ? {} : { retryAt: now + refusal.retryAfterMs }),
       };
     }
