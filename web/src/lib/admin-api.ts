@@ -24,7 +24,7 @@ import {
   type SetProviderKeyRequest,
 } from '@colonycraft/protocol';
 import type { z } from 'zod';
-import type { UserError } from './errors.ts';
+import { toUserError, type UserError } from './errors.ts';
 
 /** The admin API's error codes, plus the client's own for what never reached a valid answer. */
 export type AdminApiErrorCode = AdminError['error']['code'] | 'network' | 'unexpected';
@@ -90,10 +90,10 @@ const SUMMARIES: Record<AdminApiErrorCode, string> = {
 /** What the error notice shows: a summary, the server's words, the request id to quote. */
 export function describeAdminError(error: unknown): UserError {
   if (!(error instanceof AdminApiError)) {
-    return { summary: 'Something went wrong. Try again.', detail: String(error) };
+    return toUserError('Something went wrong. Try again.', String(error));
   }
   const detail = error.requestId ? `${error.message} (request ${error.requestId})` : error.message;
-  return { summary: SUMMARIES[error.code], detail, code: error.code };
+  return toUserError(SUMMARIES[error.code], detail, error.code);
 }
 
 export function createAdminApi({ baseUrl, idToken, fetchFn = fetch }: AdminApiOptions) {

@@ -1,18 +1,27 @@
 import { FirebaseError } from 'firebase/app';
 import { FunctionsError } from 'firebase/functions';
 import { describe, expect, it } from 'vitest';
-import { describeError, formatUserError } from './errors.ts';
+import { describeError, formatUserError, isPlainWords, toUserError } from './errors.ts';
 
 describe('describeError', () => {
-  it('when a callable rejects the input, then the person is told so and sees the server’s reason', () => {
+  it('when a callable rejects the input, then the person is told so, and the server’s field-path reason is kept folded away', () => {
     const error = new FunctionsError(
       'invalid-argument',
       'messages: must hold at least one message',
     );
     expect(describeError(error)).toEqual({
       summary: 'The request was rejected. Change it and try again.',
-      detail: 'messages: must hold at least one message',
+      technical: 'messages: must hold at least one message',
       code: 'functions/invalid-argument',
+    });
+  });
+
+  it('when a conversation is not found, then it says so in plain words, not the server’s', () => {
+    const error = new FunctionsError('not-found', 'conversationId: no such conversation');
+    expect(describeError(error)).toEqual({
+      summary: 'This conversation does not exist. It may have been deleted.',
+      technical: 'conversationId: no such conversation',
+      code: 'functions/not-found',
     });
   });
 
@@ -69,5 +78,30 @@ describe('describeError', () => {
       summary: 'Something went wrong. Try again.',
       detail: 'boom',
     });
+  });
+});
+
+describe('toUserError', () => {
+  it('shows plain words under the summary, and folds away a field path or a code', () => {
+    expect(toUserError('Rate limited', 'Request rate limit reached.', 'functions/x')).toEqual({
+      summary: 'Rate limited',
+      detail: 'Request rate limit reached.',
+      code: 'functions/x',
+    });
+    expect(toUserError('Could not save.', 'title: must not be empty')).toEqual({
+      summary: 'Could not save.',
+      technical: 'title: must not be empty',
+    });
+    expect(toUserError('Failed.', 'Error (auth/wrong-password)')).toMatchObject({
+      technical: 'Error (auth/wrong-password)',
+    });
+  });
+
+  it('tells plain words from the machinery’s', () => {
+    expect(isPlainWords('The provider is overloaded')).toBe(true);
+    expect(isPlainWords('Try again in 2 s: the provider is busy')).toBe(true);
+    expect(isPlainWords('conversationId: no such conversation')).toBe(false);
+    expect(isPlainWords('messages.0.content: too long')).toBe(false);
+    expect(isPlainWords('refused (functions/resource-exhausted)')).toBe(false);
   });
 });

@@ -4,9 +4,14 @@
 export interface UserError {
   /** What happened and what to do, in one sentence. */
   summary: string;
-  /** The underlying message (for example the server's validation message), when it adds anything. */
+  /** The underlying message, when it adds anything and is in plain words: shown under the summary. */
   detail?: string;
-  /** The machine-readable code, such as `functions/unavailable`. */
+  /**
+   * The underlying message when it is not in plain words (`conversationId: no such
+   * conversation`): kept for those who need it, folded away with the code.
+   */
+  technical?: string;
+  /** The machine-readable code, such as `functions/unavailable`: folded away, never the headline. */
   code?: string;
 }
 
@@ -45,6 +50,9 @@ const SUMMARIES: Record<string, string> = {
 };
 
 const NETWORK_SUMMARY = 'Could not reach the server. Check your connection and try again.';
+
+/** `not-found` from a conversation callable names its field; any other is the service's. */
+const CONVERSATION_GONE = 'This conversation does not exist. It may have been deleted.';
 
 export function codeOf(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
@@ -103,17 +111,45 @@ export function isUnreachable(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether a message reads as words to a person, rather than as the machinery's: a field path
+ * before a colon (`conversationId: …`, zod's and the server's validation style) or an error code
+ * (`auth/wrong-password`) is not.
+ */
+export function isPlainWords(message: string): boolean {
+  return (
+    !/^[\w$]+(?:\.[\w$-]+)*:\s/.test(message) && !/\b(?:auth|functions)\/[a-z-]+/.test(message)
+  );
+}
+
+/**
+ * The one mapping from a failure to what a person is shown: the summary in plain words, the
+ * underlying message under it when it is plain words too, and otherwise that message and the
+ * code folded away (the error notice's Details). Every error the app shows goes through here.
+ */
+export function toUserError(summary: string, message?: string, code?: string): UserError {
+  const text = message?.trim() ?? '';
+  const informative = isInformative(text, code, summary);
+  return {
+    summary,
+    ...(informative && isPlainWords(text) ? { detail: text } : {}),
+    ...(informative && !isPlainWords(text) ? { technical: text } : {}),
+    ...(code ? { code } : {}),
+  };
+}
+
+function summaryOf(error: unknown, code: string | undefined, message: string): string {
+  if (isUnreachable(error)) return NETWORK_SUMMARY;
+  if (code === 'functions/not-found' && message.startsWith('conversationId:')) {
+    return CONVERSATION_GONE;
+  }
+  return (code && SUMMARIES[code]) ?? 'Something went wrong. Try again.';
+}
+
 export function describeError(error: unknown): UserError {
   const code = codeOf(error);
   const message = cleanMessage(messageOf(error), code);
-  const summary = isUnreachable(error)
-    ? NETWORK_SUMMARY
-    : ((code && SUMMARIES[code]) ?? 'Something went wrong. Try again.');
-  return {
-    summary,
-    ...(isInformative(message, code, summary) ? { detail: message } : {}),
-    ...(code ? { code } : {}),
-  };
+  return toUserError(summaryOf(error, code, message), message, code);
 }
 
 /** One line for places that have room for a single string. */

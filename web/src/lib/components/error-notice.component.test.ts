@@ -6,11 +6,12 @@ import { describe, expect, it, vi } from 'vitest';
 import ErrorNotice from './error-notice.svelte';
 
 describe('ErrorNotice', () => {
-  it('announces the summary, then the detail and the code', () => {
+  it('announces the summary, then the detail in plain words; the code is folded under Details', async () => {
+    const user = userEvent.setup();
     render(ErrorNotice, {
       error: {
         summary: 'The model’s provider is unavailable right now.',
-        detail: 'upstream returned 503',
+        detail: 'The provider is overloaded',
         code: 'functions/unavailable',
       },
     });
@@ -18,8 +19,28 @@ describe('ErrorNotice', () => {
     const alert = screen.getByRole('alert');
     const [summary, detail] = alert.querySelectorAll('p');
     expect(summary?.textContent?.trim()).toBe('The model’s provider is unavailable right now.');
-    expect(within(detail as HTMLElement).getByText('upstream returned 503')).toBeTruthy();
-    expect(within(detail as HTMLElement).getByText('functions/unavailable').localName).toBe('code');
+    expect(detail?.textContent?.trim()).toBe('The provider is overloaded');
+    const more = alert.querySelector('details')!;
+    expect(more.open).toBe(false);
+    expect(within(more).getByText('functions/unavailable').localName).toBe('code');
+    await user.click(within(more).getByText('Details'));
+    expect(more.open).toBe(true);
+  });
+
+  it('folds a message that is not plain words away with the code', () => {
+    render(ErrorNotice, {
+      error: {
+        summary: 'This conversation does not exist.',
+        technical: 'conversationId: no such conversation',
+        code: 'functions/not-found',
+      },
+    });
+
+    const alert = screen.getByRole('alert');
+    expect(alert.querySelectorAll(':scope > p')).toHaveLength(1);
+    const more = alert.querySelector('details')!;
+    expect(more.textContent).toContain('conversationId: no such conversation');
+    expect(more.textContent).toContain('functions/not-found');
   });
 
   it('shows only the summary when there is no detail or code', () => {

@@ -81,7 +81,8 @@ describe('ChatStore', () => {
       kind: 'rejected',
       error: {
         summary: 'The request was rejected. Change it and try again.',
-        detail: 'messages.0.content: too long',
+        // A field path is the machinery's words: kept, folded away with the code.
+        technical: 'messages.0.content: too long',
         code: 'functions/invalid-argument',
       },
       retry: { kind: 'send', text: 'Hi' },

@@ -14,7 +14,7 @@ import {
   type ConversationMessage,
 } from '../chat-events.ts';
 import { providerCallables, streamRenewingToken, type StreamCall } from '../chat-stream.ts';
-import { codeOf, describeError, type UserError } from '../errors.ts';
+import { describeError, type UserError } from '../errors.ts';
 import { firebase } from '../firebase.ts';
 import { browserStore } from '../storage.ts';
 import { clientToken } from './client-token.svelte.ts';
@@ -180,11 +180,7 @@ export class ChatStore {
       this.systemPrompt = conversation.systemPrompt ?? '';
     } catch (error) {
       if (generation !== this.#generation) return;
-      const described = describeError(error);
-      this.openError =
-        codeOf(error) === 'functions/not-found'
-          ? { ...described, summary: 'This conversation does not exist. It may have been deleted.' }
-          : described;
+      this.openError = describeError(error);
     } finally {
       if (generation === this.#generation) this.opening = false;
     }

@@ -86,7 +86,10 @@ describe('HistoryStore', () => {
       }),
     );
     await history.loadFirst();
-    expect((await history.rename('b', ' '))?.detail).toBe('title: must not be empty');
+    expect(await history.rename('b', ' ')).toMatchObject({
+      summary: 'The request was rejected. Change it and try again.',
+      technical: 'title: must not be empty',
+    });
     expect(history.conversations.find((c) => c.id === 'b')?.title).toBe('b');
   });
 
