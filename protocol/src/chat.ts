@@ -199,6 +199,12 @@ export const ChatResult = z.object({
   /** The stop sequence that ended the answer, where the provider says which. */
   stopSequence: z.string().optional(),
   usage: Usage,
+  /**
+   * What the answer cost in USD, at the catalog's prices for the model that served it: the
+   * figure its stored message keeps. The chat callables send it; absent where the model's
+   * prices are not known.
+   */
+  costUsd: z.number().nonnegative().optional(),
   conversationId: z.string().optional(),
 });
 export type ChatResult = z.infer<typeof ChatResult>;

@@ -83,6 +83,30 @@ describe('chat callables', () => {
     });
   });
 
+  it('when an answer ends, then its final chunk carries its cost, the one its stored message keeps', async () => {
+    const { final } = await stream('chatBy-openai', {
+      model: 'openai/gpt-stub',
+      messages: [ask('What does this cost?')],
+    });
+    const result = final as ChatResult;
+    // gpt-stub costs $1 per million input tokens and $2 per million output tokens.
+    expect(result.costUsd).toBeCloseTo(
+      (result.usage.inputTokens * 1 + result.usage.outputTokens * 2) / 1_000_000,
+      12,
+    );
+    expect(result.costUsd).toBeGreaterThan(0);
+    const got = GetConversationResponse.parse(
+      (await call('getConversation')({ clientToken: token, conversationId: result.conversationId }))
+        .data,
+    );
+    expect(got.messages[1]).toMatchObject({ role: 'assistant', costUsd: result.costUsd });
+
+    // A free model's answer says so: zero, not nothing.
+    const free = (await stream('chatBy-local', { model: 'local/echo', messages: [ask('free?')] }))
+      .final as ChatResult;
+    expect(free.costUsd).toBe(0);
+  });
+
   it('when a conversation id is given, then the next exchange is appended to it', async () => {
     const first = (await stream('chatBy-local', { model: 'local/echo', messages: [ask('one')] }))
       .final as ChatResult;

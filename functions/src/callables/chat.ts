@@ -17,11 +17,13 @@ import { conversationAccess, requireConversationAccess } from '../auth/conversat
 import type { ChatChannel } from '../call/answer.js';
 import { runCall, type CallDeps } from '../call/pipeline.js';
 import { db } from '../firebase.js';
+import { catalogFor } from '../gateway/catalog-cache.js';
 import { policyFromEnv } from '../gateway/policy.js';
 import { getLimiter } from '../limits/limiter-from-env.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { GATEWAY_SERVICE_ACCOUNT, providerServiceAccount } from '../service-accounts.js';
+import { costOf } from '../usage/usage-ledger.js';
 import { clientTokenHolder, defineCallable, parseInput } from './define-callable.js';
 
 const ChatCallRequest = ChatRequest.safeExtend(WithClientToken.shape);
@@ -45,8 +47,22 @@ export function runChat(
       if (request.conversationId !== undefined) requireConversationAccess(caller.claims, 'write');
       return { request };
     },
-    respond: (call) => call.answer(channel),
+    respond: async (call) => withCost(await call.answer(channel), deps.entries),
   });
+}
+
+/**
+ * The answer's cost in its final chunk (the callable's result), so the chat shows it as soon as
+ * the answer ends: the same `costOf` at the same catalog's prices as its stored message. The
+ * catalog is the instance's cached one, which served the call; a model gone from it since (a
+ * rebuilt catalog) leaves the cost out rather than guessing.
+ */
+async function withCost(
+  result: ChatResult,
+  entries: readonly ProviderEntry[],
+): Promise<ChatResult> {
+  const info = (await catalogFor(entries).catch(() => undefined))?.models.get(result.model);
+  return info ? { ...result, costUsd: costOf(result.usage, info) } : result;
 }
 
 export function chatCallable(entries: readonly ProviderEntry[], serviceAccount: string) {

@@ -8,6 +8,7 @@ import {
   reduceStream,
   settle,
   toHistory,
+  withResult,
   type ConversationMessage,
 } from './chat-events.ts';
 
@@ -103,6 +104,33 @@ describe('settle and toHistory', () => {
       { role: 'user', content: 'two' },
       { role: 'user', content: 'three' },
     ]);
+  });
+});
+
+describe('withResult', () => {
+  const result = {
+    model: 'openai/gpt-4.1',
+    text: 'Hi',
+    finishReason: 'stop' as const,
+    usage,
+    costUsd: 0.000_007,
+  };
+
+  it('when the answer ends, then it shows the model that served it and what it cost', () => {
+    const live = settle(
+      reduceStream(assistantPlaceholder('a1'), [{ type: 'text-delta', text: 'Hi' }]),
+    );
+    expect(withResult(live, result)).toMatchObject({
+      status: 'done',
+      model: 'openai/gpt-4.1',
+      usage,
+      costUsd: 0.000_007,
+    });
+  });
+
+  it('when the result has no cost, then none is made up', () => {
+    const { costUsd: _cost, ...without } = result;
+    expect(withResult(assistantPlaceholder('a1'), without)).not.toHaveProperty('costUsd');
   });
 });
 

@@ -10,7 +10,7 @@ import {
   type StreamEvent,
   type Usage,
 } from '@colonycraft/protocol';
-import type { UserError } from './errors.ts';
+import { toUserError, type UserError } from './errors.ts';
 
 export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error';
 
@@ -29,7 +29,10 @@ export interface AssistantMessage {
   usage?: Usage;
   /** The model that answered: for an alias, the target that served it. */
   model?: string;
-  /** Known for stored answers; the server computes it from the catalog's prices. */
+  /**
+   * Computed by the server from the catalog's prices: in a stored answer, and in a live one's
+   * final result once it ends.
+   */
   costUsd?: number;
   error?: UserError;
 }
@@ -82,13 +85,13 @@ export function applyStreamEvent(message: AssistantMessage, event: StreamEvent):
       return {
         ...message,
         status: 'error',
-        error: {
-          summary: event.retryable
+        error: toUserError(
+          event.retryable
             ? 'The model stopped with an error. Try again.'
             : 'The model could not answer this.',
-          detail: event.message,
-          code: event.code,
-        },
+          event.message,
+          event.code,
+        ),
       };
   }
 }
@@ -108,7 +111,10 @@ export function settle(message: AssistantMessage): AssistantMessage {
   return message.status === 'streaming' ? { ...message, status: 'done' } : message;
 }
 
-/** Fills in what only the call's final result says: the model that served an alias, say. */
+/**
+ * Fills in what only the call's final result says: the model that served an alias, say, and
+ * what the answer cost.
+ */
 export function withResult(
   message: AssistantMessage,
   result: ChatResult | undefined,
@@ -120,6 +126,8 @@ export function withResult(
     usage: message.usage ?? result.usage,
     finishReason: message.finishReason ?? result.finishReason,
     model: result.model,
+    // The live answer's cost, as its stored message will show it after a reload.
+    ...(result.costUsd !== undefined ? { costUsd: result.costUsd } : {}),
   };
 }
 
@@ -163,10 +171,11 @@ export function fromStored(message: StoredMessage): ConversationMessage {
     costUsd: message.costUsd,
     ...(status === 'error'
       ? {
-          error: {
-            summary: 'This answer was cut off by an error.',
-            ...(message.error ? { detail: message.error.message, code: message.error.code } : {}),
-          },
+          error: toUserError(
+            'This answer was cut off by an error.',
+            message.error?.message,
+            message.error?.code,
+          ),
         }
       : {}),
   };
