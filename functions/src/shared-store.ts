@@ -1,5 +1,6 @@
 // Where an instance keeps what every instance must share: rate limits, budgets and the
-// client-token denylist. That is Redis (`REDIS_URL`). Without it each instance keeps its own,
+// client-token denylist. That is Redis (`REDIS_URL`, or `REDIS_CLUSTER_NODES` for a Redis
+// Cluster). Without it each instance keeps its own,
 // so the limits multiply by the number of instances and a revocation reaches only the instance
 // that wrote it: the embedded local default (the emulator), which must not happen by accident
 // once deployed. Outside the emulator an instance without REDIS_URL therefore refuses every
@@ -7,6 +8,7 @@
 // is meant (a test, or a single instance on purpose).
 import { logger } from 'firebase-functions/logger';
 import { GatewayError } from './errors.js';
+import { redisTargetFromEnv } from './limits/redis-store.js';
 
 const REFUSAL =
   'REDIS_URL is not set, so rate limits and token revocation would hold per instance only. ' +
@@ -31,7 +33,7 @@ function perInstanceAllowed(env: NodeJS.ProcessEnv): boolean {
  * ALLOW_PER_INSTANCE_LIMITS=true). Otherwise throws failed-precondition naming both variables.
  */
 export function sharedRedisUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const url = env.REDIS_URL?.trim();
+  const url = redisTargetFromEnv(env);
   if (url) return url;
   if (!perInstanceAllowed(env)) {
     tellOnce(() => logger.error(`refusing calls: ${REFUSAL}`));
@@ -49,5 +51,5 @@ export function sharedRedisUrl(env: NodeJS.ProcessEnv = process.env): string | u
 
 /** Whether a revocation written here reaches every instance: only through a shared Redis. */
 export function hasSharedStore(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.REDIS_URL?.trim());
+  return redisTargetFromEnv(env) !== undefined;
 }

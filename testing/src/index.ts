@@ -13,3 +13,4 @@ export * from './auth-emulator.js';
 export * from './postgres.js';
 export * from './redis-server.js';
 export * from './test-services.js';
+export * from './redis-cluster.js';

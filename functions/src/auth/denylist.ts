@@ -5,11 +5,10 @@
 // so every instance sees them, checked with one EXISTS per call; in-process when REDIS_URL is
 // unset, which only the emulator (the embedded local default) or ALLOW_PER_INSTANCE_LIMITS=true
 // allows (`shared-store.ts`).
-import type { Redis } from 'ioredis';
 import { DENYLIST_TTL_SECONDS, denylistKey, type ClientTokenClaims } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 import { Outage } from '../limits/outage.js';
-import { instanceRedis, untilConnected } from '../limits/redis-store.js';
+import { instanceRedis, untilConnected, type RedisClient } from '../limits/redis-store.js';
 import { sharedRedisUrl } from '../shared-store.js';
 
 const TTL_MS = DENYLIST_TTL_SECONDS * 1000;
@@ -34,7 +33,7 @@ export function memoryDenylist(now: () => number = Date.now): Denylist {
 /** Checks that could not be made because Redis failed, for tests and metrics. */
 export const denylistMetrics = { redisFailures: 0 };
 
-export function redisDenylist(redis: Redis, failOpen: boolean): Denylist {
+export function redisDenylist(redis: RedisClient, failOpen: boolean): Denylist {
   // An outage is logged when it begins and when it ends, not on every call in between.
   const outage = new Outage('token denylist: Redis', () => denylistMetrics.redisFailures++);
   return {
@@ -45,7 +44,10 @@ export function redisDenylist(redis: Redis, failOpen: boolean): Denylist {
         await untilConnected(redis);
         const keys = [denylistKey.token(jti), denylistKey.subject(sub)];
         if (key !== undefined) keys.push(denylistKey.apiKey(key));
-        const denied = (await redis.exists(...keys)) > 0;
+        // On Redis Cluster the keys live in different slots: one EXISTS each, sent together.
+        const denied = redis.isCluster
+          ? (await Promise.all(keys.map((k) => redis.exists(k)))).some((n) => n > 0)
+          : (await redis.exists(...keys)) > 0;
         outage.recovered();
         return denied;
       } catch (error) {

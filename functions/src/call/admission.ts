@@ -76,6 +76,12 @@ export interface Admission {
 const NOT_LIMITED: Admission = { headers: {}, settle: async () => false };
 
 /** Admits a call; `callId` names its lease (and its usage record). */
+/**
+ * The group a call is decided in: its user's principal, so that an API key's keys and its
+ * owner's share a hash tag (one slot on Redis Cluster), as do the owner's keys alone.
+ */
+export const callGroup = (claims: Pick<ClientTokenClaims, 'sub'>): string => `user:${claims.sub}`;
+
 export async function admitCall(
   limiter: Limiter | undefined,
   claims: ClientTokenClaims,
@@ -93,6 +99,7 @@ export async function admitCall(
     estimatedTokens: estimate.tokens,
     estimatedCostMicroUsd: usdToMicro(estimate.costUsd),
     leaseId: callId,
+    group: callGroup(claims),
   });
   if (!admission.ok) throw refusalError(admission.refusal);
   const lease: Lease = admission.lease;

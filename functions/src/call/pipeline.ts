@@ -18,7 +18,13 @@ import { GatewayError } from '../errors.js';
 import type { JournalEntry, Limiter } from '../limits/limiter.js';
 import { Outage } from '../limits/outage.js';
 import type { RateLimitHeaders } from '../limits/refusal.js';
-import { admitCall, admitUnlessRevoked, estimateCall, type Estimate } from './admission.js';
+import {
+  admitCall,
+  admitUnlessRevoked,
+  callGroup,
+  estimateCall,
+  type Estimate,
+} from './admission.js';
 import {
   prepareChat,
   streamAnswer,
@@ -38,7 +44,7 @@ export interface CallDeps extends AnswerDeps {
    * What takes the usage records the limiter's store keeps (Redis) on to Firestore, told after
    * each one: the instance's drainer. Without it they wait for the scheduled drain.
    */
-  ledger?: () => { nudge(): void } | undefined;
+  ledger?: () => { nudge(group: string): void } | undefined;
 }
 
 /** A call the limiter has admitted, whatever it asks for. */
@@ -167,7 +173,7 @@ async function runAdmitted<P, R>(
     const journaled = settle(spent, { callId, record: JSON.stringify(record) }).catch(() => false);
     recordings.push(
       journaled.then((kept) => {
-        if (kept) return deps.ledger?.()?.nudge();
+        if (kept) return deps.ledger?.()?.nudge(callGroup(claims));
         return recorded(recordUsage(db(), record, { callId }).then(() => undefined));
       }),
     );

@@ -103,8 +103,8 @@ export async function startGatewayFixture(
       GATEWAY_RETRY_BASE_MS: '10',
       GATEWAY_MAX_RETRIES: '2',
       V1_CORS_ORIGINS: 'http://app.example.test',
-      // Its own ledger stream: gateways of other tests may share the Redis, never the Firestore.
-      USAGE_LEDGER_STREAM: `cc:rl:ledger:${randomUUID()}`,
+      // Its own ledger streams: gateways of other tests may share the Redis, not the Firestore.
+      USAGE_LEDGER_PREFIX: `cc:rl:ledger:${randomUUID()}:`,
       ...env,
     },
   });

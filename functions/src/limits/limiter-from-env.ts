@@ -1,14 +1,16 @@
-// The instance's one limiter, built from the environment on first use: with REDIS_URL, the
-// Redis store behind the configured failure policy, its usage ledger in the stream named by
-// USAGE_LEDGER_STREAM; without it (the embedded local default), the in-process store.
+// The instance's one limiter, built from the environment on first use: with REDIS_URL (or
+// REDIS_CLUSTER_NODES), the Redis store behind the configured failure policy, its usage ledger
+// in the streams USAGE_LEDGER_PREFIX names; without it (the embedded local default), the
+// in-process store.
 import { limitsConfigFromEnv } from './limits-config.js';
 import { Limiter } from './limiter.js';
 import { MemoryLimitStore } from './memory-store.js';
 import {
   DEFAULT_KEY_PREFIX,
   instanceRedis,
-  ledgerKeyFromEnv,
+  ledgerPrefixFromEnv,
   RedisLimitStore,
+  redisTargetFromEnv,
 } from './redis-store.js';
 import { ResilientLimitStore } from './resilient-store.js';
 import { sharedRedisUrl } from '../shared-store.js';
@@ -17,12 +19,12 @@ let instance: Limiter | undefined;
 
 export function limiterFromEnv(env: NodeJS.ProcessEnv = process.env): Limiter {
   const config = limitsConfigFromEnv(env);
-  const url = env.REDIS_URL?.trim();
+  const url = redisTargetFromEnv(env);
   // Settlements append usage records to the ledger in Redis; the instance drains them.
   const store = url
     ? new ResilientLimitStore(
         new RedisLimitStore(instanceRedis(url), DEFAULT_KEY_PREFIX, {
-          ledgerKey: ledgerKeyFromEnv(env),
+          ledgerPrefix: ledgerPrefixFromEnv(env),
         }),
         config.failureMode,
       )

@@ -22,7 +22,16 @@ export interface RateLimitStatus {
   resetMs: number;
 }
 
-export interface StoreAdmit {
+/**
+ * The principals of one call are decided together, in one script: on Redis their keys share
+ * a hash tag, their group's (the user the call is made for; the first principal's id unless
+ * given), so that a Redis Cluster keeps them in one slot.
+ */
+interface Grouped {
+  group?: string | undefined;
+}
+
+export interface StoreAdmit extends Grouped {
   principals: readonly PrincipalLimits[];
   tokens: number;
   costMicroUsd: number;
@@ -47,7 +56,7 @@ export interface JournalEntry {
   record: string;
 }
 
-export interface StoreSettle {
+export interface StoreSettle extends Grouped {
   principals: readonly PrincipalLimits[];
   leaseId: string;
   /** Kept by a store that has a ledger (Redis) in the same step; the others ignore it. */
@@ -60,7 +69,7 @@ export interface StoreSettle {
   now?: number | undefined;
 }
 
-export interface StoreRenew {
+export interface StoreRenew extends Grouped {
   principals: readonly PrincipalLimits[];
   leaseId: string;
   leaseTtlMs: number;
@@ -68,7 +77,7 @@ export interface StoreRenew {
 }
 
 /** An admission to undo: its lease, and what it reserved. */
-export interface StoreRelease {
+export interface StoreRelease extends Grouped {
   principals: readonly PrincipalLimits[];
   leaseId: string;
   tokens: number;
@@ -99,7 +108,7 @@ export interface LimitStore {
 /** A principal id, which takes the request's tier, or one with its own tier. */
 export type Principal = string | { id: string; tier: RateTier };
 
-export interface AdmitRequest {
+export interface AdmitRequest extends Grouped {
   /** Every one must pass, e.g. `['user:u1']` or `['user:u1', 'key:k1']`. */
   principals: readonly Principal[];
   tier: RateTier;
@@ -111,7 +120,7 @@ export interface AdmitRequest {
 }
 
 /** What settling needs to know about an admitted call. */
-export interface Lease {
+export interface Lease extends Grouped {
   principals: readonly Principal[];
   tier: RateTier;
   leaseId: string;
@@ -171,7 +180,9 @@ export class Limiter {
     const tokens = count('estimatedTokens', request.estimatedTokens);
     const costMicroUsd = count('estimatedCostMicroUsd', request.estimatedCostMicroUsd);
     const leaseId = request.leaseId ?? randomUUID();
+    const first = request.principals[0];
     const lease: Lease = {
+      group: request.group ?? (typeof first === 'string' ? first : first?.id),
       principals: request.principals,
       tier: request.tier,
       leaseId,
@@ -182,6 +193,7 @@ export class Limiter {
     if (principals.length === 0) return { ok: true, lease, rateLimit: undefined };
 
     const result = await this.store.admit({
+      group: lease.group,
       principals,
       tokens,
       costMicroUsd,
@@ -202,6 +214,7 @@ export class Limiter {
     // Unlimited, a call still hands its usage record to the store that keeps a ledger.
     if (principals.length === 0 && !request.journal) return false;
     return this.store.settle({
+      group: request.group,
       principals,
       leaseId: request.leaseId,
       journal: request.journal,
@@ -217,10 +230,11 @@ export class Limiter {
   }
 
   /** Extends a long stream's lease; false when it had already expired. */
-  async renew(lease: Pick<Lease, 'principals' | 'tier' | 'leaseId'>, now?: number) {
+  async renew(lease: Pick<Lease, 'group' | 'principals' | 'tier' | 'leaseId'>, now?: number) {
     const principals = this.resolve(lease.principals, lease.tier);
     if (principals.length === 0) return true;
     return this.store.renew({
+      group: lease.group,
       principals,
       leaseId: lease.leaseId,
       leaseTtlMs: this.config.leaseTtlMs,

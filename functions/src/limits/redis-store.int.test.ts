@@ -1,33 +1,33 @@
-// The Redis store against the real Redis at 127.0.0.1:6379 (needs it running): the shared
-// store behaviour, exactness across two processes, Redis's own clock and key hygiene. Every
-// key lives under a prefix of this run, deleted at the end.
+// The Redis store against the tests' Redis and against a Redis Cluster of three primaries of
+// this file's own: the shared store behaviour, exactness across two processes, budgets under
+// concurrency, Redis's own clock and key hygiene. On the cluster, every script runs only if
+// all its keys share a slot. On the shared Redis every key lives under a prefix of this run,
+// deleted at the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
+import { startRedisCluster, TEST_REDIS_URL, type RedisCluster } from '@colonycraft/testing';
 import {
   createRedisClient,
+  groupTag,
   instanceRedis,
   RedisLimitStore,
   untilConnected,
+  type RedisClient,
 } from './redis-store.js';
+import { denylistKey } from '@colonycraft/protocol';
 import { redisDenylist } from '../auth/denylist.js';
 import { budgetBehaviour } from '../dev/limits/budget-behaviour.js';
 import { call, storeBehaviour, T0, testLimiter, user } from '../dev/limits/store-behaviour.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const prefix = `cc:rl:test:${randomUUID()}:`;
 const stores: RedisLimitStore[] = [];
 let admin: Redis;
-let store: RedisLimitStore;
-
-function newStore(): RedisLimitStore {
-  const s = new RedisLimitStore(createRedisClient(REDIS_URL), prefix);
-  stores.push(s);
-  return s;
-}
+let cluster: RedisCluster;
 
 async function keysOfThisRun(): Promise<string[]> {
   const keys: string[] = [];
@@ -41,9 +41,9 @@ async function keysOfThisRun(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  admin = createRedisClient(REDIS_URL);
+  admin = createRedisClient(REDIS_URL) as Redis;
   await admin.connect();
-  store = newStore();
+  cluster = await startRedisCluster(3);
 });
 
 afterAll(async () => {
@@ -51,9 +51,27 @@ afterAll(async () => {
   if (keys.length) await admin.del(...keys);
   await Promise.all(stores.map((s) => s.close()));
   admin.disconnect();
+  await cluster?.stop();
 });
 
-describe('RedisLimitStore', () => {
+describe.each([
+  ['one Redis', () => REDIS_URL],
+  ['a Redis Cluster of three primaries', () => `cluster://${cluster.nodes.join(',')}`],
+])('RedisLimitStore on %s', (_, target) => {
+  let store: RedisLimitStore;
+  let redis: RedisClient;
+  function newStore(): RedisLimitStore {
+    const s = new RedisLimitStore(createRedisClient(target()), prefix);
+    stores.push(s);
+    return s;
+  }
+  beforeAll(async () => {
+    store = newStore();
+    redis = createRedisClient(target());
+    await untilConnected(redis);
+  });
+  afterAll(() => redis?.disconnect());
+
   storeBehaviour(() => store);
   budgetBehaviour(() => store);
 
@@ -65,7 +83,7 @@ describe('RedisLimitStore', () => {
         cwd: fileURLToPath(new URL('.', import.meta.url)),
         env: {
           ...process.env,
-          REDIS_URL,
+          REDIS_URL: target(),
           KEY_PREFIX: prefix,
           PRINCIPAL: principal,
           CALLS: '100',
@@ -128,12 +146,6 @@ describe('RedisLimitStore', () => {
     expect(spent).toBeLessThanOrEqual(11 * estimate);
   });
 
-  it('when principals hold braces, then their keys stay in one hash tag and apart', () => {
-    const keys = store.keys('key:a{b}%');
-    expect(keys.requests).toBe(`${prefix}{key:a%7Bb%7D%25}:req`);
-    expect(store.keys('key:a%7Bb').requests).not.toBe(keys.requests);
-  });
-
   it('when keys are written, then every one of them expires by itself', async () => {
     const limiter = testLimiter(store, { dailyBudgetMicroUsd: 100, monthlyBudgetMicroUsd: 100 });
     const principals = [`user:${randomUUID()}`];
@@ -146,13 +158,51 @@ describe('RedisLimitStore', () => {
     });
     if (!a.ok) throw new Error('refused');
     const keys = Object.values(store.keys(principals[0]!));
-    const ttls = await Promise.all(keys.map((k) => admin.pttl(k)));
+    const ttls = await Promise.all(keys.map((k) => redis.pttl(k)));
     expect(ttls.every((ttl) => ttl > 0)).toBe(true);
     // A settled call with tokens given back leaves a full bucket: no key at all.
     await limiter.settle({ ...a.lease, actualTokens: 0, actualCostMicroUsd: 5, now: T0 });
+    expect(await redis.exists(store.keys(principals[0]!).tokens)).toBe(0);
+    expect(await redis.exists(store.keys(principals[0]!).leases)).toBe(0);
+  });
+
+  it('when a user and their API key are decided and settled with a usage record, then every key is in the user’s hash tag', async () => {
+    const limiter = testLimiter(store, { dailyBudgetMicroUsd: 100 });
+    const uid = randomUUID();
+    const principals = [`user:${uid}`, `key:${randomUUID()}`];
+    const a = await limiter.admit({ ...call(principals, T0), group: uid });
+    if (!a.ok) throw new Error('refused');
+    const journal = { callId: randomUUID(), record: '{}' };
     expect(
-      await admin.exists(store.keys(principals[0]!).tokens, store.keys(principals[0]!).leases),
-    ).toBe(0);
+      await limiter.settle({ ...a.lease, actualTokens: 1, actualCostMicroUsd: 1, journal }),
+    ).toBe(true);
+    const stream = `${prefix}ledger:{${groupTag(uid)}}`;
+    expect(await redis.xlen(stream)).toBe(1);
+    for (const id of principals) expect(store.keys(id, uid).daily).toContain(`{${groupTag(uid)}}`);
+  });
+
+  it('when the denylist checks a token, its subject and its API key, then a denied key is found', async () => {
+    const denylist = redisDenylist(redis, false);
+    const claims = { jti: randomUUID(), sub: randomUUID(), key: randomUUID() };
+    expect(await denylist.isDenied(claims)).toBe(false);
+    await redis.set(denylistKey.apiKey(claims.key), '1', 'PX', 60_000);
+    expect(await denylist.isDenied(claims)).toBe(true);
+    await redis.del(denylistKey.apiKey(claims.key));
+  });
+});
+
+describe('RedisLimitStore keys', () => {
+  it('when principals hold braces, then their keys stay in their group’s hash tag and apart', () => {
+    const store = new RedisLimitStore(createRedisClient(REDIS_URL), prefix);
+    const keys = store.keys('key:a{b}%', 'u1');
+    expect(keys.requests).toBe(`${prefix}{${groupTag('u1')}}:key:a{b}%:req`);
+    expect(store.keys('key:a%7Bb', 'u1').requests).not.toBe(keys.requests);
+    void store.close();
+  });
+
+  it('when groups are hashed, then they spread over the shards', () => {
+    const tags = new Set(Array.from({ length: 1_000 }, (_, i) => groupTag(`user-${i}`)));
+    expect(tags.size).toBe(64);
   });
 });
 

@@ -1,12 +1,13 @@
 // The Redis limit store: buckets, leases and budgets shared by every instance, each operation
 // one Lua script (lua-scripts.ts) sent with EVALSHA, so one round trip and atomic.
 //
-// Keys: `cc:rl:{principal}:req|tok|lease|daily|monthly`, and `cc:rl:ledger`, the stream of
-// usage records that settlements append to. The braces are a hash tag, so all of
-// one principal's keys share a cluster slot. A decision for a user and an API key touches two
-// principals in one script: fine on one node (Memorystore's standard tier), but on Redis
-// Cluster the two would have to share a tag, e.g. the user's.
-import { Redis } from 'ioredis';
+// Keys: `cc:rl:{sN}:{principal}:req|tok|lease|daily|monthly`, and `cc:rl:ledger:{sN}`, the
+// stream of usage records that settlements append to. Every key a call's scripts touch (its
+// user's, its API key's, the ledger stream) carries the same hash tag, `{sN}`: N is one of
+// GROUP_SHARDS, picked by hashing the user the call is made for (its group). So on Redis
+// Cluster each script's keys share a slot (no CROSSSLOT), the keyspace still spreads over
+// GROUP_SHARDS slots, and the ledger is GROUP_SHARDS streams a drainer can list.
+import { Cluster, Redis } from 'ioredis';
 import { LimitName, type LimitRefusal } from '@colonycraft/protocol';
 import { once } from 'node:events';
 import {
@@ -23,6 +24,37 @@ import { ADMIT_SCRIPT, RENEW_SCRIPT, SETTLE_SCRIPT } from './lua-scripts.js';
 
 export const DEFAULT_KEY_PREFIX = 'cc:rl:';
 
+/** A connection to one Redis, or to a Redis Cluster. */
+export type RedisClient = Redis | Cluster;
+
+/**
+ * How many hash tags the limiter's keys (and the ledger's streams) are spread over: enough for
+ * a cluster of dozens of shards to share the load, few enough for a drainer to visit them all.
+ */
+export const GROUP_SHARDS = 64;
+
+/** The hash tag of a group's keys: `s` and its shard, by FNV-1a of the group id. */
+export function groupTag(group: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < group.length; i += 1) {
+    hash ^= group.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return `s${(hash >>> 0) % GROUP_SHARDS}`;
+}
+
+/**
+ * Where the shared Redis is: REDIS_CLUSTER_NODES (`host:port,host:port`, a Redis Cluster) as
+ * `cluster://host:port,host:port`, else REDIS_URL; undefined when neither is set.
+ */
+export function redisTargetFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const nodes = env.REDIS_CLUSTER_NODES?.trim();
+  if (nodes) return `${CLUSTER_SCHEME}${nodes}`;
+  return env.REDIS_URL?.trim() || undefined;
+}
+
+const CLUSTER_SCHEME = 'cluster://';
+
 type Arg = string | number;
 /** The commands `defineCommand` adds; ioredis cannot type them itself. */
 interface LimitCommands {
@@ -35,22 +67,39 @@ interface LimitCommands {
  * A client that fails fast when Redis is away, so the failure policy decides at once instead
  * of calls queueing behind a reconnect: no offline queue, one retry, short timeouts.
  */
-export function createRedisClient(url: string, options: { autoPipelining?: boolean } = {}): Redis {
-  const client = new Redis(url, {
-    lazyConnect: true,
+export function createRedisClient(
+  target: string,
+  options: { autoPipelining?: boolean } = {},
+): RedisClient {
+  const failFast = {
     connectTimeout: 1_000,
     commandTimeout: 1_000,
     maxRetriesPerRequest: 1,
+  };
+  const retry = (attempt: number) => Math.min(attempt * 200, 2_000);
+  const shared = {
+    lazyConnect: true,
     enableOfflineQueue: false,
     enableAutoPipelining: options.autoPipelining ?? false,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-  });
+  };
+  const client = target.startsWith(CLUSTER_SCHEME)
+    ? new Cluster(
+        target
+          .slice(CLUSTER_SCHEME.length)
+          .split(',')
+          .map((node) => {
+            const [host, port] = node.trim().split(':');
+            return { host: host!, port: Number(port) };
+          }),
+        { ...shared, clusterRetryStrategy: retry, redisOptions: failFast },
+      )
+    : new Redis(target, { ...shared, ...failFast, retryStrategy: retry });
   // Connection errors surface on the commands that fail; the resilient store logs those.
   client.on('error', () => {});
   return client;
 }
 
-const instanceClients = new Map<string, Redis>();
+const instanceClients = new Map<string, RedisClient>();
 
 /**
  * The instance's one connection to Redis at `url`, shared by the rate limiter and the token
@@ -58,16 +107,16 @@ const instanceClients = new Map<string, Redis>();
  * check and the limiter's decision) leave in one write and their replies arrive in one read,
  * so the call waits for Redis once, not once per command.
  */
-export function instanceRedis(url: string): Redis {
-  let client = instanceClients.get(url);
+export function instanceRedis(target: string): RedisClient {
+  let client = instanceClients.get(target);
   if (!client || client.status === 'end') {
-    client = createRedisClient(url, { autoPipelining: true });
-    instanceClients.set(url, client);
+    client = createRedisClient(target, { autoPipelining: true });
+    instanceClients.set(target, client);
   }
   return client;
 }
 
-const connecting = new WeakMap<Redis, Promise<void>>();
+const connecting = new WeakMap<RedisClient, Promise<void>>();
 
 /**
  * With the offline queue off, a command sent before the first connection is up would fail:
@@ -75,7 +124,7 @@ const connecting = new WeakMap<Redis, Promise<void>>();
  * nobody has, waiting for it if somebody has), or nothing once it is, so that a caller sends
  * its command in the same tick. Later outages fail fast, which is the point.
  */
-export function untilConnected(redis: Redis): Promise<void> | undefined {
+export function untilConnected(redis: RedisClient): Promise<void> | undefined {
   if (redis.status === 'ready') return undefined;
   let first = connecting.get(redis);
   if (!first) {
@@ -89,22 +138,24 @@ export function untilConnected(redis: Redis): Promise<void> | undefined {
 }
 
 /**
- * The usage ledger's stream: settlements append call records to it, usage/ledger-drain.ts
- * moves them to Firestore.
+ * The usage ledger's streams start with this: settlements append call records to
+ * `${ledgerPrefix}{sN}` (their group's tag), usage/ledger-drain.ts moves them to Firestore.
  */
-export const ledgerKey = (keyPrefix = DEFAULT_KEY_PREFIX): string => `${keyPrefix}ledger`;
+export const ledgerPrefix = (keyPrefix = DEFAULT_KEY_PREFIX): string => `${keyPrefix}ledger:`;
+
+/** The ledger stream of tag `tag` (`sN`). */
+export const ledgerStream = (prefix: string, tag: string): string => `${prefix}{${tag}}`;
+
+/** Every ledger stream under `prefix`, one per shard. */
+export const ledgerStreams = (prefix: string): string[] =>
+  Array.from({ length: GROUP_SHARDS }, (_, n) => ledgerStream(prefix, `s${n}`));
 
 /**
- * The ledger's stream of this deployment: USAGE_LEDGER_STREAM, for deployments (or test
+ * The ledger's prefix in this deployment: USAGE_LEDGER_PREFIX, for deployments (or test
  * gateways) that share one Redis but not one Firestore, else the default.
  */
-export const ledgerKeyFromEnv = (env: NodeJS.ProcessEnv = process.env): string =>
-  env.USAGE_LEDGER_STREAM?.trim() || ledgerKey();
-
-/** Principal ids go inside a hash tag: escape the braces (and `%`, so it stays reversible). */
-function tag(id: string): string {
-  return id.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+export const ledgerPrefixFromEnv = (env: NodeJS.ProcessEnv = process.env): string =>
+  env.USAGE_LEDGER_PREFIX?.trim() || ledgerPrefix();
 
 /**
  * How long a release's mark outlives it: longer than a decision sent before it can still
@@ -113,29 +164,40 @@ function tag(id: string): string {
 const RELEASE_MARK_TTL_MS = 10 * 60_000;
 
 const budget = (value: number | undefined): number => value ?? -1;
+
+/** A request's group: as given, else its first principal (a settlement with none: its lease). */
+const groupOf = (r: {
+  group?: string | undefined;
+  principals: readonly PrincipalLimits[];
+  leaseId: string;
+}): string => r.group ?? r.principals[0]?.id ?? r.leaseId;
 const clockArg = (now: number | undefined): Arg => (now === undefined ? '' : Math.floor(now));
 
 export class RedisLimitStore implements LimitStore {
-  private readonly redis: Redis & LimitCommands;
+  private readonly redis: RedisClient & LimitCommands;
 
   private readonly ledger: string;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keyPrefix = DEFAULT_KEY_PREFIX,
-    /** The usage ledger's stream; `ledgerKey(keyPrefix)` unless given. */
-    options: { ledgerKey?: string } = {},
+    /** The usage ledger's streams' prefix; `ledgerPrefix(keyPrefix)` unless given. */
+    options: { ledgerPrefix?: string } = {},
   ) {
-    this.ledger = options.ledgerKey ?? ledgerKey(keyPrefix);
+    this.ledger = options.ledgerPrefix ?? ledgerPrefix(keyPrefix);
     redis.defineCommand('ccLimitAdmit', { lua: ADMIT_SCRIPT });
     redis.defineCommand('ccLimitSettle', { lua: SETTLE_SCRIPT });
     redis.defineCommand('ccLimitRenew', { lua: RENEW_SCRIPT });
-    this.redis = redis as Redis & LimitCommands;
+    this.redis = redis as RedisClient & LimitCommands;
   }
 
-  /** The keys of one principal, in the order the scripts expect. */
-  keys(id: string) {
-    const base = `${this.keyPrefix}{${tag(id)}}:`;
+  private base(id: string, group: string): string {
+    return `${this.keyPrefix}{${groupTag(group)}}:${id}:`;
+  }
+
+  /** The keys of one principal decided in `group`, in the order the scripts expect. */
+  keys(id: string, group = id) {
+    const base = this.base(id, group);
     const key = (name: string) => base + name;
     return {
       requests: key('req'),
@@ -147,8 +209,13 @@ export class RedisLimitStore implements LimitStore {
   }
 
   /** Set when a lease is released: its decision, should it run after, takes nothing. */
-  releasedKey(id: string, leaseId: string): string {
-    return `${this.keyPrefix}{${tag(id)}}:released:${leaseId}`;
+  releasedKey(id: string, leaseId: string, group = id): string {
+    return `${this.base(id, group)}released:${leaseId}`;
+  }
+
+  /** The ledger stream a settlement in `group` appends to. */
+  ledgerStream(group: string): string {
+    return ledgerStream(this.ledger, groupTag(group));
   }
 
   /** Waits for the first connection; a client that is not connected is not sent anything. */
@@ -163,6 +230,7 @@ export class RedisLimitStore implements LimitStore {
   }
 
   async admit(request: StoreAdmit): Promise<StoreAdmitResult> {
+    const group = groupOf(request);
     const keys: string[] = [];
     const args: Arg[] = [
       clockArg(request.now),
@@ -172,14 +240,14 @@ export class RedisLimitStore implements LimitStore {
       request.costMicroUsd,
     ];
     for (const { id, limits } of request.principals) {
-      const k = this.keys(id);
+      const k = this.keys(id, group);
       keys.push(
         k.requests,
         k.tokens,
         k.leases,
         k.daily,
         k.monthly,
-        this.releasedKey(id, request.leaseId),
+        this.releasedKey(id, request.leaseId, group),
       );
       args.push(
         limits.requests.capacity,
@@ -228,7 +296,8 @@ export class RedisLimitStore implements LimitStore {
 
   /** The settle script; with `markTtlMs`, a release. */
   private async correct(request: StoreSettle, markTtlMs?: number): Promise<void> {
-    const keys: string[] = [this.ledger];
+    const group = groupOf(request);
+    const keys: string[] = [this.ledgerStream(group)];
     const args: Arg[] = [
       clockArg(request.now),
       request.leaseId,
@@ -240,8 +309,14 @@ export class RedisLimitStore implements LimitStore {
       request.journal?.record ?? '',
     ];
     for (const { id, limits } of request.principals) {
-      const k = this.keys(id);
-      keys.push(k.tokens, k.leases, k.daily, k.monthly, this.releasedKey(id, request.leaseId));
+      const k = this.keys(id, group);
+      keys.push(
+        k.tokens,
+        k.leases,
+        k.daily,
+        k.monthly,
+        this.releasedKey(id, request.leaseId, group),
+      );
       args.push(
         limits.tokens.capacity,
         limits.tokens.refillPerMinute,
@@ -254,7 +329,8 @@ export class RedisLimitStore implements LimitStore {
   }
 
   async renew(request: StoreRenew): Promise<boolean> {
-    const keys = request.principals.map(({ id }: PrincipalLimits) => this.keys(id).leases);
+    const group = groupOf(request);
+    const keys = request.principals.map(({ id }: PrincipalLimits) => this.keys(id, group).leases);
     await this.connected();
     const renewed = await this.redis.ccLimitRenew(
       keys.length,

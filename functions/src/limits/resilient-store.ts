@@ -77,9 +77,9 @@ export class ResilientLimitStore implements LimitStore {
     } catch (error) {
       this.failed('admit', error);
       if (!(error instanceof StoreUnreachable)) {
-        const { principals, leaseId, tokens, costMicroUsd } = request;
+        const { group, principals, leaseId, tokens, costMicroUsd } = request;
         void this.send('release', leaseId, () =>
-          this.primary.release({ principals, leaseId, tokens, costMicroUsd }),
+          this.primary.release({ group, principals, leaseId, tokens, costMicroUsd }),
         );
       }
       if (this.mode === 'closed') {

@@ -1,5 +1,7 @@
 // The usage ledger's way to Firestore. A call's settlement appends its usage record to a Redis
-// stream in the same script that charges its budgets (limits/lua-scripts.ts), so the answer
+// stream (its user's shard's, one of GROUP_SHARDS, so that on Redis Cluster the stream shares
+// the slot of the keys it is settled with) in the same script that charges its budgets
+// (limits/lua-scripts.ts), so the answer
 // never waits for Firestore, and the budgets and the ledger cannot disagree. A drainer moves
 // the records to Firestore in batches, through a consumer group: a record is acknowledged,
 // and deleted from the stream, only once Firestore has it.
@@ -10,17 +12,21 @@
 // counts a call id once (recordUsages), so a record written twice counts once. While
 // Firestore is away, records wait in Redis (with persistence on, across its restarts too).
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { logger } from 'firebase-functions/logger';
 import type { Firestore } from 'firebase-admin/firestore';
 import { UsageRecord, describeIssues } from '@colonycraft/protocol';
 import { withDeadline } from '../deadline.js';
 import { Outage } from '../limits/outage.js';
 import {
+  groupTag,
   instanceRedis,
-  ledgerKey,
-  ledgerKeyFromEnv,
+  ledgerPrefix,
+  ledgerPrefixFromEnv,
+  ledgerStream,
+  ledgerStreams,
+  redisTargetFromEnv,
   untilConnected,
+  type RedisClient,
 } from '../limits/redis-store.js';
 import { db } from '../firebase.js';
 import { policyFromEnv } from '../gateway/policy.js';
@@ -46,8 +52,8 @@ export const ledgerDrainMetrics = { drained: 0, failedDrains: 0, malformed: 0 };
 type StreamEntry = [id: string, fields: string[] | null];
 
 export interface LedgerDrainerOptions {
-  /** The stream: `ledgerKey(prefix)` of the limit store whose settlements fill it. */
-  key?: string;
+  /** The streams' prefix: `ledgerPrefix()` of the limit store whose settlements fill them. */
+  prefix?: string;
   /** This drainer's name in the group; one per instance. */
   consumer?: string;
   /** The deadline of one batch's Firestore write. */
@@ -58,41 +64,48 @@ export interface LedgerDrainerOptions {
 }
 
 export class LedgerDrainer {
-  readonly key: string;
+  readonly prefix: string;
   readonly consumer: string;
   private readonly timeoutMs: number;
   private readonly claimIdleMs: number;
   private readonly gatherMs: number;
-  private grouped: Promise<void> | undefined;
+  /** By stream: its consumer group, created once. */
+  private readonly grouped = new Map<string, Promise<void>>();
   private readonly outage = new Outage(
     'usage ledger: Firestore (records wait in Redis)',
     () => ledgerDrainMetrics.failedDrains++,
   );
+  /** Streams nudged and not drained yet. */
+  private readonly waiting = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private running = false;
   private retryMs = RETRY_MIN_MS;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly db: () => Firestore,
     options: LedgerDrainerOptions = {},
   ) {
-    this.key = options.key ?? ledgerKey();
+    this.prefix = options.prefix ?? ledgerPrefix();
     this.consumer = options.consumer ?? `instance-${randomUUID()}`;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.claimIdleMs = options.claimIdleMs ?? CLAIM_IDLE_MS;
     this.gatherMs = options.gatherMs ?? GATHER_MS;
   }
 
+  /** The stream the settlements of `group` (a call's user) append to. */
+  streamOf(group: string): string {
+    return ledgerStream(this.prefix, groupTag(group));
+  }
+
   /**
-   * Moves one batch to Firestore: this drainer's own unacknowledged records first, then those
-   * another drainer has left idle too long, then new ones. Returns how many it took.
+   * Moves one batch of `stream` to Firestore: this drainer's own unacknowledged records first,
+   * then those another drainer has left idle too long, then new ones. Returns how many it took.
    */
-  async drainOnce(): Promise<number> {
+  async drainOnce(stream: string): Promise<number> {
     await untilConnected(this.redis);
-    await (this.grouped ??= this.createGroup());
-    const entries = await this.next();
+    await this.groupOf(stream);
+    const entries = await this.next(stream);
     if (entries.length === 0) return 0;
     const good: LedgerEntry[] = [];
     const malformed: StreamEntry[] = [];
@@ -106,52 +119,52 @@ export class LedgerDrainer {
     for (const [id, fields] of malformed) {
       // Kept aside for a person to look at, never dropped: the write that made it was a bug.
       ledgerDrainMetrics.malformed++;
-      logger.error('usage ledger: a malformed record was set aside', { id, key: this.key });
-      await this.redis.xadd(`${this.key}:malformed`, '*', ...fields!);
+      logger.error('usage ledger: a malformed record was set aside', { id, stream });
+      await this.redis.xadd(`${stream}:malformed`, '*', ...fields!);
     }
     const ids = entries.map(([id]) => id);
     await this.redis
       .multi()
-      .xack(this.key, LEDGER_GROUP, ...ids)
-      .xdel(this.key, ...ids)
+      .xack(stream, LEDGER_GROUP, ...ids)
+      .xdel(stream, ...ids)
       .exec();
     ledgerDrainMetrics.drained += good.length;
     return entries.length;
   }
 
-  /** Drains until the stream has nothing for this drainer; returns how many records it took. */
-  async drain(): Promise<number> {
+  /** Drains `stream` until it has nothing for this drainer; returns how many records it took. */
+  async drain(stream: string): Promise<number> {
     let taken = 0;
-    for (let n = await this.drainOnce(); n > 0; n = await this.drainOnce()) taken += n;
+    for (let n = await this.drainOnce(stream); n > 0; n = await this.drainOnce(stream)) taken += n;
     return taken;
   }
 
   /**
-   * Drains soon, off the caller's path: after a settlement has appended a record. Calls close
-   * together share one drain; a drain that fails is tried again, less and less often, until
-   * it succeeds.
-   */
-  nudge(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.schedule(this.gatherMs);
-  }
-
-  /**
-   * Drains everything, then forgets the drainers (instances) that have nothing pending and
-   * have been idle for a day: each instance joins the group under a name of its own.
+   * Drains every stream, then forgets the drainers (instances) that have nothing pending and
+   * have been idle for a day: each instance joins the groups under a name of its own.
    */
   async sweep(): Promise<number> {
-    const taken = await this.drain();
-    const consumers = (await this.redis.xinfo('CONSUMERS', this.key, LEDGER_GROUP)) as unknown[][];
-    for (const info of consumers) {
-      const field = (name: string) => info[info.indexOf(name) + 1];
-      if (Number(field('pending')) === 0 && Number(field('idle')) > FORGET_IDLE_MS)
-        await this.redis.xgroup('DELCONSUMER', this.key, LEDGER_GROUP, String(field('name')));
+    let taken = 0;
+    for (const stream of ledgerStreams(this.prefix)) {
+      taken += await this.drain(stream);
+      const consumers = (await this.redis.xinfo('CONSUMERS', stream, LEDGER_GROUP)) as unknown[][];
+      for (const info of consumers) {
+        const field = (name: string) => info[info.indexOf(name) + 1];
+        if (Number(field('pending')) === 0 && Number(field('idle')) > FORGET_IDLE_MS)
+          await this.redis.xgroup('DELCONSUMER', stream, LEDGER_GROUP, String(field('name')));
+      }
     }
     return taken;
+  }
+
+  /**
+   * Drains `group`'s stream soon, off the caller's path: after a settlement has appended a
+   * record to it. Calls close together share one drain; a drain that fails is tried again,
+   * less and less often, until it succeeds.
+   */
+  nudge(group: string): void {
+    this.waiting.add(this.streamOf(group));
+    if (!this.running) this.schedule(this.gatherMs);
   }
 
   /** Stops draining in the background (a drain under way finishes). */
@@ -162,44 +175,51 @@ export class LedgerDrainer {
 
   private schedule(ms: number): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.drain().then(
-        () => {
-          this.outage.recovered();
-          this.retryMs = RETRY_MIN_MS;
-          this.running = undefined;
-          if (this.again) {
-            this.again = false;
-            this.schedule(this.gatherMs);
-          }
-        },
-        (error: unknown) => {
-          this.outage.failed({ error: error instanceof Error ? error.message : String(error) });
-          this.running = undefined;
-          this.again = false;
-          this.schedule(this.retryMs);
-          this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
-        },
-      );
-    }, ms);
+    this.timer = setTimeout(() => void this.drainWaiting(), ms);
     this.timer.unref();
   }
 
-  private async createGroup(): Promise<void> {
+  private async drainWaiting(): Promise<void> {
+    this.timer = undefined;
+    this.running = true;
+    const streams = [...this.waiting];
+    this.waiting.clear();
     try {
-      await this.redis.xgroup('CREATE', this.key, LEDGER_GROUP, '0', 'MKSTREAM');
+      for (const stream of streams) await this.drain(stream);
+      this.outage.recovered();
+      this.retryMs = RETRY_MIN_MS;
+      this.running = false;
+      if (this.waiting.size > 0) this.schedule(this.gatherMs);
     } catch (error) {
-      this.grouped = undefined;
-      if (!String((error as Error).message).startsWith('BUSYGROUP')) throw error;
+      this.outage.failed({ error: error instanceof Error ? error.message : String(error) });
+      for (const stream of streams) this.waiting.add(stream);
+      this.running = false;
+      this.schedule(this.retryMs);
+      this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
     }
   }
 
-  private async next(): Promise<StreamEntry[]> {
-    const own = await this.read('0');
+  private groupOf(stream: string): Promise<void> {
+    let grouped = this.grouped.get(stream);
+    if (!grouped) {
+      grouped = this.redis.xgroup('CREATE', stream, LEDGER_GROUP, '0', 'MKSTREAM').then(
+        () => undefined,
+        (error: unknown) => {
+          if (String((error as Error).message).startsWith('BUSYGROUP')) return;
+          this.grouped.delete(stream);
+          throw error;
+        },
+      );
+      this.grouped.set(stream, grouped);
+    }
+    return grouped;
+  }
+
+  private async next(stream: string): Promise<StreamEntry[]> {
+    const own = await this.read(stream, '0');
     if (own.length > 0) return own;
     const [, claimed] = (await this.redis.xautoclaim(
-      this.key,
+      stream,
       LEDGER_GROUP,
       this.consumer,
       this.claimIdleMs,
@@ -208,10 +228,10 @@ export class LedgerDrainer {
       BATCH,
     )) as [string, StreamEntry[]];
     if (claimed.length > 0) return claimed;
-    return this.read('>');
+    return this.read(stream, '>');
   }
 
-  private async read(from: '0' | '>'): Promise<StreamEntry[]> {
+  private async read(stream: string, from: '0' | '>'): Promise<StreamEntry[]> {
     const reply = (await this.redis.xreadgroup(
       'GROUP',
       LEDGER_GROUP,
@@ -219,7 +239,7 @@ export class LedgerDrainer {
       'COUNT',
       BATCH,
       'STREAMS',
-      this.key,
+      stream,
       from,
     )) as [string, StreamEntry[]][] | null;
     return reply?.[0]?.[1] ?? [];
@@ -255,16 +275,16 @@ function parseEntry([id, fields]: StreamEntry): LedgerEntry | undefined {
 let instance: LedgerDrainer | undefined;
 
 /**
- * The instance's drainer, on its shared Redis connection, when REDIS_URL is set: without Redis
+ * The instance's drainer, on its shared Redis connection, when there is one: without Redis
  * nothing goes through the stream (usage is written to Firestore directly).
  */
 export function instanceLedgerDrainer(
   env: NodeJS.ProcessEnv = process.env,
 ): LedgerDrainer | undefined {
-  const url = env.REDIS_URL?.trim();
-  if (!url) return undefined;
-  instance ??= new LedgerDrainer(instanceRedis(url), db, {
-    key: ledgerKeyFromEnv(env),
+  const target = redisTargetFromEnv(env);
+  if (!target) return undefined;
+  instance ??= new LedgerDrainer(instanceRedis(target), db, {
+    prefix: ledgerPrefixFromEnv(env),
     timeoutMs: policyFromEnv(env).storeTimeoutMs,
     gatherMs: Number(env.USAGE_LEDGER_GATHER_MS) || undefined,
   });

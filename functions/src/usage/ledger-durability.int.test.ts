@@ -15,6 +15,7 @@ import {
 import { startGatewayFixture, type GatewayFixture } from '../dev/gateway-fixture.js';
 import { dailySpendMicroUsd } from '../dev/limits/budget-spend.js';
 import { usdToMicro } from '../limits/limits-config.js';
+import { ledgerStreams } from '../limits/redis-store.js';
 import { LedgerDrainer } from './ledger-drain.js';
 
 /** Every wait here is bounded; the gateway's own deadlines are far shorter. */
@@ -35,7 +36,7 @@ let direct: Redis;
 let drains: GatewayFixture;
 /** Never drains during a test: its records wait in Redis, as an instance that died left them. */
 let holds: GatewayFixture;
-const heldStream = `cc:rl:ledger:held-${randomUUID()}`;
+const heldPrefix = `cc:rl:ledger:held-${randomUUID()}:`;
 
 beforeAll(async () => {
   redis = await startRedisServer({ persistent: true });
@@ -44,7 +45,7 @@ beforeAll(async () => {
   [drains, holds] = await Promise.all([
     startGatewayFixture(env, { firestoreHost: firestore.host }),
     startGatewayFixture(
-      { ...env, USAGE_LEDGER_STREAM: heldStream, USAGE_LEDGER_GATHER_MS: '600000' },
+      { ...env, USAGE_LEDGER_PREFIX: heldPrefix, USAGE_LEDGER_GATHER_MS: '600000' },
       { firestoreHost: firestore.host },
     ),
   ]);
@@ -79,6 +80,12 @@ const chat = async (gw: GatewayFixture, sub: string) => {
   return (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
 };
 
+/** The records waiting in the held gateway's ledger, over all its streams. */
+async function held(): Promise<number> {
+  const lengths = await Promise.all(ledgerStreams(heldPrefix).map((key) => direct.xlen(key)));
+  return lengths.reduce((a, b) => a + b, 0);
+}
+
 /** Calls until one is admitted (a gateway reconnecting to Redis refuses meanwhile). */
 async function untilAdmitted(gw: GatewayFixture, sub: string): Promise<void> {
   const deadline = Date.now() + ANSWER_WITHIN_MS;
@@ -93,7 +100,7 @@ async function untilAdmitted(gw: GatewayFixture, sub: string): Promise<void> {
 /** What the scheduled `drainUsageLedger` does, on the held gateway's stream. */
 const sweep = () =>
   new LedgerDrainer(direct, () => holds.db, {
-    key: heldStream,
+    prefix: heldPrefix,
     consumer: `scheduled-${randomUUID()}`,
     timeoutMs: 2_000,
   }).sweep();
@@ -112,11 +119,11 @@ describe('the usage ledger', () => {
   it('when Redis is killed and started again after an answer, then its record is still there, drained once, and matches the budget', async () => {
     const sub = `restart-${randomUUID()}`;
     const { usage } = await chat(holds, sub);
-    expect(await direct.xlen(heldStream)).toBe(1);
+    expect(await held()).toBe(1);
     await redis.kill();
     await redis.start();
     await direct.ping(); // reconnected
-    expect(await direct.xlen(heldStream)).toBe(1);
+    expect(await held()).toBe(1);
 
     expect(await sweep()).toBe(1);
     const [record] = await holds.records(sub);
@@ -127,7 +134,7 @@ describe('the usage ledger', () => {
       status: 'ok',
     });
     expect(await dailySpendMicroUsd(`user:${sub}`, redis.url)).toBe(usdToMicro(record!.costUsd));
-    expect(await direct.xlen(heldStream)).toBe(0);
+    expect(await held()).toBe(0);
   });
 
   it('when the gateway dies right after answering, then another drainer writes its records, and a second drain adds nothing', async () => {
@@ -136,7 +143,7 @@ describe('the usage ledger', () => {
     await untilAdmitted(holds, subs[0]!);
     await chat(holds, subs[1]!);
     holds.server.process.kill('SIGKILL');
-    expect(await direct.xlen(heldStream)).toBe(2);
+    expect(await held()).toBe(2);
 
     expect(await sweep()).toBe(2);
     expect(await sweep()).toBe(0);

@@ -180,27 +180,31 @@ export function storeBehaviour(getStore: () => LimitStore): void {
 
   it('when either of user and key is exhausted, then the call is refused and the other keeps all it had', async () => {
     const limiter = testLimiter(getStore());
+    // A key is always decided in its owner's group, alone or beside them.
     const [u, k] = [user(), `key:${randomUUID()}`];
-    expect(await admitted(limiter, [call([k], T0), call([k], T0), call([k], T0)])).toBe(3);
-    const refused = await limiter.admit(call([u, k], T0));
+    const as = (principals: Principal[]) => call(principals, T0, { group: u });
+    expect(await admitted(limiter, [as([k]), as([k]), as([k])])).toBe(3);
+    const refused = await limiter.admit(as([u, k]));
     expect(!refused.ok && refused.refusal).toMatchObject({ limit: 'requests', principal: k });
     // Nothing was taken from the user: all three of theirs are still there.
-    expect(await admitted(limiter, [call([u], T0), call([u], T0), call([u], T0)])).toBe(3);
+    expect(await admitted(limiter, [as([u]), as([u]), as([u])])).toBe(3);
     // And the other way round, with a fresh key.
     const k2 = `key:${randomUUID()}`;
-    const other = await limiter.admit(call([u, k2], T0));
+    const other = await limiter.admit(as([u, k2]));
     expect(!other.ok && other.refusal).toMatchObject({ limit: 'requests', principal: u });
-    expect(await admitted(limiter, [call([k2], T0), call([k2], T0), call([k2], T0)])).toBe(3);
+    expect(await admitted(limiter, [as([k2]), as([k2]), as([k2])])).toBe(3);
   });
 
   it('when principals have tiers of their own, then each is held to its own', async () => {
     const limiter = testLimiter(getStore(), { requests: { capacity: 1, refillPerMinute: 1 } });
     const [u, k] = [user(), `key:${randomUUID()}`];
     const both: Principal[] = [u, { id: k, tier: 'standard' }];
-    const first = await limiter.admit(call(both, T0));
+    const first = await limiter.admit(call(both, T0, { group: u }));
     expect(first.ok && first.rateLimit?.limit).toBe(1);
-    expect((await limiter.admit(call([{ id: k, tier: 'standard' }], T0))).ok).toBe(true);
-    expect((await limiter.admit(call(both, T0))).ok).toBe(false);
+    expect((await limiter.admit(call([{ id: k, tier: 'standard' }], T0, { group: u }))).ok).toBe(
+      true,
+    );
+    expect((await limiter.admit(call(both, T0, { group: u }))).ok).toBe(false);
   });
 
   describe('settling and releasing, which Redis may receive twice or late', () => {
