@@ -20,6 +20,7 @@ import { db } from '../firebase.js';
 import { catalogFor } from '../gateway/catalog-cache.js';
 import { policyFromEnv } from '../gateway/policy.js';
 import { getLimiter } from '../limits/limiter-from-env.js';
+import { instanceLedgerDrainer } from '../usage/ledger-drain.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { GATEWAY_SERVICE_ACCOUNT, providerServiceAccount } from '../service-accounts.js';
@@ -85,6 +86,7 @@ export function chatCallable(entries: readonly ProviderEntry[], serviceAccount: 
           policy: policyFromEnv(),
           db,
           limiter: getLimiter,
+          ledger: instanceLedgerDrainer,
           keepConversations: true,
         },
       ),
