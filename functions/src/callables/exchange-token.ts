@@ -9,6 +9,8 @@ import {
   type ExchangeTokenResponse,
 } from '@colonycraft/protocol';
 import { z } from 'zod';
+import { logger } from 'firebase-functions/logger';
+import { STORE_DEADLINE_MS, withDeadline } from '../deadline.js';
 import { GatewayError } from '../errors.js';
 import { adminApp, db, firestoreSdk } from '../firebase.js';
 import { getAuth } from 'firebase-admin/auth';
@@ -43,7 +45,9 @@ export const exchangeToken = defineCallable({
       jti: randomUUID(),
     };
     const issued = await issueClientToken(claims, await currentSigningKey());
-    await db()
+    // The user's profile for the admin console (email, role, last seen): waited for until
+    // Firestore's deadline, never instead of the token, which needs no Firestore.
+    const profile = db()
       .doc(`users/${auth.uid}`)
       .set(
         {
@@ -53,6 +57,12 @@ export const exchangeToken = defineCallable({
         },
         { merge: true },
       );
+    await withDeadline(profile, STORE_DEADLINE_MS, 'Firestore').catch((error: unknown) =>
+      logger.warn('exchangeToken: the user profile was not written in time', {
+        uid: auth.uid,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
     return { ...issued, claims };
   },
 });
