@@ -59,12 +59,12 @@ export default ts.config(
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },
   // Surfaces → the call pipeline → the gateway and the stores it records into → providers,
-  // limits and auth.
+  // limits, auth and telemetry.
   ...layers('functions', [
     ['v1', 'callables', 'dev'],
     ['call'],
     ['gateway', 'conversations', 'usage'],
-    ['providers', 'limits', 'auth'],
+    ['providers', 'limits', 'auth', 'telemetry'],
   ]),
   // The admin API's three tiers under its HTTP layer: routes → domain → data, and lib below.
   ...layers('admin-api', [['routes', 'http', 'openapi', 'dev'], ['domain'], ['data'], ['lib']]),

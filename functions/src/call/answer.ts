@@ -27,6 +27,7 @@ import { ProviderError } from '../providers/provider.js';
 import { estimateUsage } from '../providers/usage.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { costOf, usageDetails } from '../usage/usage-ledger.js';
+import type { CallTelemetry } from '../telemetry/call-telemetry.js';
 import type { CallClock } from './call-clock.js';
 import {
   openConversation,
@@ -74,6 +75,8 @@ export interface AnswerHooks {
   onRecording(recording: Promise<void>): void;
   /** Where the time spent waiting for the provider is counted. */
   clock: CallClock;
+  /** The call's trace and metrics (telemetry/call-telemetry.ts). */
+  telemetry: CallTelemetry;
 }
 
 /** The request's text in characters, tool calls' arguments included. */
@@ -260,11 +263,14 @@ export async function streamAnswer(
     // The output maximum its admission reserved (estimateCall), so a budget holds.
     const maxTokens = request.maxTokens ?? deps.policy.defaultMaxTokens;
     const events = hooks.clock.timed(
-      executeChat(
-        targets,
-        { ...unified, maxTokens },
-        { policy: deps.policy, signal: channel.signal, onRoute: (target) => (served = target) },
-        { loadProvider: async (id) => catalog.providers.get(id)! },
+      hooks.telemetry.answer(
+        executeChat(
+          targets,
+          { ...unified, maxTokens },
+          { policy: deps.policy, signal: channel.signal, onRoute: (target) => (served = target) },
+          { loadProvider: async (id) => catalog.providers.get(id)! },
+        ),
+        () => served,
       ),
     );
     for await (const event of events) {

@@ -114,9 +114,12 @@ export async function embed(
             status: 400,
           });
         const { embeddings, inputTokens } = await hooks.clock.waitFor(
-          provider.embed(
-            { ...request, model: target.model },
-            { signal: callSignal, connectTimeoutMs: deps.policy.connectTimeoutMs },
+          hooks.telemetry.reply(
+            target,
+            provider.embed(
+              { ...request, model: target.model },
+              { signal: callSignal, connectTimeoutMs: deps.policy.connectTimeoutMs },
+            ),
           ),
         );
         const counted = inputTokens !== undefined;

@@ -36,6 +36,7 @@ import {
 import { CallClock } from './call-clock.js';
 import { recordUsage } from '../usage/usage-ledger.js';
 import { embed, estimateEmbedding, prepareEmbedding } from './embed.js';
+import { traced, type CallTelemetry } from '../telemetry/call-telemetry.js';
 
 export interface CallDeps extends AnswerDeps {
   /** The instance's rate limiter; without it nothing is limited. */
@@ -111,16 +112,17 @@ export async function allDone(work: readonly Promise<unknown>[]): Promise<void> 
  * before its request is validated, so malformed calls count too, and settled with what it
  * used however it ended.
  */
-async function runAdmitted<P, R>(
+async function runAdmitted<P extends { request: { model: string } }, R>(
   deps: CallDeps,
   { claims, checkRevocation }: Identified,
   surface: Pick<Surface<P, never, R>, 'parse' | 'admitted'>,
   estimate: (parsed: P | undefined) => Promise<Estimate>,
   respond: (call: Admitted<P>, hooks: AnswerHooks) => Promise<R>,
+  callId: string,
+  telemetry: CallTelemetry,
 ): Promise<R> {
   const started = (deps.now ?? Date.now)();
   const clock = new CallClock();
-  const callId = randomUUID();
   // Asked first: the denylist's answer travels while the request is parsed and estimated.
   const revocation = checkRevocation();
   revocation.catch(() => {}); // it is awaited below, beside the limiter's decision
@@ -131,9 +133,12 @@ async function runAdmitted<P, R>(
   } catch (error) {
     invalid = error;
   }
-  const admission = await admitUnlessRevoked(
-    revocation,
-    admitCall(deps.limiter?.(), claims, await estimate(parsed), callId),
+  if (parsed) telemetry.requested(parsed.request.model);
+  const admission = await telemetry.admit(async () =>
+    admitUnlessRevoked(
+      revocation,
+      admitCall(deps.limiter?.(), claims, await estimate(parsed), callId),
+    ),
   );
   surface.admitted?.(admission.headers);
 
@@ -142,7 +147,7 @@ async function runAdmitted<P, R>(
   let settlement: Promise<boolean> | undefined;
   const settle = (spent: Spent | undefined, journal?: JournalEntry): Promise<boolean> => {
     if (!settlement) {
-      settlement = admission.settle(spent, journal);
+      settlement = telemetry.step('settle', () => admission.settle(spent, journal));
       settlement.catch(() => {}); // awaited in `settled`
     }
     return settlement;
@@ -151,13 +156,15 @@ async function runAdmitted<P, R>(
   // and the write goes on (Firestore's client retries it).
   const recordings: Promise<void>[] = [];
   const recorded = (recording: Promise<void>): Promise<void> =>
-    withDeadline(recording, deps.policy.storeTimeoutMs, 'Firestore').then(
-      () => ledgerOutage.recovered(),
-      (error: unknown) => {
-        if (!(error instanceof GatewayError)) throw error;
-        ledgerOutage.failed({ error: error.message, uid: claims.sub });
-      },
-    );
+    telemetry
+      .step('record', () => withDeadline(recording, deps.policy.storeTimeoutMs, 'Firestore'))
+      .then(
+        () => ledgerOutage.recovered(),
+        (error: unknown) => {
+          if (!(error instanceof GatewayError)) throw error;
+          ledgerOutage.failed({ error: error.message, uid: claims.sub });
+        },
+      );
   let settling: Promise<unknown> | undefined;
   const settled = () =>
     (settling ??= allDone([...recordings, settle(undefined)]).then(
@@ -168,6 +175,7 @@ async function runAdmitted<P, R>(
   // one round trip, and the answer never waits for Firestore. Otherwise, or when the
   // settlement failed, it is written to Firestore directly; a call id counts once either way.
   const used = (record: UsageRecord, spent: Spent | undefined): void => {
+    telemetry.used(record, clock.overheadMs());
     const db = deps.db;
     if (!db) return void settle(spent);
     const journaled = settle(spent, { callId, record: JSON.stringify(record) }).catch(() => false);
@@ -180,6 +188,7 @@ async function runAdmitted<P, R>(
   };
   const hooks: AnswerHooks = {
     clock,
+    telemetry,
     onUsed: used,
     onRecording: (r) => void recordings.push(recorded(r)),
   };
@@ -205,23 +214,28 @@ export function runCall<P extends { request: ChatRequest }, R>(
   identified: Identified,
   surface: CallSurface<P, R>,
 ): Promise<R> {
-  return runAdmitted(
-    deps,
-    identified,
-    surface,
-    (parsed) => estimateCall(parsed?.request, deps.entries, deps.policy.defaultMaxTokens),
-    (call, hooks) =>
-      surface.respond({
-        ...call,
-        answer: async (channel) =>
-          streamAnswer(
-            await prepareChat(call.parsed.request, call.claims, deps),
-            channel,
-            deps,
-            hooks,
-            call.started,
-          ),
-      }),
+  const callId = randomUUID();
+  return traced('chat', callId, (telemetry) =>
+    runAdmitted(
+      deps,
+      identified,
+      surface,
+      (parsed) => estimateCall(parsed?.request, deps.entries, deps.policy.defaultMaxTokens),
+      (call, hooks) =>
+        surface.respond({
+          ...call,
+          answer: async (channel) =>
+            streamAnswer(
+              await prepareChat(call.parsed.request, call.claims, deps),
+              channel,
+              deps,
+              hooks,
+              call.started,
+            ),
+        }),
+      callId,
+      telemetry,
+    ),
   );
 }
 
@@ -231,22 +245,27 @@ export function runEmbedding<P extends { request: EmbeddingsRequest }, R>(
   identified: Identified,
   surface: EmbeddingSurface<P, R>,
 ): Promise<R> {
-  return runAdmitted(
-    deps,
-    identified,
-    surface,
-    (parsed) => estimateEmbedding(parsed?.request, deps.entries),
-    (call, hooks) =>
-      surface.respond({
-        ...call,
-        embed: async (signal) =>
-          embed(
-            await prepareEmbedding(call.parsed.request, call.claims, deps),
-            signal,
-            deps,
-            hooks,
-            call.started,
-          ),
-      }),
+  const callId = randomUUID();
+  return traced('embeddings', callId, (telemetry) =>
+    runAdmitted(
+      deps,
+      identified,
+      surface,
+      (parsed) => estimateEmbedding(parsed?.request, deps.entries),
+      (call, hooks) =>
+        surface.respond({
+          ...call,
+          embed: async (signal) =>
+            embed(
+              await prepareEmbedding(call.parsed.request, call.claims, deps),
+              signal,
+              deps,
+              hooks,
+              call.started,
+            ),
+        }),
+      callId,
+      telemetry,
+    ),
   );
 }

@@ -24,6 +24,7 @@ import { instanceLedgerDrainer } from '../usage/ledger-drain.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { ProviderEntry } from '../providers/registry-types.js';
 import { GATEWAY_SERVICE_ACCOUNT, providerServiceAccount } from '../service-accounts.js';
+import { startTelemetry } from '../telemetry/start.js';
 import { costOf } from '../usage/usage-ledger.js';
 import { clientTokenHolder, defineCallable, parseInput } from './define-callable.js';
 
@@ -66,6 +67,9 @@ async function withCost(
   return info ? { ...result, costUsd: costOf(result.usage, info) } : result;
 }
 
+/** Traces and metrics, exported when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/telemetry.md). */
+const telemetry = startTelemetry();
+
 export function chatCallable(entries: readonly ProviderEntry[], serviceAccount: string) {
   return defineCallable<z.ZodUnknown, Identified, ChatResult, ChatChunk>({
     options: { serviceAccount, timeoutSeconds: 540 },
@@ -74,21 +78,23 @@ export function chatCallable(entries: readonly ProviderEntry[], serviceAccount: 
     // Parsed by the pipeline once the call is admitted.
     input: z.unknown(),
     handle: (data, { caller, response }) =>
-      runChat(
-        data,
-        caller,
-        {
-          sendChunk: (event) => response?.sendChunk(event) ?? Promise.resolve(false),
-          signal: response?.signal ?? new AbortController().signal,
-        },
-        {
-          entries,
-          policy: policyFromEnv(),
-          db,
-          limiter: getLimiter,
-          ledger: instanceLedgerDrainer,
-          keepConversations: true,
-        },
+      telemetry.then(() =>
+        runChat(
+          data,
+          caller,
+          {
+            sendChunk: (event) => response?.sendChunk(event) ?? Promise.resolve(false),
+            signal: response?.signal ?? new AbortController().signal,
+          },
+          {
+            entries,
+            policy: policyFromEnv(),
+            db,
+            limiter: getLimiter,
+            ledger: instanceLedgerDrainer,
+            keepConversations: true,
+          },
+        ),
       ),
   });
 }

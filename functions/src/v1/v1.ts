@@ -9,9 +9,12 @@ import { instanceLedgerDrainer } from '../usage/ledger-drain.js';
 import { policyFromEnv } from '../gateway/policy.js';
 import { PROVIDERS } from '../providers/registry.js';
 import { GATEWAY_SERVICE_ACCOUNT } from '../service-accounts.js';
+import { startTelemetry } from '../telemetry/start.js';
 import { createV1App } from './v1-app.js';
 
 let app: ReturnType<typeof createV1App> | undefined;
+/** Traces and metrics, exported when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/telemetry.md). */
+const telemetry = startTelemetry();
 const verifyApiKey = createApiKeyVerifier({ db, cacheMs: apiKeyCacheMs() });
 
 /** A client token or an API key, verified; its revocation is checked by the caller. */
@@ -30,7 +33,8 @@ export const v1 = onRequest(
     serviceAccount: GATEWAY_SERVICE_ACCOUNT,
     timeoutSeconds: 540,
   },
-  (req, res) => {
+  async (req, res) => {
+    await telemetry;
     app ??= createV1App({
       entries: PROVIDERS,
       policy: policyFromEnv(),
