@@ -4,7 +4,8 @@
 
 /** An Escape key press nothing has used yet: not inside a `<dialog>`, not already handled. */
 export function unusedEscape(event: KeyboardEvent): boolean {
-  if (event.key !== 'Escape' || event.defaultPrevented) return false;
+  // Shift+Escape is a shortcut of its own (focus the message box, shortcuts.ts).
+  if (event.key !== 'Escape' || event.shiftKey || event.defaultPrevented) return false;
   // The dialog cancels on Escape by itself; a handler that prevented the default would stop it.
   return !(event.target instanceof Element && event.target.closest('dialog'));
 }
