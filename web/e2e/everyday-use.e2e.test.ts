@@ -1,6 +1,7 @@
 // What people who come from ChatGPT or Open WebUI expect of everyday use (issue 18), against
 // one local stack: the keyboard (shortcuts, the sheet on `?`, a skip link, the message box
-// before History in Tab order). Screenshots at 1280 and 390 px.
+// before History in Tab order), and History under date headings with titles as plain text in a
+// wider sidebar. Screenshots at 1280 and 390 px.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startStack, type Stack } from '@colonycraft/testing';
@@ -30,9 +31,14 @@ afterAll(async () => {
 
 const member = () => stack.demoUsers.find((u) => u.role === 'member')!;
 
-async function signedInPage(width = 1280, height = 800): Promise<Page> {
+async function signedInPage(
+  width = 1280,
+  height = 800,
+  prepare?: (page: Page) => Promise<void>,
+): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
+  await prepare?.(page);
   await page.goto(stack.urls.web!);
   await page.waitForURL((url) => url.pathname === '/sign-in');
   await page.getByLabel('Email').fill(member().email);
@@ -149,6 +155,87 @@ describe('keyboard', () => {
     await page.keyboard.press('?');
     await eventually(() => sheet(page).isVisible()).toBe(true);
     await screenshot(page, 'keyboard-shortcuts-390');
+    await page.context().close();
+  });
+});
+
+const DAY = 86_400_000;
+const startOfToday = () => new Date().setHours(0, 0, 0, 0);
+
+/** A month of History, as the server would list it: newest first, titles as models write them. */
+function pastConversations() {
+  const today = startOfToday();
+  const made = (id: string, title: string, updatedAt: number) => ({
+    id,
+    title,
+    createdAt: updatedAt,
+    updatedAt,
+    messageCount: 2,
+    lastModel: 'local/echo',
+  });
+  return [
+    made('today', '**Landing** site for `colony-1`', today + 60_000),
+    made('yesterday', '## Water reclamation plan', today - 12 * 3_600_000),
+    made('week', 'See [the survey](https://example.com/survey) notes', today - 4 * DAY),
+    made('month', '*Power* budget, __revised__', today - 20 * DAY),
+    made('older', 'Hydroponics_bay layout', today - 75 * DAY),
+    made('last-year', 'First contact protocol', today - 400 * DAY),
+  ];
+}
+
+/** History's first page answered with `pastConversations()` instead of the server's. */
+async function withPastConversations(page: Page): Promise<void> {
+  const conversations = pastConversations();
+  await page.route(/\/listConversations$/, (route) =>
+    route.request().method() === 'POST'
+      ? route.fulfill({ json: { result: { conversations } } })
+      : route.continue(),
+  );
+}
+
+describe('History', () => {
+  it('when conversations span months, then they sit under Today, Yesterday, Previous 7 and 30 days and their months, titled without Markdown, in a wider sidebar', async () => {
+    const page = await signedInPage(1280, 800, withPastConversations);
+    const nav = historyNav(page);
+    await eventually(() => nav.getByRole('link').count()).toBe(6);
+    const headings = await nav.getByRole('heading', { level: 3 }).allInnerTexts();
+    expect(headings.slice(0, 4).map((h) => h.toLowerCase())).toEqual([
+      'today',
+      'yesterday',
+      'previous 7 days',
+      'previous 30 days',
+    ]);
+    expect(headings).toHaveLength(6);
+    expect(headings[5]).toMatch(/\d{4}$/); // more than a year ago: the month and its year
+    // Each heading names its list (a region), which holds its conversations.
+    const today = nav.getByRole('region', { name: 'Today' });
+    expect(await today.getByRole('link').allInnerTexts()).toEqual(['Landing site for colony-1']);
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual([
+      'Landing site for colony-1',
+      'Water reclamation plan',
+      'See the survey notes',
+      'Power budget, revised',
+      'Hydroponics_bay layout',
+      'First contact protocol',
+    ]);
+    expect(await nav.getByRole('button', { name: 'Delete “Water reclamation plan”' }).count()).toBe(
+      1,
+    );
+    const width = await nav.evaluate((element) => element.getBoundingClientRect().width);
+    expect(width).toBeGreaterThanOrEqual(320);
+    await screenshot(page, 'history-groups-1280');
+    await page.context().close();
+  });
+
+  it('on a phone, the History drawer shows the same headings', async () => {
+    const page = await signedInPage(390, 844, withPastConversations);
+    await page.getByRole('button', { name: 'History' }).click();
+    const nav = historyNav(page);
+    await eventually(() => nav.getByRole('link').count()).toBe(6);
+    expect((await nav.getByRole('heading', { level: 3 }).allInnerTexts())[0]?.toLowerCase()).toBe(
+      'today',
+    );
+    await screenshot(page, 'history-groups-390');
     await page.context().close();
   });
 });
