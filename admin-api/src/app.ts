@@ -20,6 +20,7 @@ import { errorHandler } from './http/error-response.js';
 import { createMetrics, metricsGuard } from './http/metrics.js';
 import { registerRoutes } from './http/register-routes.js';
 import type { Route } from './http/route.js';
+import { traceRequests } from './http/tracing.js';
 import { routeTable } from './routes/table.js';
 
 export interface AppDeps {
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): App {
   // A hop count, never `true`: trusting every entry would make the caller's own left-most
   // X-Forwarded-For entry the `ip` in audit entries.
   app.set('trust proxy', config.trustProxyHops);
+  app.use(traceRequests);
   app.use(metrics.observe);
   app.use(
     pinoHttp({
