@@ -18,7 +18,7 @@ import {
 import { issueClientToken } from '../auth/client-token.js';
 import { loadSigningKey } from '../auth/signing-keys.js';
 
-/** How long `records` waits for the gateway to drain its ledger. */
+/** How long `records` waits for the gateway to drain its ledger, unless told otherwise. */
 const RECORDS_WITHIN_MS = 5_000;
 
 export const STUB_KEY = 'sk-stub-3f9a1c7e5b2d4608';
@@ -34,7 +34,7 @@ export interface GatewayFixture {
    * The principal's usage records, once `count` of them are in Firestore: with REDIS_URL the
    * gateway drains them from its Redis ledger shortly after each answer, off the answer's path.
    */
-  records(principal: string, count?: number): Promise<UsageRecord[]>;
+  records(principal: string, count?: number, withinMs?: number): Promise<UsageRecord[]>;
   stop(): Promise<void>;
 }
 
@@ -131,14 +131,14 @@ export async function startGatewayFixture(
           signing,
         )
       ).token,
-    records: async (principal, count = 1) => {
-      const deadline = Date.now() + RECORDS_WITHIN_MS;
+    records: async (principal, count = 1, withinMs = RECORDS_WITHIN_MS) => {
+      const deadline = Date.now() + withinMs;
       for (;;) {
         const calls = await db.collection(`usage/${principal}/calls`).get();
         if (calls.size >= count) return calls.docs.map((d) => UsageRecord.parse(d.data()));
         if (Date.now() > deadline)
           throw new Error(
-            `usage/${principal}: ${calls.size} of ${count} records after ${RECORDS_WITHIN_MS} ms`,
+            `usage/${principal}: ${calls.size} of ${count} records after ${withinMs} ms`,
           );
         await setTimeout(50);
       }

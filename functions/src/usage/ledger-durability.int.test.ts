@@ -166,7 +166,9 @@ describe('the usage ledger', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     firestore = await startFirestoreEmulator(port);
 
-    const records = await drains.records(sub, 5);
+    // The gateway retries its drain 1 s, 2 s, 4 s… after each failure: within 20 s of Firestore
+    // coming back, however its client reconnects.
+    const records = await drains.records(sub, 5, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await drains.records(sub)).toHaveLength(5);
     expect(records.map((r) => r.outputTokens).sort()).toEqual(
