@@ -46,7 +46,10 @@ let installed: InstalledTelemetry;
 let store: SpyLimitStore;
 let hosted: HostedFunctions;
 
-/** The local model, and a provider (in `compatible`'s place) whose every call fails. */
+/**
+ * Beside the local model, a provider in `compatible`'s place whose every chat fails and whose
+ * embeddings answer.
+ */
 const broken: Provider = {
   ...createLocalProvider({ chunkDelayMs: 0 }),
   id: 'compatible',
@@ -59,7 +62,16 @@ const broken: Provider = {
       outputPrice: 1,
       capabilities: [],
     },
+    {
+      id: 'compatible/embed',
+      displayName: 'Embed',
+      contextWindow: 8192,
+      inputPrice: 1,
+      outputPrice: 0,
+      capabilities: ['embeddings'],
+    },
   ],
+  embed: async ({ input }) => ({ embeddings: input.map(() => [0.5, 0.5]), inputTokens: 3 }),
   // eslint-disable-next-line require-yield
   async *streamChat() {
     throw new ProviderError('compatible', `500 from upstream: ${PROVIDER_SAYS}`, { status: 500 });
@@ -110,10 +122,14 @@ beforeEach(async () => {
 });
 
 /** Calls /v1/chat/completions and reads the whole answer. */
-async function ask(model: string, stream = true): Promise<{ status: number; body: string }> {
+async function ask(
+  model: string,
+  stream = true,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const response = await fetch(`${hosted.url('v1')}/v1/chat/completions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${BEARER}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${BEARER}`, 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: PROMPT }] }),
   });
   return { status: response.status, body: await response.text() };
@@ -121,9 +137,10 @@ async function ask(model: string, stream = true): Promise<{ status: number; body
 
 /** The call's span and its children, once the call's span has ended. */
 async function finishedCall(): Promise<{ call: ReadableSpan; children: ReadableSpan[] }> {
-  await expect.poll(() => spans.getFinishedSpans().some((s) => !s.parentSpanContext)).toBe(true);
+  const isCall = (s: ReadableSpan) => s.attributes[ATTR.operation] !== undefined;
+  await expect.poll(() => spans.getFinishedSpans().some(isCall)).toBe(true);
   const all = spans.getFinishedSpans();
-  const call = all.find((s) => !s.parentSpanContext)!;
+  const call = all.find(isCall)!;
   for (const span of all) expect(span.spanContext().traceId).toBe(call.spanContext().traceId);
   const children = all.filter((s) => s !== call);
   for (const child of children) {
@@ -216,6 +233,43 @@ describe('a streamed answer', () => {
     }
     expect(points(metrics, METRIC.errors)).toEqual([]);
     await expectNothingSecret(metrics);
+  });
+});
+
+describe('an embeddings call', () => {
+  it('when the provider answers, then the call is `embeddings {model}` with its input tokens and a provider span', async () => {
+    const response = await fetch(`${hosted.url('v1')}/v1/embeddings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${BEARER}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'compatible/embed', input: [PROMPT] }),
+    });
+    expect(response.status).toBe(200);
+    const { call, children } = await finishedCall();
+    expect(call.name).toBe('embeddings compatible/embed');
+    expect(call.attributes).toMatchObject({
+      [ATTR.operation]: 'embeddings',
+      [ATTR.provider]: 'compatible',
+      [ATTR.responseModel]: 'compatible/embed',
+      [ATTR.inputTokens]: 3,
+      [ATTR.outputTokens]: 0,
+    });
+    named(children, 'provider compatible/embed');
+    const metrics = await collected();
+    expect(points(metrics, METRIC.tokens).map((p) => p.attributes[ATTR.tokenType])).toEqual([
+      'input',
+    ]);
+    await expectNothingSecret(metrics);
+  });
+});
+
+describe("the caller's trace", () => {
+  it("when the request carries traceparent, then the call's span is a child of the caller's", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const parentId = '00f067aa0ba902b7';
+    await ask('local/echo', false, { traceparent: `00-${traceId}-${parentId}-01` });
+    const { call } = await finishedCall();
+    expect(call.spanContext().traceId).toBe(traceId);
+    expect(call.parentSpanContext?.spanId).toBe(parentId);
   });
 });
 

@@ -7,10 +7,12 @@
 // Attributes hold names, counts, codes and durations only: never a message, a prompt, an
 // answer, an error's message (a provider's may quote what it was sent), a key or a token.
 import {
+  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   context,
   metrics,
+  propagation,
   trace,
   type Attributes,
   type Context,
@@ -98,6 +100,15 @@ export async function traced<R>(
     telemetry.end(error);
     throw error;
   }
+}
+
+/**
+ * Runs `next` under the trace context a request carries (W3C `traceparent`), so the calls it
+ * makes join its caller's trace.
+ */
+export function joinTrace(headers: Record<string, unknown>, next: () => void): void {
+  if (!enabled) return next();
+  context.with(propagation.extract(ROOT_CONTEXT, headers), next);
 }
 
 /** A low-cardinality name for a failure: a gateway error's kind, a provider error's code. */

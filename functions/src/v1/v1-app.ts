@@ -9,6 +9,7 @@ import { GatewayError } from '../errors.js';
 import { catalogFor } from '../gateway/catalog-cache.js';
 import { describeCatalog } from '../gateway/describe-catalog.js';
 import { exhaustedHeaders } from '../limits/refusal.js';
+import { joinTrace } from '../telemetry/call-telemetry.js';
 import { chatCompletions } from './chat-completions.js';
 import { embeddings } from './embeddings.js';
 import { countTokens, credentialOf, isMessagesPath, messages } from './messages.js';
@@ -48,6 +49,8 @@ export function createV1App(deps: V1Deps): Express {
   router.use(bodyLimit(deps.policy.maxBodyBytes));
   // Cloud Functions parses JSON bodies before the app sees them; elsewhere this does.
   router.use(express.json({ limit: deps.policy.maxBodyBytes }));
+  // After the body is read: its stream's callbacks run outside the request's context.
+  router.use((req, _res, next) => joinTrace(req.headers, next));
 
   /** The models and aliases the caller may use. */
   async function visibleModels(req: Request) {
