@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RUNTIME_CONFIG_PATH, type RuntimeConfig } from '@colonycraft/protocol';
 import { startChild, type Child } from './child.js';
 import { DEMO_USERS, type DemoUser } from './demo-users.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { startEmbeddedPostgresServer } from './embedded-postgres.js';
 import {
   defaultOrFreePorts,
   startFirebaseEmulators,
@@ -80,7 +80,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres();
+      // A connection's query or transaction at a time: pglite-socket alone mixes concurrent
+      // requests' parameterized queries (see startEmbeddedPostgresServer).
+      const embedded = await startEmbeddedPostgresServer();
       stops.push(embedded.stop);
       databaseUrl = embedded.url;
       defaults.push('Postgres: embedded PGlite (in memory; set DATABASE_URL to use a server)');
