@@ -1,7 +1,7 @@
 // What a cold import of the v1 function loads of OpenTelemetry, in a fresh process with module
-// hooks (as scripts/bench.ts's cold-start probe): without OTEL_EXPORTER_OTLP_ENDPOINT only
-// `@opentelemetry/api`, never the SDK or an exporter, so the cold start does not grow; with it,
-// the SDK and the OTLP exporters, which shows the probe would see them.
+// hooks (as scripts/bench.ts's cold-start probe): without OTEL_EXPORTER_OTLP_ENDPOINT nothing,
+// not even `@opentelemetry/api`, so the cold start does not grow; with it, the SDK and the OTLP
+// exporters, which shows the probe would see them.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { repoPath } from '@colonycraft/testing';
@@ -33,11 +33,10 @@ const isSdk = (name: string): boolean =>
   /^@opentelemetry\/(sdk-|exporter-|otlp-|context-async-hooks|resources)/.test(name);
 
 describe('the cold import of v1', () => {
-  it('when OTEL_EXPORTER_OTLP_ENDPOINT is unset, then no SDK, exporter or context manager is loaded', () => {
+  it('when OTEL_EXPORTER_OTLP_ENDPOINT is unset, then no OpenTelemetry module is loaded', () => {
     const { otel, sdk } = coldImport({});
     expect(sdk).toBe(false);
-    expect(otel.filter(isSdk)).toEqual([]);
-    expect(otel).toContain('@opentelemetry/api');
+    expect(otel).toEqual([]);
   });
 
   it('when OTEL_EXPORTER_OTLP_ENDPOINT is set, then the SDK and the OTLP exporters are loaded', () => {
@@ -51,5 +50,6 @@ describe('the cold import of v1', () => {
         '@opentelemetry/exporter-metrics-otlp-http',
       ]),
     );
+    expect(otel.filter(isSdk).length).toBeGreaterThan(4);
   });
 });

@@ -19,7 +19,8 @@ import {
   BatchSpanProcessor,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { enableCallTelemetry } from './call-telemetry.js';
+import { setCallTracer } from './call-telemetry.js';
+import { otelCallTracer } from './traced-call.js';
 
 export interface InstalledTelemetry {
   /** Exports what is pending, then stops both providers. */
@@ -47,10 +48,10 @@ export function installTelemetry(options: {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
-  enableCallTelemetry();
+  setCallTracer(otelCallTracer);
   return {
     async shutdown() {
-      enableCallTelemetry(false);
+      setCallTracer(undefined);
       await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
     },
   };

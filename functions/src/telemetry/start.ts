@@ -1,6 +1,7 @@
-// Switches export on when OTEL_EXPORTER_OTLP_ENDPOINT is set, and only then loads the SDK: with
-// it unset nothing but `@opentelemetry/api` is imported (its no-op tracer and meter), so the
-// cold start does not grow (telemetry/no-export.test.ts checks what a cold import loads).
+// Switches export on when OTEL_EXPORTER_OTLP_ENDPOINT is set, and only then loads OpenTelemetry
+// (the API, the SDK and the exporters): with it unset no OpenTelemetry module is imported and
+// every call gets the no-op of call-telemetry.ts, so the cold start does not grow
+// (telemetry/no-export.test.ts checks what a cold import loads).
 let starting: Promise<void> | undefined;
 
 /** Starts exporting once per process when the environment asks for it; resolves when ready. */
