@@ -75,6 +75,15 @@ export function exportTelemetry(env: NodeJS.ProcessEnv): InstalledTelemetry {
       }),
     ],
   });
-  process.once('SIGTERM', () => void installed.shutdown().catch(() => {}));
+  process.once('SIGTERM', () => {
+    void installed
+      .shutdown()
+      .catch(() => {})
+      .finally(() => {
+        // A listener stops Node's own exit on SIGTERM: where no one else handles it, exit as
+        // Node would have, once what was pending has gone.
+        if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+      });
+  });
   return installed;
 }
