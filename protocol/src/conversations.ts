@@ -1,7 +1,7 @@
 // Stored conversations and their messages, as the history callables return them, and the
 // requests of those callables. Times are milliseconds since the epoch.
 import { z } from 'zod';
-import { FinishReason, ModelId, Usage } from './chat.js';
+import { FinishReason, ImageMediaType, ModelId, Usage, type ChatMessage } from './chat.js';
 import { WithClientToken } from './token.js';
 import { DisplayText } from './validation.js';
 
@@ -34,7 +34,82 @@ const MessageBase = z.object({
   createdAt: z.number().int(),
 });
 
-export const UserMessage = MessageBase.extend({ role: z.literal('user') });
+/** Most images one message of a conversation holds (the web lets a message carry as many). */
+export const MAX_MESSAGE_IMAGES = 4;
+
+/**
+ * Largest image a conversation keeps, decoded. Each image is a Firestore document of its own,
+ * whose limit is 1 MiB: the bytes and a few small fields fit well under it.
+ */
+export const MAX_STORED_IMAGE_BYTES = 768 * 1024;
+
+/** The bytes that base64 `data` decodes to. */
+export function base64Bytes(data: string): number {
+  return Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
+}
+
+/** An image a user message holds: its bytes in base64, as the question carried them. */
+export const StoredImage = z.object({
+  id: z.string().min(1),
+  mediaType: ImageMediaType,
+  data: z.base64('must be base64 data'),
+});
+export type StoredImage = z.infer<typeof StoredImage>;
+
+/** An image part a conversation can keep: the bytes themselves, small enough for a document. */
+export const KeptImagePart = z.object({
+  type: z.literal('image'),
+  source: z.object({
+    type: z.literal('base64', {
+      error: 'must be base64 data: a conversation keeps the image itself, not its address',
+    }),
+    mediaType: ImageMediaType,
+    data: z
+      .base64('must be base64 data')
+      .refine((data) => base64Bytes(data) <= MAX_STORED_IMAGE_BYTES, {
+        error: (issue) =>
+          `is an image of ${base64Bytes(String(issue.input))} bytes, larger than the ` +
+          `${MAX_STORED_IMAGE_BYTES} a conversation keeps`,
+      }),
+  }),
+  detail: z.enum(['auto', 'low', 'high']).optional(),
+});
+
+/**
+ * The rule for a question a conversation will keep (its last user message): at most
+ * MAX_MESSAGE_IMAGES images, each base64 and at most MAX_STORED_IMAGE_BYTES. Issues name the
+ * field as the request spells it (`messages.2.content.1.source.data`).
+ */
+export function checkKeptImages(
+  request: { messages: readonly ChatMessage[] },
+  ctx: z.RefinementCtx,
+): void {
+  const i = request.messages.findLastIndex((m) => m.role === 'user');
+  const content = request.messages[i]?.content;
+  if (typeof content !== 'object') return;
+  const images = content.filter((part) => part.type === 'image').length;
+  if (images > MAX_MESSAGE_IMAGES) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['messages', i, 'content'],
+      message: `holds ${images} images; a conversation keeps at most ${MAX_MESSAGE_IMAGES} a message`,
+    });
+  }
+  for (const [j, part] of content.entries()) {
+    if (part.type !== 'image') continue;
+    const parsed = KeptImagePart.safeParse(part);
+    for (const issue of parsed.error?.issues ?? []) {
+      const path = ['messages', i, 'content', j, ...issue.path.map(String)];
+      ctx.addIssue({ code: 'custom', path, message: issue.message });
+    }
+  }
+}
+
+export const UserMessage = MessageBase.extend({
+  role: z.literal('user'),
+  /** The images the question carried, oldest first; absent when it had none. */
+  images: z.array(StoredImage).max(MAX_MESSAGE_IMAGES).optional(),
+});
 export type UserMessage = z.infer<typeof UserMessage>;
 
 export const AssistantMessage = MessageBase.extend({

@@ -5,6 +5,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions/logger';
 import {
   ModelId,
+  imagesOf,
   textOf,
   type ChatRequest,
   type ClientTokenClaims,
@@ -74,12 +75,16 @@ export async function recordExchange(
   outcome: CallOutcome,
   conversationId: string,
 ): Promise<void> {
-  // The conversation keeps the question's text; images are not stored with it yet.
+  // The conversation keeps the question's text and its images (the callable has checked that
+  // they are base64 and fit their documents: checkKeptImages).
   const question = outcome.request.messages.findLast((m) => m.role === 'user');
+  const images = (question ? imagesOf(question) : []).flatMap(({ source }) =>
+    source.type === 'base64' ? [{ mediaType: source.mediaType, data: source.data }] : [],
+  );
   const complete = !outcome.failure && outcome.finishReason !== 'cancelled';
   try {
     await appendExchange(db, outcome.claims.sub, conversationId, {
-      user: { content: question ? textOf(question) : '' },
+      user: { content: question ? textOf(question) : '', images },
       replaceFrom: outcome.request.replaceFrom,
       assistant: {
         content: outcome.text,

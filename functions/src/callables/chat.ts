@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   ChatRequest,
   WithClientToken,
+  checkKeptImages,
   type ChatChunk,
   type ChatResult,
   type KnownProviderId,
@@ -29,6 +30,8 @@ import { costOf } from '../usage/usage-ledger.js';
 import { clientTokenHolder, defineCallable, parseInput } from './define-callable.js';
 
 const ChatCallRequest = ChatRequest.safeExtend(WithClientToken.shape);
+/** A request whose exchange is kept: its question's images must fit the conversation. */
+const KeptChatCallRequest = ChatCallRequest.superRefine(checkKeptImages);
 
 /**
  * One chat call from a callable's data: the client token's holder, already identified, is
@@ -42,10 +45,11 @@ export function runChat(
   channel: ChatChannel,
   deps: CallDeps,
 ): Promise<ChatResult> {
-  const mayKeep = conversationAccess(caller.claims) === 'write';
-  return runCall({ ...deps, keepConversations: deps.keepConversations && mayKeep }, caller, {
+  const keep = deps.keepConversations === true && conversationAccess(caller.claims) === 'write';
+  return runCall({ ...deps, keepConversations: keep }, caller, {
     parse: () => {
-      const { clientToken: _token, ...request } = parseInput(ChatCallRequest, data);
+      const schema = keep ? KeptChatCallRequest : ChatCallRequest;
+      const { clientToken: _token, ...request } = parseInput(schema, data);
       if (request.conversationId !== undefined) requireConversationAccess(caller.claims, 'write');
       return { request };
     },

@@ -1,7 +1,14 @@
 // Conversations and their messages in Firestore: `users/{uid}/conversations/{cid}` and
-// `.../messages/{mid}`. Every path starts at the caller's uid, so another user's conversation
+// `.../messages/{mid}`, and a question's images `.../messages/{mid}/images/{iid}`, one document
+// each (a document holds at most 1 MiB), which the message names. Every path starts at the caller's uid, so another user's conversation
 // id simply does not exist here: ownership needs no check that could be forgotten.
-import type { CollectionReference, DocumentReference, Firestore } from 'firebase-admin/firestore';
+import type {
+  CollectionReference,
+  DocumentReference,
+  DocumentSnapshot,
+  Firestore,
+  Transaction,
+} from 'firebase-admin/firestore';
 import {
   AssistantMessage,
   Conversation,
@@ -10,15 +17,17 @@ import {
   StoredMessage,
   describeIssues,
   type GetConversationResponse,
+  type ImageMediaType,
   type ListConversationsResponse,
+  type StoredImage,
   type UserMessage,
 } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 
 export type Clock = () => number;
 
-/** Deletes stay well under Firestore's 500 writes per commit. */
-const DELETE_BATCH = 400;
+/** Deletes stay under Firestore's 500 writes per commit: a message and up to 4 images each. */
+const DELETE_BATCH = 90;
 const TITLE_LENGTH = 60;
 const UNTITLED = 'New conversation';
 
@@ -28,8 +37,21 @@ export interface NewConversation {
   systemPrompt?: string | undefined;
 }
 
+/** An image as a question carried it: validated by the callable (`checkKeptImages`). */
+export interface QuestionImage {
+  mediaType: ImageMediaType;
+  /** base64 */
+  data: string;
+}
+
+/** What a message's document says of one of its images; the bytes are in the image's own. */
+interface ImageRef {
+  id: string;
+  mediaType: ImageMediaType;
+}
+
 export interface Exchange {
-  user: { content: string };
+  user: { content: string; images?: readonly QuestionImage[] | undefined };
   assistant: Omit<AssistantMessage, 'id' | 'role' | 'createdAt'>;
   /** Keep only the first `replaceFrom` messages and put this exchange after them; past the
    *  end, append. */
@@ -109,6 +131,25 @@ function validTitle(title: string): string {
   return parsed.data;
 }
 
+/** The image documents a message's document names. */
+function imageRefsOf(message: DocumentSnapshot): DocumentReference[] {
+  const refs = (message.get('images') ?? []) as ImageRef[];
+  return refs.map((image) => message.ref.collection('images').doc(image.id));
+}
+
+/** A stored message with its images' bytes read back, in one transaction's snapshot. */
+async function readMessage(tx: Transaction, doc: DocumentSnapshot): Promise<StoredMessage> {
+  const refs = imageRefsOf(doc);
+  if (refs.length === 0) return StoredMessage.parse({ ...doc.data(), id: doc.id });
+  const snapshots = await tx.getAll(...refs);
+  const images: StoredImage[] = snapshots.map((image) => ({
+    id: image.id,
+    mediaType: image.get('mediaType') as ImageMediaType,
+    data: Buffer.from(image.get('data') as Uint8Array).toString('base64'),
+  }));
+  return StoredMessage.parse({ ...doc.data(), id: doc.id, images });
+}
+
 /** Throws not-found unless the conversation exists under this user; reads one document. */
 export async function assertConversation(
   db: Firestore,
@@ -164,15 +205,27 @@ export async function appendExchange(
     if (replaceFrom !== undefined && replaceFrom < seq) {
       // A regenerated or edited turn: the messages after the kept ones go, in this transaction.
       const replaced = await tx.get(messages.where('seq', '>=', replaceFrom));
-      for (const doc of replaced.docs) tx.delete(doc.ref);
+      for (const doc of replaced.docs) {
+        for (const image of imageRefsOf(doc)) tx.delete(image);
+        tx.delete(doc.ref);
+      }
       seq = replaceFrom;
     }
     // Past the end, it appends: the turn it follows (say, one the client stopped) may still be
     // on its way to being stored.
     const userRef = messages.doc();
     const assistantRef = messages.doc();
-    const { content } = exchange.user;
-    const user: UserMessage = { id: userRef.id, role: 'user', content, createdAt: at };
+    const { content, images = [] } = exchange.user;
+    const imageRefs = images.map(() => userRef.collection('images').doc());
+    const user: UserMessage = {
+      id: userRef.id,
+      role: 'user',
+      content,
+      createdAt: at,
+      ...(images.length > 0
+        ? { images: images.map((image, n) => ({ id: imageRefs[n]!.id, ...image })) }
+        : {}),
+    };
     // Parsing keeps only the message's own fields; Firestore refuses an `undefined` error.
     const { error, ...reply } = exchange.assistant;
     const assistant = AssistantMessage.parse({
@@ -182,9 +235,17 @@ export async function appendExchange(
       role: 'assistant',
       createdAt: at,
     });
-    const { id: _u, ...userFields } = user;
+    const { id: _u, images: _i, ...userFields } = user;
     const { id: _a, ...assistantFields } = assistant;
-    tx.create(userRef, { ...userFields, seq });
+    const refs: ImageRef[] = images.map(({ mediaType }, n) => ({
+      id: imageRefs[n]!.id,
+      mediaType,
+    }));
+    tx.create(userRef, { ...userFields, ...(refs.length > 0 ? { images: refs } : {}), seq });
+    for (const [n, { mediaType, data }] of images.entries()) {
+      // Bytes, not base64 text: a third smaller, so a kept image fits its document.
+      tx.create(imageRefs[n]!, { mediaType, data: Buffer.from(data, 'base64') });
+    }
     tx.create(assistantRef, { ...assistantFields, seq: seq + 1 });
     const changes = { updatedAt: at, messageCount: seq + 2, lastModel: assistant.model };
     tx.update(ref, { ...changes, sortKey: sortKey(at, ref.id) });
@@ -227,7 +288,7 @@ export async function getConversation(
       if (!snapshot.exists) throw notFound();
       return {
         conversation: toConversation(ref.id, snapshot.data()),
-        messages: messages.docs.map((doc) => StoredMessage.parse({ ...doc.data(), id: doc.id })),
+        messages: await Promise.all(messages.docs.map((doc) => readMessage(tx, doc))),
       };
     },
     { readOnly: true },
@@ -266,8 +327,13 @@ export async function deleteConversation(
     done = await db.runTransaction(async (tx) => {
       const snapshot = await tx.get(ref);
       if (!snapshot.exists) throw notFound();
-      const messages = await tx.get(ref.collection('messages').select().limit(DELETE_BATCH));
-      for (const message of messages.docs) tx.delete(message.ref);
+      const messages = await tx.get(
+        ref.collection('messages').select('images').limit(DELETE_BATCH),
+      );
+      for (const message of messages.docs) {
+        for (const image of imageRefsOf(message)) tx.delete(image);
+        tx.delete(message.ref);
+      }
       const last = messages.size < DELETE_BATCH;
       if (last) tx.delete(ref);
       return last;

@@ -1,7 +1,8 @@
 // The built-in `local` provider: answers without any key or network, deterministically, so
 // `npm start` works on a machine with nothing configured and tests know the exact reply.
-import { textOf, type StreamEvent } from '@colonycraft/protocol';
+import { imagesOf, textOf, type StreamEvent } from '@colonycraft/protocol';
 import type { ModelInfo, Provider, ProviderCallOptions, ProviderRequest } from '../provider.js';
+import { imageSize } from './image-size.js';
 
 export const LOCAL_MODELS: readonly ModelInfo[] = [
   {
@@ -13,12 +14,37 @@ export const LOCAL_MODELS: readonly ModelInfo[] = [
     // It echoes text: a request for tools, images, JSON or reasoning is refused before it.
     capabilities: [],
   },
+  {
+    id: 'local/vision-echo',
+    displayName: 'Local vision echo (no provider key needed)',
+    contextWindow: 8192,
+    inputPrice: 0,
+    outputPrice: 0,
+    // It says what images the question carried: their type and size, read from their headers.
+    capabilities: ['vision'],
+  },
 ];
 
-export function localReply(request: Pick<ProviderRequest, 'messages'>): string {
+/** `1 image (PNG, 64×48)`: what the question's images are, as far as their headers say. */
+function describeImages(question: ProviderRequest['messages'][number]): string {
+  const images = imagesOf(question);
+  const each = images.map(({ source }) => {
+    if (source.type === 'url') return 'an address';
+    const type = source.mediaType.slice('image/'.length).toUpperCase();
+    const size = imageSize(Buffer.from(source.data, 'base64'));
+    return size ? `${type}, ${size.width}×${size.height}` : type;
+  });
+  return `${images.length} image${images.length === 1 ? '' : 's'} (${each.join('; ')})`;
+}
+
+export function localReply(request: Pick<ProviderRequest, 'messages' | 'model'>): string {
   const question = request.messages.findLast((m) => m.role === 'user');
   const lastUser = question ? textOf(question) : '';
-  return `Hello from ColonyCraft's local model. You said: ${lastUser}`;
+  const sent =
+    request.model === 'vision-echo' && question && imagesOf(question).length > 0
+      ? ` You sent ${describeImages(question)}.`
+      : '';
+  return `Hello from ColonyCraft's local model. You said: ${lastUser}${sent}`;
 }
 
 /** Words, each with its following space: the unit the local model streams and counts. */
