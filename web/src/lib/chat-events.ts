@@ -5,7 +5,9 @@ import {
   describeIssues,
   type ChatMessage,
   type ChatResult,
+  type ContentPart,
   type FinishReason,
+  type ImageMediaType,
   type StoredMessage,
   type StreamEvent,
   type Usage,
@@ -14,11 +16,24 @@ import { toUserError, type UserError } from './errors.ts';
 
 export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error';
 
+/** An image a question carried: its bytes in base64. */
+export interface MessageImage {
+  id: string;
+  mediaType: ImageMediaType;
+  data: string;
+  /** What the image is, for its alt text (the file's name while it is on screen). */
+  name?: string;
+}
+
 export interface UserMessage {
   id: string;
   role: 'user';
   content: string;
+  images?: MessageImage[];
 }
+
+/** Most images a request may hold (the gateway's GATEWAY_MAX_IMAGES): older ones are left out. */
+export const MAX_REQUEST_IMAGES = 20;
 
 export interface AssistantMessage {
   id: string;
@@ -143,12 +158,25 @@ export function toHistory(
   const system: ChatMessage[] = systemPrompt.trim()
     ? [{ role: 'system', content: systemPrompt.trim() }]
     : [];
-  return [
-    ...system,
-    ...messages
-      .filter((m) => m.role === 'user' || m.content.length > 0)
-      .map((m) => ({ role: m.role, content: m.content })),
-  ];
+  // The newest images go with the request; past the gateway's limit the older keep their text.
+  let images = MAX_REQUEST_IMAGES;
+  const turns = messages
+    .filter((m) => m.role === 'user' || m.content.length > 0)
+    .reverse()
+    .map((m): ChatMessage => {
+      if (m.role !== 'user' || !m.images?.length || images <= 0) {
+        return { role: m.role, content: m.content };
+      }
+      const sent = m.images.slice(0, images);
+      images -= sent.length;
+      const parts: ContentPart[] = sent.map(({ mediaType, data }) => ({
+        type: 'image',
+        source: { type: 'base64', mediaType, data },
+      }));
+      return { role: 'user', content: [{ type: 'text', text: m.content }, ...parts] };
+    })
+    .reverse();
+  return [...system, ...turns];
 }
 
 function storedStatus(message: Extract<StoredMessage, { role: 'assistant' }>): MessageStatus {
@@ -158,7 +186,10 @@ function storedStatus(message: Extract<StoredMessage, { role: 'assistant' }>): M
 
 /** A message as the history callables return it, as the chat shows it. */
 export function fromStored(message: StoredMessage): ConversationMessage {
-  if (message.role === 'user') return { id: message.id, role: 'user', content: message.content };
+  if (message.role === 'user') {
+    const { id, content, images } = message;
+    return { id, role: 'user', content, ...(images?.length ? { images } : {}) };
+  }
   const status = storedStatus(message);
   return {
     id: message.id,

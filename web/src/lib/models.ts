@@ -111,3 +111,15 @@ export function readRememberedModel(store: KeyValueStore): string | null {
 export function rememberModel(store: KeyValueStore, id: string): void {
   store.set(MODEL_KEY, id);
 }
+
+/**
+ * Whether the model (or an alias, through any of its targets: one without vision is skipped)
+ * takes images: only then does the chat offer to attach them.
+ */
+export function takesImages(catalog: ListModelsResponse | undefined, id: string | undefined) {
+  if (!catalog || !id) return false;
+  const vision = (modelId: string) =>
+    catalog.models.find((m) => m.id === modelId)?.capabilities.includes('vision') ?? false;
+  const alias = catalog.aliases.find((a) => a.id === id);
+  return alias ? alias.targets.some(vision) : vision(id);
+}

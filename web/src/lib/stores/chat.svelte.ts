@@ -12,10 +12,19 @@ import {
   withResult,
   type AssistantMessage,
   type ConversationMessage,
+  type MessageImage,
 } from '../chat-events.ts';
 import { providerCallables, streamRenewingToken, type StreamCall } from '../chat-stream.ts';
 import { describeError, type UserError } from '../errors.ts';
 import { firebase } from '../firebase.ts';
+import {
+  ImageProblem,
+  MAX_MESSAGE_IMAGES,
+  canvasCodec,
+  prepareImage,
+  tooMany,
+  type PreparedImage,
+} from '../images.ts';
 import { browserStore } from '../storage.ts';
 import { clientToken } from './client-token.svelte.ts';
 import { Draft } from './draft.svelte.ts';
@@ -41,9 +50,11 @@ export interface ChatDeps {
   onExchange?: (conversationId: string | undefined, created: boolean) => void;
   draft?: Draft;
   now?: () => number;
+  /** Makes a picked, pasted or dropped file ready to send (images.ts), or throws why not. */
+  prepareImage?: (file: File, id: string) => Promise<PreparedImage>;
 }
 
-type Retry = { kind: 'send'; text: string } | { kind: 'regenerate' };
+type Retry = { kind: 'send'; text: string; images: MessageImage[] } | { kind: 'regenerate' };
 
 /** A call that failed before any answer arrived: shown beside the composer, with a retry. */
 export type PendingFailure = ChatFailure & { retry: Retry };
@@ -78,6 +89,12 @@ export class ChatStore {
   failure = $state<PendingFailure>();
   /** The message being written. */
   readonly draft: Draft;
+  /** The images the message being written carries, ready to send. */
+  images = $state<MessageImage[]>([]);
+  /** Why the last image could not be attached, in plain words. */
+  imageError = $state<string>();
+  /** Images being made ready. */
+  preparing = $state(0);
   #controller: AbortController | undefined;
   #deps: ChatDeps;
   /** Bumped whenever another conversation replaces this one, so late answers are dropped. */
@@ -103,23 +120,62 @@ export class ChatStore {
     return !this.opening && !this.openError;
   }
 
-  /** Sends the draft; it is cleared once sent and comes back if the call fails. */
+  /** Sends the draft and its images; they are cleared once sent and come back if the call fails. */
   submit(): boolean {
-    if (!this.send(this.draft.text)) return false;
+    if (this.preparing > 0 || !this.send(this.draft.text, this.images)) return false;
     this.draft.text = '';
+    this.images = [];
+    this.imageError = undefined;
     return true;
   }
 
   /**
-   * Sends `text`; false when there is nothing to send, no model, a reply is running, or the
-   * conversation is not loaded.
+   * Makes files ready to go with the next message, in order; one that cannot go (its type, its
+   * size, one too many) is left out and `imageError` says why.
    */
-  send(text: string): boolean {
+  async attach(files: readonly File[]): Promise<void> {
+    const prepare =
+      this.#deps.prepareImage ?? ((file, id) => prepareImage(file, canvasCodec(), id));
+    this.imageError = undefined;
+    for (const file of files) {
+      if (this.images.length + this.preparing >= MAX_MESSAGE_IMAGES) {
+        this.imageError = tooMany();
+        return;
+      }
+      this.preparing += 1;
+      try {
+        const { id, mediaType, data, name } = await prepare(file, newId());
+        this.images.push({ id, mediaType, data, name });
+      } catch (error) {
+        this.imageError =
+          error instanceof ImageProblem
+            ? error.message
+            : `This image could not be read: ${file.name}.`;
+      } finally {
+        this.preparing -= 1;
+      }
+    }
+  }
+
+  /** Takes an image off the message being written. */
+  removeImage(id: string): void {
+    this.images = this.images.filter((image) => image.id !== id);
+    this.imageError = undefined;
+  }
+
+  /**
+   * Sends `text` with `images`; false when there is nothing to send, no model, a reply is
+   * running, or the conversation is not loaded.
+   */
+  send(text: string, images: readonly MessageImage[] = []): boolean {
     const content = text.trim();
     const model = this.#deps.model();
-    if (!content || !model || this.streaming || !this.loaded) return false;
-    this.messages.push({ id: newId(), role: 'user', content });
-    this.#run(model, { kind: 'send', text: content });
+    if ((!content && images.length === 0) || !model || this.streaming || !this.loaded) {
+      return false;
+    }
+    const attached = images.length > 0 ? { images: [...images] } : {};
+    this.messages.push({ id: newId(), role: 'user', content, ...attached });
+    this.#run(model, { kind: 'send', text: content, images: [...images] });
     return true;
   }
 
@@ -139,8 +195,9 @@ export class ChatStore {
     if (index < 0 || !text.trim() || !this.#deps.model() || this.streaming || !this.loaded) {
       return false;
     }
+    const images = this.messages[index]?.role === 'user' ? this.messages[index].images : undefined;
     this.messages = this.messages.slice(0, index);
-    return this.send(text);
+    return this.send(text, images);
   }
 
   /** Tries the failed call again. */
@@ -148,8 +205,9 @@ export class ChatStore {
     const failure = this.failure;
     if (!failure || this.streaming) return false;
     if (failure.retry.kind === 'regenerate') return this.regenerate();
-    const text = failure.retry.text;
-    if (!this.send(text)) return false;
+    const { text, images } = failure.retry;
+    if (!this.send(text, images)) return false;
+    if (images.length > 0) this.images = this.images.filter((i) => !images.includes(i));
     // Take back what the failure put in the composer, if it is still there as it was put.
     const draft = this.draft.text;
     if (draft.trim() === text) this.draft.text = '';
@@ -194,6 +252,8 @@ export class ChatStore {
   /** Forgets the conversation (on sign-out). */
   reset(): void {
     this.#session += 1;
+    this.images = [];
+    this.imageError = undefined;
     this.#clear();
   }
 
@@ -315,6 +375,9 @@ export class ChatStore {
       const draft = this.draft.text;
       const text = turn.retry.text;
       this.draft.text = draft.trim() ? `${text}${DRAFT_SEPARATOR}${draft}` : text;
+      // Its images go back too, before any attached since, as many as a message may carry.
+      const back = [...turn.retry.images, ...this.images];
+      this.images = back.slice(0, MAX_MESSAGE_IMAGES);
     }
     this.failure = { ...failure, retry: turn.retry };
   }
