@@ -20,6 +20,9 @@ export default defineConfig({
       },
     }),
   ],
+  // Fonts (KaTeX's) stay files of their own: inlined as data: URLs, the policy's
+  // `font-src 'self'` would refuse them. Other small assets inline as Vite decides.
+  build: { assetsInlineLimit: (file) => (/\.(woff2?|ttf|otf)$/i.test(file) ? false : undefined) },
   // `vite dev` and `vite preview` serve this machine only: the app they serve talks to a local
   // stack, which trusts unsigned tokens.
   server: { host: '127.0.0.1' },

@@ -1,9 +1,11 @@
 // What people who come from ChatGPT or Open WebUI expect of everyday use (issue 18), against
 // one local stack: the keyboard (shortcuts, the sheet on `?`, a skip link, the message box
-// before History in Tab order), and History under date headings with titles as plain text in a
-// wider sidebar. Screenshots at 1280 and 390 px.
+// before History in Tab order), History under date headings with titles as plain text in a
+// wider sidebar, and math typeset by KaTeX beside tables and highlighted code, under the
+// Content-Security-Policy, with none of that code on the sign-in page. Screenshots at 1280 and
+// 390 px.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Response } from 'playwright-core';
 import { startStack, type Stack } from '@colonycraft/testing';
 import { launchChromium, screenshot, watchCspViolations } from './browser.js';
 import {
@@ -237,5 +239,107 @@ describe('History', () => {
     );
     await screenshot(page, 'history-groups-390');
     await page.context().close();
+  });
+});
+
+/** An answer with every kind of math, a table and code: local/echo says it back. */
+const RICH = [
+  'Inline $E = mc^2$ and \\(\\alpha + \\beta\\), but $5 and $10 are prices.',
+  '$$\n\\int_0^1 x^2\\,dx = \\frac{1}{3}\n$$',
+  '\\[\n\\sqrt{a^2 + b^2} = c\n\\]',
+  '| planet | gravity |\n|---|---|\n| Mars | $3.7\\ \\mathrm{m/s^2}$ |',
+  '```ts\nconst colony: string = "Mars";\n```',
+  '$\\href{javascript:window.__pwned="math"}{click}$',
+].join('\n\n');
+
+describe('math and rich content', () => {
+  it('when an answer holds LaTeX, a table and code, then KaTeX typesets the math with its own fonts, under the policy', async () => {
+    const page = await signedInPage();
+    const violations = await watchCspViolations(page);
+    const errors = watchErrors(page);
+    const fonts: Response[] = [];
+    page.on('response', (response) => {
+      if (/\.woff2?$/.test(response.url())) fonts.push(response);
+    });
+    await send(page, RICH);
+    // The first answer moves the chat to the conversation's address, which draws it anew.
+    await page.waitForURL(/\/c\/[A-Za-z0-9]+$/);
+    const answer = answers(page).last();
+    await streamed(answer);
+
+    await eventually(() => answer.locator('.katex').count()).toBe(6);
+    expect(await answer.locator('.katex-display').count()).toBe(2);
+    // The prices stayed text; the TeX is typeset, not shown.
+    const shown = await answer.innerText();
+    expect(shown).toContain('but $5 and $10 are prices.');
+    expect(shown).not.toContain('\\frac');
+    // Typeset with KaTeX's fonts, loaded from the app itself.
+    const family = () =>
+      answer
+        .locator('.katex')
+        .first()
+        .evaluate((element) => getComputedStyle(element).fontFamily);
+    await eventually(family).toContain('KaTeX_Main');
+    await eventually(() => fonts.length).toBeGreaterThan(0);
+    for (const font of fonts) {
+      expect(new URL(font.url()).origin).toBe(new URL(stack.urls.web!).origin);
+      expect(font.status()).toBe(200);
+    }
+    const fraction = answer.locator('.katex-display .mfrac').first();
+    expect((await fraction.boundingBox())?.height).toBeGreaterThan(20);
+    // MathML beside the HTML, for screen readers.
+    expect(await answer.locator('.katex-mathml math').count()).toBe(6);
+
+    expect(await answer.locator('table td .katex').count()).toBe(1);
+    expect(await answer.locator('pre code.hljs.language-ts .hljs-keyword').count()).toBeGreaterThan(
+      0,
+    );
+    // \href is refused (trust: false): no link, nothing ran.
+    expect(await answer.locator('.katex a').count()).toBe(0);
+    await answer.locator('.katex').last().click();
+    expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    await screenshot(page, 'math-1280');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'math-390');
+    expect(violations).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('when hostile HTML sits inside math, then it stays text and nothing runs', async () => {
+    const page = await signedInPage();
+    const answer = await send(
+      page,
+      '$<img src=x onerror="window.__pwned=1">$ and $$<script>window.__pwned=2</script>$$',
+    );
+    await streamed(answer);
+    // Neither is TeX KaTeX can read: both show as its error text, typeset or not, inert.
+    await eventually(() => answer.locator('.katex, .katex-error').count()).toBe(2);
+    expect(await answer.innerText()).toContain('window.__pwned=2');
+    await page.waitForTimeout(200);
+    expect(await answer.locator('img, script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    await page.context().close();
+  });
+
+  it('when the sign-in page loads, then no Markdown, highlight or KaTeX code comes with it', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const scripts: Response[] = [];
+    page.on('response', (response) => {
+      if (response.request().resourceType() === 'script') scripts.push(response);
+    });
+    await page.goto(stack.urls.web!);
+    await page.waitForURL((url) => url.pathname === '/sign-in');
+    await eventually(() => page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
+    await page.waitForLoadState('networkidle');
+    expect(scripts.length).toBeGreaterThan(0);
+    const bodies = await Promise.all(scripts.map((response) => response.text()));
+    for (const body of bodies) {
+      expect(body).not.toContain('KaTeX parse error'); // KaTeX
+      expect(body).not.toContain('Infinite loop on byte'); // marked
+      expect(body).not.toContain('registerLanguage'); // highlight.js
+    }
+    await context.close();
   });
 });

@@ -2,6 +2,8 @@
 // HTML in the Markdown is shown as text, never interpreted; images become links, so an answer
 // cannot make the browser fetch an address (and leak data in it) by itself; and DOMPurify
 // removes whatever else could run script (javascript: links, handlers, frames, SVG, MathML).
+// LaTeX is left as text in `data-math` elements, which KaTeX typesets after sanitizing
+// (`markdown-math.ts`, `math-render.ts`).
 import DOMPurify, { type Config, type DOMPurify as Purifier } from 'dompurify';
 import hljs from 'highlight.js/lib/core';
 import bash from 'highlight.js/lib/languages/bash';
@@ -14,6 +16,7 @@ import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 import { Marked } from 'marked';
+import { mathExtension } from './markdown-math.ts';
 
 // Only the core and a handful of common languages, to keep the bundle small; their aliases
 // (js, ts, sh, html, py, yml, …) come with them.
@@ -54,7 +57,7 @@ const marked = new Marked({
       return `<pre${attribute}><code class="${className}">${body}</code></pre>\n`;
     },
   },
-});
+}).use(mathExtension(escapeHtml));
 
 /** Markdown to HTML, highlighted; not yet sanitized. */
 export function markdownToHtml(markdown: string): string {
