@@ -2,6 +2,7 @@
 // model, resolve it to its targets, stream the provider's events to the surface through
 // retries and fallbacks, and record what the call used. Every call ends in exactly one log line.
 import {
+  base64Bytes,
   imagesOf,
   textOf,
   type Capability,
@@ -89,10 +90,6 @@ function sizeOf(request: ChatRequest): number {
   return size;
 }
 
-/** The bytes that base64 `data` decodes to. */
-const decodedBytes = (data: string): number =>
-  Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
-
 /** Refuses a request larger than the policy allows: its text, or its images' count or size. */
 export function checkSize(request: ChatRequest, policy: CallPolicy): void {
   const size = sizeOf(request);
@@ -115,7 +112,7 @@ export function checkSize(request: ChatRequest, policy: CallPolicy): void {
           `${where}: more than the ${policy.maxImages} images a request may hold`,
         );
       }
-      const bytes = part.source.type === 'base64' ? decodedBytes(part.source.data) : 0;
+      const bytes = part.source.type === 'base64' ? base64Bytes(part.source.data) : 0;
       if (bytes > policy.maxImageBytes) {
         throw new GatewayError(
           'invalid-argument',
