@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page, Response } from 'playwright-core';
 import { startStack, type Stack } from '@colonycraft/testing';
+import { axeViolations } from './axe.js';
 import { launchChromium, screenshot, watchCspViolations } from './browser.js';
 import {
   answers,
@@ -31,25 +32,31 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const member = () => stack.demoUsers.find((u) => u.role === 'member')!;
+const demoUser = (role: 'admin' | 'member') => stack.demoUsers.find((u) => u.role === role)!;
 
 async function signedInPage(
   width = 1280,
   height = 800,
   prepare?: (page: Page) => Promise<void>,
+  { role = 'member', colorScheme = 'light' }: SignedInOptions = {},
 ): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height } });
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
   const page = await context.newPage();
   await prepare?.(page);
   await page.goto(stack.urls.web!);
   await page.waitForURL((url) => url.pathname === '/sign-in');
-  await page.getByLabel('Email').fill(member().email);
-  await page.getByLabel('Password').fill(member().password);
+  await page.getByLabel('Email').fill(demoUser(role).email);
+  await page.getByLabel('Password').fill(demoUser(role).password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.pathname === '/');
   await eventually(() => page.locator('option[value="local/echo"]').count()).toBe(1);
   await page.getByLabel('Model').selectOption('local/echo');
   return page;
+}
+
+interface SignedInOptions {
+  role?: 'admin' | 'member';
+  colorScheme?: 'light' | 'dark';
 }
 
 /** What has the focus, in a person's words: its label, its aria-label or its text. */
@@ -342,4 +349,82 @@ describe('math and rich content', () => {
     }
     await context.close();
   });
+});
+
+describe('accessibility', () => {
+  /** Opens each path in turn (by the app's own links, as a person would) and runs axe on it. */
+  async function check(
+    page: Page,
+    paths: readonly string[],
+    ready: (path: string) => Promise<void>,
+  ) {
+    const found: string[] = [];
+    for (const path of paths) {
+      await page.goto(new URL(path, stack.urls.web!).href);
+      await ready(path);
+      found.push(...(await axeViolations(page)).map((line) => `${path}: ${line}`));
+    }
+    return found;
+  }
+
+  const ACCOUNT_PAGES = ['/sign-in', '/register', '/reset-password'];
+  const MEMBER_PAGES = ['/', '/keys'];
+  const ADMIN_PAGES = [
+    '/admin',
+    '/admin/keys',
+    '/admin/users',
+    '/admin/audit',
+    '/admin/usage',
+    '/admin/providers',
+  ];
+  /** The page has drawn what it loads: no "Loading…" or "Checking your session…" left. */
+  const settled = (page: Page) => async () => {
+    await page.locator('main').first().waitFor();
+    await eventually(() =>
+      page.locator('[role="status"]:visible, [aria-busy="true"]').count(),
+    ).toBe(0);
+  };
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`signed out, in ${colorScheme} mode, the account pages have no serious or critical violation`, async () => {
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        colorScheme,
+      });
+      const page = await context.newPage();
+      const found = await check(page, ACCOUNT_PAGES, settled(page));
+      expect(found).toEqual([]);
+      // The check sees what it should: a button without a name is a critical violation.
+      await page.evaluate(() =>
+        document.querySelector('main')?.append(document.createElement('button')),
+      );
+      expect((await axeViolations(page)).join('\n')).toMatch(/^button-name \(critical\)/);
+      await context.close();
+    });
+
+    it(`a member, in ${colorScheme} mode: the chat with an answer, History, the shortcuts sheet and the keys page have none`, async () => {
+      const page = await signedInPage(1280, 800, withPastConversations, { colorScheme });
+      await eventually(() => historyNav(page).getByRole('link').count()).toBe(6);
+      const answer = await send(page, 'Orbit: $r = a(1 - e^2)$\n\n```ts\nconst x = 1;\n```');
+      await streamed(answer);
+      await eventually(() => answer.locator('.katex').count()).toBe(1);
+      const found = (await axeViolations(page)).map((line) => `chat: ${line}`);
+      await screenshot(page, `a11y-chat-${colorScheme}-1280`);
+      await page.getByRole('button', { name: 'History' }).focus();
+      await page.keyboard.press('?');
+      await eventually(() => sheet(page).isVisible()).toBe(true);
+      found.push(...(await axeViolations(page)).map((line) => `sheet: ${line}`));
+      await page.keyboard.press('Escape');
+      found.push(...(await check(page, MEMBER_PAGES.slice(1), settled(page))));
+      expect(found).toEqual([]);
+      await page.context().close();
+    });
+
+    it(`an admin, in ${colorScheme} mode: every console page has none`, async () => {
+      const page = await signedInPage(1280, 800, undefined, { role: 'admin', colorScheme });
+      const found = await check(page, ADMIN_PAGES, settled(page));
+      expect(found).toEqual([]);
+      await page.context().close();
+    });
+  }
 });
