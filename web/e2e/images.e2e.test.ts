@@ -3,7 +3,8 @@
 // shows them as thumbnails, lets one be removed from the keyboard, sends the rest scaled in the
 // browser (a 2000×1500 photo arrives as 1568×1176), and the local vision model says what it
 // got; the sent message shows the images, and so does the conversation opened again from
-// History; a file of the wrong type is refused in plain words. All under the app's CSP.
+// History; a file of the wrong type is refused in plain words; on a phone, one dropped on the
+// composer is taken. All under the app's CSP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32, deflateSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
@@ -206,15 +207,24 @@ describe('images in the chat', () => {
     await screenshot(page, 'images-history-1280');
   });
 
-  it('on a 390 px phone, the images and the composer fit', async () => {
+  it('on a 390 px phone, the images and the composer fit, and an image dropped on the composer is taken', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await eventually(() => loaded(sentImages())).toEqual([64, 1568]);
-    await fileInput().setInputFiles({
-      name: 'chart.png',
-      mimeType: 'image/png',
-      buffer: png(64, 48),
-    });
+    // Dropped on the composer, as from a file manager.
+    await page.locator('form.composer').evaluate(
+      (form, bytes) => {
+        const data = new DataTransfer();
+        const file = new File([new Uint8Array(bytes)], 'dropped.png', { type: 'image/png' });
+        data.items.add(file);
+        form.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true }));
+        form.dispatchEvent(
+          new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }),
+        );
+      },
+      [...png(64, 48)],
+    );
     await eventually(() => thumbnails().count()).toBe(1);
+    expect(await thumbnails().first().getAttribute('alt')).toBe('dropped.png');
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
     );
