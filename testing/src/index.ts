@@ -14,3 +14,4 @@ export * from './postgres.js';
 export * from './redis-server.js';
 export * from './test-services.js';
 export * from './redis-cluster.js';
+export * from './test-images.js';

@@ -6,9 +6,8 @@
 // History; a file of the wrong type is refused in plain words; on a phone, one dropped on the
 // composer is taken. All under the app's CSP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crc32, deflateSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { startStack, type Stack } from '@colonycraft/testing';
+import { greyPng, startStack, type Stack } from '@colonycraft/testing';
 import { launchChromium, screenshot, watchCspViolations } from './browser.js';
 import {
   answers,
@@ -38,30 +37,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
-
-/** A real PNG of one grey, `width`×`height`. */
-function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 0, 0, 0, 0], 8);
-  const rows = Buffer.alloc((width + 1) * height, 0x80);
-  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 /** A 2000×1500 JPEG photo-like gradient, drawn by the browser itself. */
 async function bigJpeg(): Promise<Buffer> {
@@ -136,7 +111,7 @@ describe('images in the chat', () => {
     await fileInput().setInputFiles({
       name: 'chart.png',
       mimeType: 'image/png',
-      buffer: png(64, 48),
+      buffer: greyPng(64, 48),
     });
     await eventually(() => thumbnails().count()).toBe(1);
     await pasteImage();
@@ -221,7 +196,7 @@ describe('images in the chat', () => {
           new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }),
         );
       },
-      [...png(64, 48)],
+      [...greyPng(64, 48)],
     );
     await eventually(() => thumbnails().count()).toBe(1);
     expect(await thumbnails().first().getAttribute('alt')).toBe('dropped.png');

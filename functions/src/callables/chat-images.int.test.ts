@@ -4,7 +4,6 @@
 // conversation deleted; too many or too large are refused before anything is written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import {
@@ -12,7 +11,7 @@ import {
   type ClientTokenClaims,
   type ContentPart,
 } from '@colonycraft/protocol';
-import { startFirestoreEmulator, type FirestoreEmulator } from '@colonycraft/testing';
+import { greyPng, startFirestoreEmulator, type FirestoreEmulator } from '@colonycraft/testing';
 import type { ChatChannel } from '../call/answer.js';
 import { deleteConversation, getConversation } from '../conversations/conversation-store.js';
 import { clearCatalogCache } from '../gateway/catalog-cache.js';
@@ -39,29 +38,7 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-/** A real PNG of one grey colour, `width`×`height`. */
-function png(width: number, height: number): string {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
-  const rows = Buffer.alloc((width + 1) * height, 0x80);
-  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0; // filter: none
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]).toString('base64');
-}
+const png = (width: number, height: number) => greyPng(width, height).toString('base64');
 
 const image = (data: string, mediaType = 'image/png' as const): ContentPart => ({
   type: 'image',
