@@ -11,6 +11,7 @@ import {
   readRememberedModel,
   rememberModel,
   summarizeChoice,
+  takesImages,
 } from './models.ts';
 import { memoryStore } from './storage.ts';
 
@@ -118,5 +119,27 @@ describe('chooseModel and the remembered choice', () => {
     expect(summarizeChoice(catalog, 'local/echo')).toBe('Local · 8K context · free');
     expect(summarizeChoice(catalog, 'smart')).toBe('Tries openai/gpt-4o, then local/echo');
     expect(summarizeChoice(catalog, 'nope')).toBeUndefined();
+  });
+});
+
+describe('takesImages', () => {
+  const catalog: ListModelsResponse = {
+    models: [model('local/echo'), model('local/vision-echo', { capabilities: ['vision'] })],
+    aliases: [
+      { id: 'seeing', targets: ['local/echo', 'local/vision-echo'] },
+      { id: 'blind', targets: ['local/echo'] },
+    ],
+  };
+
+  it('when the model or one of an alias targets declares vision, then images are offered', () => {
+    expect(takesImages(catalog, 'local/vision-echo')).toBe(true);
+    expect(takesImages(catalog, 'seeing')).toBe(true);
+  });
+
+  it('when none does, or nothing is chosen or known yet, then they are not', () => {
+    expect(takesImages(catalog, 'local/echo')).toBe(false);
+    expect(takesImages(catalog, 'blind')).toBe(false);
+    expect(takesImages(catalog, undefined)).toBe(false);
+    expect(takesImages(undefined, 'local/vision-echo')).toBe(false);
   });
 });
