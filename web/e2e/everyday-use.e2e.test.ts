@@ -402,7 +402,7 @@ describe('accessibility', () => {
       await context.close();
     });
 
-    it(`a member, in ${colorScheme} mode: the chat with an answer, History, the shortcuts sheet and the keys page have none`, async () => {
+    it(`a member, in ${colorScheme} mode: the chat with an answer, History (also as the phone's drawer), the shortcuts sheet and the keys page have none`, async () => {
       const page = await signedInPage(1280, 800, withPastConversations, { colorScheme });
       await eventually(() => historyNav(page).getByRole('link').count()).toBe(6);
       const answer = await send(page, 'Orbit: $r = a(1 - e^2)$\n\n```ts\nconst x = 1;\n```');
@@ -415,15 +415,23 @@ describe('accessibility', () => {
       await eventually(() => sheet(page).isVisible()).toBe(true);
       found.push(...(await axeViolations(page)).map((line) => `sheet: ${line}`));
       await page.keyboard.press('Escape');
+      // On a phone, with the History drawer open over the chat.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByRole('button', { name: 'History' }).click();
+      await eventually(() => historyNav(page).isVisible()).toBe(true);
+      found.push(...(await axeViolations(page)).map((line) => `chat at 390: ${line}`));
+      await screenshot(page, `a11y-history-${colorScheme}-390`);
       found.push(...(await check(page, MEMBER_PAGES.slice(1), settled(page))));
       expect(found).toEqual([]);
       await page.context().close();
     });
 
-    it(`an admin, in ${colorScheme} mode: every console page has none`, async () => {
+    it(`an admin, in ${colorScheme} mode: every console page has none, at 1280 and 390 px`, async () => {
       const page = await signedInPage(1280, 800, undefined, { role: 'admin', colorScheme });
       const found = await check(page, ADMIN_PAGES, settled(page));
-      expect(found).toEqual([]);
+      await page.setViewportSize({ width: 390, height: 844 });
+      const phone = await check(page, ADMIN_PAGES, settled(page));
+      expect([...found, ...phone.map((line) => `at 390: ${line}`)]).toEqual([]);
       await page.context().close();
     });
   }
