@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { greyPng, startStack, type Stack } from '@colonycraft/testing';
+import { axeViolations } from './axe.js';
 import { launchChromium, screenshot, watchCspViolations } from './browser.js';
 import {
   answers,
@@ -129,6 +130,8 @@ describe('images in the chat', () => {
     ]);
     expect((await loaded(thumbnails())).every((width) => width > 0)).toBe(true);
     await screenshot(page, 'images-composer-1280');
+    // The thumbnails, their Remove buttons and the file input pass axe-core.
+    expect(await axeViolations(page)).toEqual([]);
 
     const remove = page.getByRole('button', { name: 'Remove pasted.png' });
     await remove.focus();
@@ -163,6 +166,7 @@ describe('images in the chat', () => {
     const alert = page.getByRole('alert');
     await eventually(() => text(alert)).toBe('Only PNG, JPEG, WebP or GIF images can be sent.');
     expect(await thumbnails().count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'images-wrong-type-1280');
   });
 
@@ -179,6 +183,7 @@ describe('images in the chat', () => {
     // And after a full reload of its address.
     await page.reload();
     await eventually(() => loaded(sentImages())).toEqual([64, 1568]);
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'images-history-1280');
   });
 
