@@ -28,6 +28,14 @@ export function validateRegistration({
   return undefined;
 }
 
+/** What is wrong with a new password chosen from a reset link, or `undefined` when it can be set. */
+export function validateNewPassword({
+  password,
+  confirm,
+}: Omit<Registration, 'email'>): UserError | undefined {
+  return validateRegistration({ email: '-', password, confirm });
+}
+
 /** The confirmation a reset request shows, whether or not the address has an account. */
 export const RESET_CONFIRMATION =
   'If an account exists for that address, a reset link is on its way.';

@@ -1,5 +1,6 @@
 // Firebase Auth calls the app makes, reduced to what the session store needs.
 import {
+  confirmPasswordReset,
   createUserWithEmailAndPassword,
   onAuthStateChanged,
   sendPasswordResetEmail,
@@ -7,6 +8,7 @@ import {
   signOut,
   type Auth,
   type User,
+  verifyPasswordResetCode,
 } from 'firebase/auth';
 
 export interface SessionUser {
@@ -44,6 +46,16 @@ export async function registerWithPassword(
 
 export function sendPasswordReset(auth: Auth, email: string): Promise<void> {
   return sendPasswordResetEmail(auth, email.trim());
+}
+
+/** The address a reset link's `oobCode` is for; refused when the code is expired or used. */
+export function checkResetCode(auth: Auth, code: string): Promise<string> {
+  return verifyPasswordResetCode(auth, code);
+}
+
+/** Sets the new password with a reset link's `oobCode` (which it uses up). */
+export function finishPasswordReset(auth: Auth, code: string, password: string): Promise<void> {
+  return confirmPasswordReset(auth, code, password);
 }
 
 export function signOutUser(auth: Auth): Promise<void> {

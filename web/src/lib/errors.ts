@@ -45,6 +45,9 @@ const SUMMARIES: Record<string, string> = {
   'auth/missing-email': 'Enter your email address.',
   'auth/operation-not-allowed':
     'Creating accounts with a password is turned off. Ask an administrator.',
+  'auth/expired-action-code': 'This reset link has expired. Ask for a new one.',
+  'auth/invalid-action-code':
+    'This reset link is not valid any more: it may have been used already. Ask for a new one.',
   'auth/network-request-failed':
     'Could not reach the sign-in service. Check your connection and try again.',
 };

@@ -2,6 +2,8 @@
 // signed-in user (who gets a client token and their own draft, and whose conversation, history
 // and models are forgotten on sign-out).
 import {
+  checkResetCode,
+  finishPasswordReset,
   registerWithPassword,
   sendPasswordReset,
   signInWithPassword,
@@ -70,6 +72,16 @@ class Session {
 
   sendPasswordReset(email: string): Promise<void> {
     return sendPasswordReset(firebase().auth, email);
+  }
+
+  /** The address a password reset link is for (refused when the link is expired or used). */
+  checkResetCode(code: string): Promise<string> {
+    return checkResetCode(firebase().auth, code);
+  }
+
+  /** Sets a new password with the code of a reset link, on this app's own page. */
+  finishPasswordReset(code: string, password: string): Promise<void> {
+    return finishPasswordReset(firebase().auth, code, password);
   }
 
   /** Signs out on request: the unsent draft goes too. */
