@@ -2,9 +2,13 @@
 // creates an API key (shown once), sees it listed, rotates and revokes it; the audit log shows the
 // creation and its hash chain verifies; a member is kept out of the console. Then the admin makes
 // the member an auditor (after confirming), who sees the console read-only, and back.
+// Names, not ids: key owners, audit actors and targets show as emails and key names, and the
+// Users and Usage pages find a user by email. Revoked keys are hidden until asked for; a tier
+// changes only on confirm. Usage shows the cost per model. axe-core checks each changed page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startStack, type Stack } from '@colonycraft/testing';
+import { axeViolations } from './axe.js';
 import { launchChromium, screenshot } from './browser.js';
 import { eventually, send, streamed, text, watchErrors } from './chat-page.js';
 
@@ -43,6 +47,8 @@ const consoleNav = () => page.getByRole('navigation', { name: 'Admin console' })
 const fitsWidth = () =>
   page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 const keyRow = () => page.locator('tbody tr', { hasText: KEY_NAME });
+const tierSelect = (target: Page, role: 'admin' | 'member') =>
+  target.getByLabel(`Tier of ${user(role).email}`);
 
 describe('admin console', () => {
   // The first test pays for the Functions emulator's cold starts (token exchange, catalog, chat),
@@ -104,6 +110,8 @@ describe('admin console', () => {
     const row = await text(keyRow());
     expect(row).toContain(createdKey.slice(0, 11));
     expect(row).toContain('active');
+    // The owner by email, not by uid.
+    await eventually(() => text(keyRow())).toContain(user('admin').email);
     expect(await page.content()).not.toContain(createdKey);
     await screenshot(page, 'admin-keys-1280');
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -140,8 +148,22 @@ describe('admin console', () => {
     const confirm = page.getByRole('dialog', { name: `Revoke “${KEY_NAME}”?` });
     await eventually(() => confirm.isVisible()).toBe(true);
     await confirm.getByRole('button', { name: 'Revoke key' }).click();
+    await eventually(() => confirm.isVisible()).toBe(false);
+    // Hidden by default: only the rotating key is left in the list.
+    await eventually(() => keyRow().count()).toBe(1);
+    expect(await keyRow().filter({ hasText: 'revoked' }).count()).toBe(0);
+  });
+
+  it('when "Show revoked keys" is ticked, then the revoked key shows, with no actions', async () => {
+    const show = page.getByRole('checkbox', { name: /Show revoked keys/ });
+    expect(await show.isChecked()).toBe(false);
+    await show.check();
     await eventually(() => keyRow().filter({ hasText: 'revoked' }).count()).toBe(1);
     expect(await keyRow().filter({ hasText: 'revoked' }).getByRole('button').count()).toBe(0);
+    await screenshot(page, 'admin-keys-revoked-shown-1280');
+    await show.uncheck();
+    await eventually(() => keyRow().count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('shows the creation in the audit log, and the chain verifies', async () => {
@@ -159,10 +181,30 @@ describe('admin console', () => {
     await screenshot(page, 'admin-audit-1280');
   });
 
+  it("names the actor by email and the target by key name, and filters by the actor's email", async () => {
+    const row = page.locator('tbody tr', { hasText: KEY_NAME }).first();
+    await eventually(() => text(row)).toContain(`key “${KEY_NAME}”`);
+    expect(await text(row)).toContain(user('admin').email);
+    await page.getByLabel('Action').fill('');
+    await page.getByLabel('Actor').fill(user('member').email);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    // The member has changed nothing: an actor given by email matches their uid, not the text.
+    await eventually(() => page.getByText('No entries match.').count()).toBe(1);
+    await page.getByLabel('Actor').fill(user('admin').email);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const rows = page.locator('tbody tr');
+    await eventually(() => rows.filter({ hasText: user('admin').email }).count()).toBeGreaterThan(
+      0,
+    );
+    expect(await rows.filter({ hasNotText: user('admin').email }).count()).toBe(0);
+    await screenshot(page, 'admin-audit-names-1280');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
   it('shows usage per day for the admin by default', async () => {
     await consoleNav().getByRole('link', { name: 'Usage' }).click();
     await page.waitForURL((url) => url.pathname === '/admin/usage');
-    await eventually(() => page.getByLabel('User id').inputValue()).not.toBe('');
+    expect(await page.getByLabel('User', { exact: true }).inputValue()).toBe(user('admin').email);
     // The ledger is written after the answer: ask again until the day shows.
     await eventually(async () => {
       await page.getByRole('button', { name: 'Show usage' }).click();
@@ -172,14 +214,25 @@ describe('admin console', () => {
         .locator('rect')
         .count();
     }).toBe(1);
-    expect(await text(page.locator('tbody tr').first())).toMatch(/^\d{4}-\d{2}-\d{2}1/);
+    const days = page.getByRole('region', { name: 'Usage table' }).locator('tbody tr');
+    expect(await text(days.first())).toMatch(/^\d{4}-\d{2}-\d{2}1/);
+    const models = page.getByRole('region', { name: 'Cost per model' });
+    expect(await text(models.locator('tbody tr').first())).toMatch(/^local\/echo1/);
     await screenshot(page, 'admin-usage-1280');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('when the member is picked by email, then their usage shows (none yet)', async () => {
+    await page.getByLabel('User', { exact: true }).fill(user('member').email);
+    await page.getByRole('button', { name: 'Show usage' }).click();
+    await eventually(() => page.getByText('No usage in this range.').count()).toBe(1);
+    expect(await page.getByRole('region', { name: 'Cost per model' }).count()).toBe(0);
   });
 
   it('fits a 390 px phone', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await consoleNav().getByRole('link', { name: 'API keys' }).click();
-    await eventually(() => keyRow().count()).toBe(2);
+    await eventually(() => keyRow().count()).toBe(1);
     expect(await fitsWidth()).toBe(true);
     await screenshot(page, 'admin-keys-390');
     await consoleNav().getByRole('link', { name: 'Users and roles' }).click();
@@ -212,6 +265,49 @@ describe('admin console', () => {
     expect(await member.locator('table').count()).toBe(0);
     expect(memberErrors).toEqual([]);
     await context.close();
+  });
+
+  it('when the admin searches by email, then only that user is listed', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await consoleNav().getByRole('link', { name: 'Users and roles' }).click();
+    await page.waitForURL((url) => url.pathname === '/admin/users');
+    await eventually(() => roleSelect(page, 'member').count()).toBe(1);
+    await page.getByLabel('Find a user').fill(user('member').email.toUpperCase());
+    await eventually(() => page.locator('tbody tr').count()).toBe(1);
+    expect(await text(page.locator('tbody tr'))).toContain(user('member').email);
+    await page.getByLabel('Find a user').fill('nobody-matches-this');
+    await eventually(() => page.getByText('No user matches.').count()).toBe(1);
+    await screenshot(page, 'admin-users-search-1280');
+    await page.getByLabel('Find a user').fill('');
+    await eventually(() => roleSelect(page, 'admin').count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('when the admin changes a tier, then it applies only on confirm', async () => {
+    const confirm = page.getByRole('dialog', { name: 'Change tier?' });
+    const before = await tierSelect(page, 'member').inputValue();
+    await tierSelect(page, 'member').selectOption('unlimited');
+    await eventually(() => confirm.isVisible()).toBe(true);
+    expect(await text(confirm)).toContain(`${user('member').email} gets the unlimited tier`);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await eventually(() => tierSelect(page, 'member').inputValue()).toBe(before);
+    await page.reload();
+    await eventually(() => tierSelect(page, 'member').inputValue()).toBe(before);
+
+    await tierSelect(page, 'member').selectOption('unlimited');
+    await eventually(() => confirm.isVisible()).toBe(true);
+    await confirm.getByRole('button', { name: 'Change tier' }).click();
+    await eventually(() => confirm.isVisible()).toBe(false);
+    await page.reload();
+    await eventually(() => tierSelect(page, 'member').inputValue()).toBe('unlimited');
+
+    // Back to the role's default, for the tests after this one.
+    await tierSelect(page, 'member').selectOption('');
+    await eventually(() => confirm.isVisible()).toBe(true);
+    await confirm.getByRole('button', { name: 'Change tier' }).click();
+    await eventually(() => confirm.isVisible()).toBe(false);
+    await page.reload();
+    await eventually(() => tierSelect(page, 'member').inputValue()).toBe('');
   });
 
   it('when the admin changes a role, then it asks first: Cancel keeps it, confirming changes it', async () => {
@@ -261,13 +357,15 @@ describe('admin console', () => {
     await nav().getByRole('link', { name: 'API keys' }).click();
     await auditor.waitForURL((url) => url.pathname === '/admin/keys');
     const rows = auditor.locator('tbody tr', { hasText: KEY_NAME });
-    await eventually(() => rows.count()).toBe(2);
+    await eventually(() => rows.count()).toBe(1);
     expect(await auditor.getByText('Read-only: auditors can see keys').count()).toBe(1);
     expect(await auditor.getByRole('button', { name: 'Create key' }).count()).toBe(0);
     expect(await auditor.getByRole('button', { name: /^(Rotate|Revoke)/ }).count()).toBe(0);
 
     // Users and roles: read, not changed.
     await nav().getByRole('link', { name: 'Users and roles' }).click();
+    // The keys page names owners by email too: wait for the users page itself.
+    await auditor.waitForURL((url) => url.pathname === '/admin/users');
     await eventually(() =>
       auditor.locator('tbody tr', { hasText: user('admin').email }).count(),
     ).toBe(1);

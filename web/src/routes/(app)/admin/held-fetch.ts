@@ -11,9 +11,23 @@ export interface HeldRequest {
 
 export const requests: HeldRequest[] = [];
 
+/**
+ * The lists the pages read for names (`/users`, `/api-keys`) answer at once, empty, and are
+ * not held: the tests are about the page's own loads.
+ */
+const DIRECTORY: Record<string, unknown> = {
+  '/users': { users: [], nextPageToken: null },
+  '/api-keys': { keys: [], nextCursor: null },
+};
+
 export const fetchFn = vi.fn<typeof fetch>(
   (input) =>
     new Promise<Response>((resolve) => {
+      const directory = DIRECTORY[new URL(String(input)).pathname];
+      if (directory) {
+        resolve({ ok: true, status: 200, json: async () => directory } as Response);
+        return;
+      }
       // Only what the admin client reads, and no streams: a test that waits for an answer to
       // be ignored can rely on one macrotask being enough for it to land.
       const answer = (body: unknown) =>

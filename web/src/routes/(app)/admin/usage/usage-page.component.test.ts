@@ -31,7 +31,7 @@ const summary = () => screen.getByText(/tokens in \d+ calls/).textContent;
 beforeEach(resetRequests);
 
 describe('Usage page', () => {
-  it('when the user id is typed, then nothing loads until Show usage', async () => {
+  it('when a user is typed, then nothing loads until Show usage', async () => {
     const user = userEvent.setup();
     render(Page);
     await waitFor(() => expect(requests).toHaveLength(1));
@@ -39,7 +39,7 @@ describe('Usage page', () => {
     requests[0]!.answer(report('me', 1));
     await waitFor(() => expect(summary()).toMatch(/in 1 calls/));
 
-    const field = screen.getByLabelText('User id');
+    const field = screen.getByLabelText('User');
     await user.clear(field);
     await user.type(field, 'other');
     expect(requests).toHaveLength(1);
@@ -54,7 +54,7 @@ describe('Usage page', () => {
   it('when an earlier request answers last, then its answer is dropped', async () => {
     render(Page);
     await waitFor(() => expect(requests).toHaveLength(1));
-    await fireEvent.input(screen.getByLabelText('User id'), { target: { value: 'other' } });
+    await fireEvent.input(screen.getByLabelText('User'), { target: { value: 'other' } });
     // Show usage is disabled while a report loads; the page must not count on that.
     await fireEvent.submit(screen.getByRole('form', { name: 'Usage filters' }));
     const last = requests.at(-1)!;
