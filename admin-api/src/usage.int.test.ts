@@ -184,6 +184,61 @@ describe('GET /usage', () => {
     }
   });
 
+  it('when an admin or auditor asks with all=true, then every user and key comes back, keys by name, summed', async () => {
+    for (const who of ['boss', 'audra'] as const) {
+      const res = await f.call<UsageReport>(
+        who,
+        'GET',
+        `/usage?all=true&from=${ago(5)}&to=${ago(0)}`,
+      );
+      expect(res.status).toBe(200);
+      const report = res.body;
+      expect(report.uid).toBeNull();
+      const byPrincipal = new Map(report.principals.map((p) => [p.principal, p]));
+      expect(byPrincipal.get(f.uid.pat)).toMatchObject({
+        principalType: 'user',
+        key: null,
+        totals: { calls: 4 },
+      });
+      expect(byPrincipal.get(patKey.summary.id)).toMatchObject({
+        principalType: 'apiKey',
+        key: { name: 'pat batch', prefix: patKey.summary.prefix },
+        totals: { calls: 1 },
+      });
+      expect(byPrincipal.get(samKey.summary.id)).toMatchObject({ key: { name: 's' } });
+      // Pat's 4 calls, and one call by each key.
+      expect(report.totals).toMatchObject({ calls: 6, inputTokens: 510, outputTokens: 255 });
+      expect(report.totals.costUsd).toBeCloseTo(0.65, 9);
+      expect(report.models.map((m) => [m.model, m.calls])).toEqual([
+        [GPT, 5],
+        [CLAUDE, 1],
+      ]);
+      expect(res.text).not.toContain(patKey.key);
+    }
+  });
+
+  it('when a member asks with all=true, then the answer is 403; with uid or includeKeys too, 400', async () => {
+    const refused = await f.call<{ error: { code: string } }>('pat', 'GET', '/usage?all=true');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('forbidden');
+    for (const query of [`all=true&uid=${f.uid.pat}`, 'all=true&includeKeys=true', 'all=yes']) {
+      const res = await f.call<{ error: { message: string } }>('boss', 'GET', `/usage?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.body.error.message).toMatch(/^Invalid query: all:/);
+    }
+  });
+
+  it('when Firestore does not answer an all=true report, then the answer is 503', async () => {
+    usageDown = true;
+    try {
+      const res = await f.call<{ error: { code: string } }>('boss', 'GET', '/usage?all=true');
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('unavailable');
+    } finally {
+      usageDown = false;
+    }
+  });
+
   it('when the range is malformed, reversed or longer than 92 days, then the answer is 400 naming from or to', async () => {
     const cases: [string, RegExp][] = [
       ['from=2026-13-01', /^Invalid query: from:/],

@@ -266,10 +266,22 @@ export const UsageQuery = z
       .enum(['true', 'false'])
       .default('false')
       .transform((v) => v === 'true'),
+    /**
+     * Every principal's usage (all users and all keys), for admins and auditors; not with `uid`
+     * or `includeKeys`, which it already covers.
+     */
+    all: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, {
     message: 'must not lie after to',
     path: ['from'],
+  })
+  .refine((q) => !q.all || (q.uid === undefined && !q.includeKeys), {
+    message: 'covers every user and key: leave out uid and includeKeys',
+    path: ['all'],
   });
 export type UsageQuery = z.input<typeof UsageQuery>;
 
@@ -319,7 +331,8 @@ export const PrincipalUsage = z.object({
 export type PrincipalUsage = z.infer<typeof PrincipalUsage>;
 
 export const UsageReport = z.object({
-  uid: z.string(),
+  /** Whose usage; null for every user's and key's (`all=true`). */
+  uid: z.string().nullable(),
   from: UsageDay,
   to: UsageDay,
   /** Over every principal in the report. */

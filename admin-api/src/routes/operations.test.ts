@@ -123,7 +123,13 @@ describe('GET /openapi.json', () => {
     const me = doc.paths['/me']!.get as { responses: Record<string, unknown> };
     expect(me.responses).not.toHaveProperty('413');
     const usage = doc.paths['/usage']!.get as { parameters: { name: string; schema: unknown }[] };
-    expect(usage.parameters.map((p) => p.name)).toEqual(['from', 'to', 'uid', 'includeKeys']);
+    expect(usage.parameters.map((p) => p.name)).toEqual([
+      'from',
+      'to',
+      'uid',
+      'includeKeys',
+      'all',
+    ]);
     expect(usage.parameters.find((p) => p.name === 'includeKeys')!.schema).toEqual({
       type: 'string',
       enum: ['true', 'false'],

@@ -36,7 +36,7 @@ export function routeTable(deps: TableDeps): Route[] {
     ...meRoutes(),
     ...userRoutes({ pool, auth, denylist: deps.denylist, projection: deps.projection }),
     ...apiKeyRoutes(deps),
-    ...usageRoutes({ pool, usage }),
+    ...usageRoutes({ pool, usage, auth }),
     ...auditRoutes(pool),
     ...providerRoutes({
       pool,

@@ -11,11 +11,13 @@ export function usageRoutes(deps: UsageDeps): Route[] {
       method: 'get',
       path: '/usage',
       tag: 'usage',
-      summary: "A user's usage per day and model; with `includeKeys=true` also their keys'.",
+      summary:
+        "A user's usage per day and model; with `includeKeys=true` also their keys'; with " +
+        '`all=true` every user and key.',
       description:
         'Days are UTC, `from` and `to` both included, at most 92 of them; the default is the ' +
         'last 30 days. Members read only their own usage (another `uid` is 403); admins and ' +
-        "auditors anyone's.",
+        "auditors anyone's, and with `all=true` everyone's at once (members: 403).",
       access: 'signed-in',
       query: UsageQuery,
       response: { status: 200, schema: UsageReport, description: 'The report.' },
