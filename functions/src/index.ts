@@ -15,6 +15,7 @@ export { exchangeApiKey } from './v1/exchange-api-key.js';
 export { revokeClientToken, revokeUserTokens } from './callables/revoke-tokens.js';
 export { chat, chatBy } from './callables/chat.js';
 export { listModels } from './callables/list-models.js';
+export { getSettings, saveSettings } from './callables/settings.js';
 export { v1 } from './v1/v1.js';
 export { drainUsageLedger } from './usage/drain-usage-ledger.js';
 export {

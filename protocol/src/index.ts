@@ -13,3 +13,4 @@ export * from './compatible-presets.js';
 export * from './provider-keys.js';
 export * from './providers.js';
 export * from './embeddings.js';
+export * from './settings.js';

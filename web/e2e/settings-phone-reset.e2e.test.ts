@@ -1,4 +1,7 @@
-// Password reset finished inside the app, on one local stack: a reset is asked for on
+// Settings, the phone's header and password reset, on one local stack. Settings (theme,
+// default model, default system prompt) are saved at 1280 and follow the person to another
+// browser at 390×844, where the header's Account menu, 44 px touch targets, the compact model
+// picker and the folded system prompt are checked. Password reset is finished inside the app: a reset is asked for on
 // /reset-password, its code read from the Auth emulator's captured email
 // (`/emulator/v1/projects/{project}/oobCodes`), our page opened with it as the email's link
 // would (`?mode=resetPassword&oobCode=…`), a new password set and signed in with. Screenshots at
@@ -130,6 +133,143 @@ describe('password reset inside the app', () => {
     await signIn(page, EMAIL, NEW_PASSWORD);
     await page.waitForURL((url) => url.pathname === '/');
     await eventually(() => page.locator('header').textContent()).toContain(EMAIL);
+  });
+});
+
+const PIRATE = 'Answer like a pirate, briefly.';
+
+/** Waits out the colour transitions a theme change starts, so axe sees the final colours. */
+async function settled(p: Page) {
+  await p.waitForFunction(() => document.getAnimations().length === 0);
+}
+
+/** Elements narrower or shorter than a 44 px touch target, by their accessible name. */
+async function smallTargets(p: Page, names: [role: 'button' | 'link', name: string][]) {
+  const small: string[] = [];
+  for (const [role, name] of names) {
+    const box = await p.getByRole(role, { name, exact: true }).boundingBox();
+    if (!box || box.height < 44 || box.width < 44) small.push(`${name}: ${JSON.stringify(box)}`);
+  }
+  return small;
+}
+
+describe('settings that follow the person, and the phone', () => {
+  let firstModel = '';
+  let chosenModel = '';
+  let small: Page;
+
+  it('when Settings are saved at 1280, then the theme applies at once', async () => {
+    // Signed in as the member whose password was reset above.
+    // The first catalog call may wait for a cold Functions emulator.
+    await page.locator('#model option').nth(1).waitFor({ state: 'attached', timeout: 60_000 });
+    firstModel = await page.locator('#model').inputValue();
+    const offered = await page
+      .locator('#model option')
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    chosenModel = offered.find((id) => id && id !== firstModel)!;
+    expect(chosenModel).toBeTruthy();
+
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL(/\/settings$/);
+    await page.getByRole('radio', { name: 'Dark' }).check();
+    await page
+      .locator('#default-model option')
+      .nth(2)
+      .waitFor({ state: 'attached', timeout: 60_000 });
+    await page.getByLabel('Default model').selectOption(chosenModel);
+    await page.getByLabel('Default system prompt').fill(PIRATE);
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await eventually(() => text(page.getByRole('status'))).toBe('Settings saved.');
+    await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
+    await settled(page);
+    await expect(axeViolations(page)).resolves.toEqual([]);
+    await screenshot(page, 'settings-1280');
+  });
+
+  it('when the chat opens, then a new chat starts with the default model and system prompt', async () => {
+    await page.getByRole('link', { name: 'ColonyCraft' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    await eventually(() => page.locator('#model').inputValue()).toBe(chosenModel);
+    await expect(page.locator('#system-prompt').inputValue()).resolves.toBe(PIRATE);
+  });
+
+  it('when the person signs in on a phone, another browser, then their settings are applied', async () => {
+    small = await phone.newPage();
+    errors.push(...watchErrors(small));
+    await signIn(small, EMAIL, NEW_PASSWORD);
+    await small.waitForURL((url) => url.pathname === '/');
+    await eventually(() => small.locator('html').getAttribute('data-theme')).toBe('dark');
+    await eventually(() => small.locator('#model').inputValue()).toBe(chosenModel);
+    await expect(small.locator('#system-prompt').inputValue()).resolves.toBe(PIRATE);
+    await screenshot(small, 'chat-phone-390');
+  });
+
+  it('when the phone shows the chat, then the header has an Account menu, not the email', async () => {
+    const header = small.locator('header');
+    await expect(header.locator('.email').isVisible()).resolves.toBe(false);
+    const toggle = small.getByRole('button', { name: 'Account' });
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('false');
+    await toggle.click();
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('true');
+    const menu = small.getByRole('navigation', { name: 'Account' });
+    await expect(text(menu)).resolves.toContain(EMAIL);
+    await expect(
+      smallTargets(small, [
+        ['button', 'History'],
+        ['button', 'Account'],
+        ['link', 'Settings'],
+        ['link', 'API keys'],
+        ['button', 'Sign out'],
+      ]),
+    ).resolves.toEqual([]);
+    await expect(axeViolations(small)).resolves.toEqual([]);
+    await screenshot(small, 'account-menu-390');
+    await small.keyboard.press('Escape');
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('false');
+    await expect(
+      small.evaluate(() => document.activeElement?.textContent?.trim()),
+    ).resolves.toContain('Account');
+  });
+
+  it('when the phone shows the chat, then the picker is compact and the system prompt folded', async () => {
+    const picker = await small.locator('#model').boundingBox();
+    expect(picker!.height).toBeGreaterThanOrEqual(44);
+    expect(picker!.height).toBeLessThan(60);
+    await expect(small.locator('#model-summary').isVisible()).resolves.toBe(false);
+    const folded = small.locator('details.system');
+    await expect(folded.getAttribute('open')).resolves.toBeNull();
+    const summary = await folded.locator('summary').boundingBox();
+    expect(summary!.height).toBeGreaterThanOrEqual(44);
+    // Above the message list, the picker and the folded prompt take well under a third of 844.
+    const toolbar = await small.locator('.toolbar').boundingBox();
+    expect(toolbar!.height).toBeLessThan(844 / 6);
+    await expect(text(folded.locator('summary'))).resolves.toBe('System prompt · on');
+  });
+
+  it('when Settings opens from the phone menu, then Light applies and the page passes axe', async () => {
+    await small.getByRole('button', { name: 'Account' }).click();
+    await small
+      .getByRole('navigation', { name: 'Account' })
+      .getByRole('link', { name: 'Settings' })
+      .click();
+    await small.waitForURL(/\/settings$/);
+    await eventually(() => small.getByRole('radio', { name: 'Dark' }).isChecked()).toBe(true);
+    await expect(axeViolations(small)).resolves.toEqual([]);
+    await screenshot(small, 'settings-dark-390');
+    await small.getByRole('radio', { name: 'Light' }).check();
+    await small.getByRole('button', { name: 'Save settings' }).click();
+    await eventually(() => text(small.getByRole('status'))).toBe('Settings saved.');
+    await expect(small.locator('html').getAttribute('data-theme')).resolves.toBe('light');
+    await settled(small);
+    await expect(axeViolations(small)).resolves.toEqual([]);
+    await screenshot(small, 'settings-light-390');
+  });
+
+  it('when the person signs out from the phone menu, then sign-in shows in the system theme', async () => {
+    await small.getByRole('button', { name: 'Account' }).click();
+    await small.getByRole('button', { name: 'Sign out' }).click();
+    await small.waitForURL(/\/sign-in$/);
+    await expect(small.locator('html').getAttribute('data-theme')).resolves.toBeNull();
   });
 
   it('leaves no page errors besides the refused code and password', async () => {

@@ -1,4 +1,5 @@
-// The gateway's request–response callables the app uses (the model catalog and the history),
+// The gateway's request–response callables the app uses (the model catalog, the history and
+// the person's settings),
 // each sent with a client token and each answer validated. A token refused as unauthenticated
 // is renewed once and the call retried, as the chat does.
 import {
@@ -7,7 +8,9 @@ import {
   ListConversationsResponse,
   ListModelsResponse,
   RenameConversationResponse,
+  SettingsResponse,
   describeIssues,
+  type UserSettings,
 } from '@colonycraft/protocol';
 import { httpsCallable, type Functions } from 'firebase/functions';
 import type { z } from 'zod';
@@ -67,6 +70,8 @@ export function createGatewayApi(invoke: Invoke, token: TokenSource) {
       call('renameConversation', { conversationId, title }, RenameConversationResponse),
     deleteConversation: (conversationId: string) =>
       call('deleteConversation', { conversationId }, DeleteConversationResponse),
+    getSettings: () => call('getSettings', {}, SettingsResponse),
+    saveSettings: (settings: UserSettings) => call('saveSettings', { settings }, SettingsResponse),
   };
 }
 

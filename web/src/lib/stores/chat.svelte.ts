@@ -84,6 +84,8 @@ export class ChatStore {
   /** The stored conversation on screen; none for a new chat until its first answer. */
   conversationId = $state<string>();
   systemPrompt = $state('');
+  /** What a new chat's system prompt starts as: the person's default (Settings). */
+  #defaultSystemPrompt = '';
   opening = $state(false);
   openError = $state<UserError>();
   failure = $state<PendingFailure>();
@@ -257,6 +259,19 @@ export class ChatStore {
     this.#clear();
   }
 
+  /**
+   * Sets the system prompt new chats start with; a new chat on screen whose prompt was not
+   * changed from the old default takes the new one at once.
+   */
+  useDefaultSystemPrompt(prompt: string): void {
+    const untouched =
+      this.conversationId === undefined &&
+      this.messages.length === 0 &&
+      this.systemPrompt === this.#defaultSystemPrompt;
+    this.#defaultSystemPrompt = prompt;
+    if (untouched) this.systemPrompt = prompt;
+  }
+
   #clear(): void {
     this.#generation += 1;
     this.#controller?.abort();
@@ -264,7 +279,7 @@ export class ChatStore {
     this.streaming = false;
     this.messages = [];
     this.conversationId = undefined;
-    this.systemPrompt = '';
+    this.systemPrompt = this.#defaultSystemPrompt;
     this.opening = false;
     this.openError = undefined;
     this.failure = undefined;

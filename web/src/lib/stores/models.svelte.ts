@@ -35,6 +35,8 @@ export class ModelsStore {
   );
   #deps: ModelsDeps;
   #loadedAt = 0;
+  /** The person's default model (Settings), chosen over the browser's last choice on load. */
+  #preferred: string | undefined;
   /** Bumped by reset, so a catalog asked for by a signed-out user is dropped. */
   #generation = 0;
 
@@ -60,7 +62,8 @@ export class ModelsStore {
       this.#loadedAt = now();
       const current =
         this.selected && isOffered(catalog, this.selected) ? this.selected : undefined;
-      this.selected = current ?? chooseModel(catalog, readRememberedModel(this.#deps.store));
+      this.selected =
+        current ?? chooseModel(catalog, this.#preferred ?? readRememberedModel(this.#deps.store));
       this.status = 'ready';
     } catch (error) {
       if (generation !== this.#generation) return;
@@ -78,6 +81,15 @@ export class ModelsStore {
     rememberModel(this.#deps.store, id);
   }
 
+  /**
+   * The person's default model from their settings: selected now when it is offered (or the
+   * catalog is not known yet), and chosen first whenever the catalog loads afresh.
+   */
+  prefer(id: string | undefined): void {
+    this.#preferred = id;
+    if (id && (!this.catalog || isOffered(this.catalog, id))) this.selected = id;
+  }
+
   /** Forgets the catalog (on sign-out: another user may see other models). */
   reset(): void {
     this.#generation += 1;
@@ -85,6 +97,7 @@ export class ModelsStore {
     this.status = 'idle';
     this.error = undefined;
     this.selected = undefined;
+    this.#preferred = undefined;
     this.#loadedAt = 0;
   }
 }

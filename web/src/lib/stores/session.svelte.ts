@@ -1,6 +1,6 @@
 // The app's session: loads the runtime config, initializes Firebase once, and follows the
-// signed-in user (who gets a client token and their own draft, and whose conversation, history
-// and models are forgotten on sign-out).
+// signed-in user (who gets a client token, their own draft and their settings, and whose
+// conversation, history, models and settings are forgotten on sign-out).
 import {
   checkResetCode,
   finishPasswordReset,
@@ -17,6 +17,7 @@ import { chat } from './chat.svelte.ts';
 import { clientToken } from './client-token.svelte.ts';
 import { history } from './history.svelte.ts';
 import { models } from './models.svelte.ts';
+import { applyTheme, rememberedTheme, settings } from './settings.svelte.ts';
 
 type Phase = 'loading' | 'ready' | 'failed';
 
@@ -39,6 +40,7 @@ class Session {
     if (this.#started) return;
     this.#started = true;
     try {
+      applyTheme(rememberedTheme());
       const config = await loadRuntimeConfig();
       const services = initFirebase(config);
       this.emulated = services.emulated;
@@ -46,6 +48,7 @@ class Session {
       clientToken.attach(services.functions);
       watchUser(services.auth, (user) => {
         if (!user) {
+          settings.reset();
           chat.reset();
           history.reset();
           models.reset();
@@ -53,6 +56,7 @@ class Session {
         chat.draft.useDraftOf(user?.uid ?? null);
         clientToken.userChanged(user?.uid ?? null);
         this.user = user;
+        if (user) void settings.load();
       });
       this.phase = 'ready';
     } catch (error) {
