@@ -31,7 +31,8 @@ const settingsDoc = (firestore: Firestore, uid: string) =>
 export async function readSettings(firestore: Firestore, uid: string): Promise<UserSettings> {
   const snapshot = await settingsDoc(firestore, uid).get();
   if (!snapshot.exists) return { ...DEFAULT_SETTINGS };
-  const parsed = UserSettings.safeParse(snapshot.data());
+  const { defaultModel, ...rest } = snapshot.data() ?? {};
+  const parsed = UserSettings.safeParse(defaultModel === null ? rest : { ...rest, defaultModel });
   if (parsed.success) return parsed.data;
   logger.warn('getSettings: stored settings do not parse; the defaults are returned', { uid });
   return { ...DEFAULT_SETTINGS };
@@ -49,8 +50,9 @@ export const saveSettings = defineCallable({
   caller: settingsOwner,
   input: SaveSettingsRequest,
   handle: async ({ settings }, { caller: { sub: uid } }): Promise<SettingsResponse> => {
-    // The whole document is replaced: a field left out (no default model) is cleared.
-    await settingsDoc(db(), uid).set(settings);
+    // No default model is stored as null, not left out: the stack's Firestore emulator
+    // merges a `set` (and ignores a field delete), so an absent field would keep the old one.
+    await settingsDoc(db(), uid).set({ ...settings, defaultModel: settings.defaultModel ?? null });
     return { settings };
   },
 });
