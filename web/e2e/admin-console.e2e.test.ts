@@ -209,17 +209,41 @@ describe('admin console', () => {
     await eventually(async () => {
       await page.getByRole('button', { name: 'Show usage' }).click();
       await page.waitForTimeout(300);
-      return page
-        .getByRole('img', { name: /Tokens per day/ })
-        .locator('rect')
-        .count();
-    }).toBe(1);
+      return page.locator('figure[data-days]').getAttribute('data-days');
+    }).toBe('1');
+    // Chart.js has drawn on the canvas: some pixels are not transparent.
+    const canvas = page.getByRole('img', { name: /Tokens per day/ }).locator('canvas');
+    expect(
+      await canvas.evaluate((el: HTMLCanvasElement) => {
+        const { data } = el.getContext('2d')!.getImageData(0, 0, el.width, el.height);
+        return data.some((value, i) => i % 4 === 3 && value > 0);
+      }),
+    ).toBe(true);
     const days = page.getByRole('region', { name: 'Usage table' }).locator('tbody tr');
     expect(await text(days.first())).toMatch(/^\d{4}-\d{2}-\d{2}1/);
     const models = page.getByRole('region', { name: 'Cost per model' });
     expect(await text(models.locator('tbody tr').first())).toMatch(/^local\/echo1/);
     await screenshot(page, 'admin-usage-1280');
     expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('when "All users" is ticked, then the totals cover everyone, with a row per user', async () => {
+    await page.getByRole('checkbox', { name: 'All users' }).check();
+    expect(await page.getByLabel('User', { exact: true }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Show usage' }).click();
+    await eventually(() => text(page.locator('.summary'))).toMatch(/^All users, /);
+    const perUser = page.getByRole('region', { name: 'Usage per user' });
+    await eventually(() => text(perUser.locator('tbody tr').first())).toContain(
+      user('admin').email,
+    );
+    expect(await page.locator('figure[data-days]').getAttribute('data-days')).toBe('1');
+    await screenshot(page, 'admin-usage-all-1280');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await fitsWidth()).toBe(true);
+    await screenshot(page, 'admin-usage-all-390');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('checkbox', { name: 'All users' }).uncheck();
   });
 
   it('when the member is picked by email, then their usage shows (none yet)', async () => {

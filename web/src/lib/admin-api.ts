@@ -159,7 +159,7 @@ export function createAdminApi({ baseUrl, idToken, fetchFn = fetch }: AdminApiOp
     listAudit: (query: AuditFilters & { cursor?: string }) =>
       call('GET', `/audit${buildQuery({ limit: 50, ...query })}`, AuditPage),
     verifyAudit: () => call('GET', '/audit/verify', AuditVerification),
-    usage: (query: { uid?: string; from?: string; to?: string }) =>
+    usage: (query: { uid?: string; from?: string; to?: string; all?: boolean }) =>
       call('GET', `/usage${buildQuery(query)}`, UsageReport),
     // Provider keys (admins only): a key goes in with PUT and never comes back.
     listProviders: () => call('GET', '/providers', ProviderKeyList),
