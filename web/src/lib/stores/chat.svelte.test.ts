@@ -25,6 +25,23 @@ describe('ChatStore', () => {
     });
   });
 
+  it('when a default system prompt is set, then a new chat takes it; one being used keeps its own', async () => {
+    const chat = chatWith(vi.fn(wordsCall(['ok'])));
+    chat.useDefaultSystemPrompt('Be brief.');
+    expect(chat.systemPrompt).toBe('Be brief.');
+    chat.send('Hi');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    chat.useDefaultSystemPrompt('Be kind.');
+    expect(chat.systemPrompt).toBe('Be brief.');
+    chat.startNew();
+    expect(chat.systemPrompt).toBe('Be kind.');
+    chat.systemPrompt = 'My own.';
+    chat.useDefaultSystemPrompt('');
+    expect(chat.systemPrompt).toBe('My own.');
+    chat.startNew();
+    expect(chat.systemPrompt).toBe('');
+  });
+
   it('when nothing is typed or an answer is running, then nothing is sent', async () => {
     const chat = chatWith(wordsCall(['a'], { holdAfter: 0 }));
     expect(chat.send('   ')).toBe(false);

@@ -34,6 +34,20 @@ describe('ModelsStore', () => {
     expect(models.summary).toBe('Tries local/echo');
   });
 
+  it("when the person's default model is offered, then loading chooses it over the browser's last choice", async () => {
+    const store = memoryStore({ [MODEL_KEY]: 'local/echo' });
+    const models = new ModelsStore({ list: async () => catalog, store });
+    models.prefer('smart');
+    await models.load();
+    expect(models.selected).toBe('smart');
+    // Not offered: the catalog's choice stands.
+    models.prefer('openai/not-here');
+    expect(models.selected).toBe('smart');
+    models.reset();
+    await models.load();
+    expect(models.selected).toBe('local/echo');
+  });
+
   it('when a model is picked, then it is remembered; one not offered is ignored', async () => {
     const store = memoryStore();
     const models = new ModelsStore({ list: async () => catalog, store });
