@@ -46,6 +46,11 @@ async function signIn(target: Page, role: 'admin' | 'member'): Promise<void> {
 const consoleNav = () => page.getByRole('navigation', { name: 'Admin console' });
 const fitsWidth = () =>
   page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+/** Every table frame shows its table whole: on a phone, rows are cards, not a sideways scroll. */
+const tablesFit = () =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('.table-wrap')].every((el) => el.scrollWidth <= el.clientWidth),
+  );
 const keyRow = () => page.locator('tbody tr', { hasText: KEY_NAME });
 const tierSelect = (target: Page, role: 'admin' | 'member') =>
   target.getByLabel(`Tier of ${user(role).email}`);
@@ -241,6 +246,7 @@ describe('admin console', () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await fitsWidth()).toBe(true);
+    expect(await tablesFit()).toBe(true);
     await screenshot(page, 'admin-usage-all-390');
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByRole('checkbox', { name: 'All users' }).uncheck();
@@ -258,15 +264,28 @@ describe('admin console', () => {
     await consoleNav().getByRole('link', { name: 'API keys' }).click();
     await eventually(() => keyRow().count()).toBe(1);
     expect(await fitsWidth()).toBe(true);
+    // Stacked rows: each cell with its column's name, and no sideways scrolling.
+    expect(await tablesFit()).toBe(true);
+    expect(
+      await keyRow()
+        .locator('td')
+        .first()
+        .evaluate((td) => getComputedStyle(td, '::before').content),
+    ).toBe('"Name"');
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'admin-keys-390');
     await consoleNav().getByRole('link', { name: 'Users and roles' }).click();
     await eventually(() => page.getByText(user('member').email).count()).toBeGreaterThan(0);
+    expect(await tablesFit()).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'admin-users-390');
     await consoleNav().getByRole('link', { name: 'Audit log' }).click();
     await eventually(() =>
       page.locator('tbody tr', { hasText: 'api_key.' }).count(),
     ).toBeGreaterThan(0);
     expect(await fitsWidth()).toBe(true);
+    expect(await tablesFit()).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'admin-audit-390');
     expect(await fitsWidth()).toBe(true);
     expect(errors).toEqual([]);
