@@ -12,17 +12,7 @@ import {
   rotationSummary,
   startOfDayIso,
   testResultDetail,
-  usageBars,
 } from './admin-format.ts';
-
-const day = (d: string, inputTokens: number, outputTokens: number, costUsd = 0) => ({
-  day: d,
-  calls: 1,
-  inputTokens,
-  outputTokens,
-  costUsd,
-  models: [],
-});
 
 describe('admin-format', () => {
   it('opens the console to admins and auditors only', () => {
@@ -65,13 +55,6 @@ describe('admin-format', () => {
     expect(formatCost(0)).toBe('$0');
     expect(formatCost(0.00123)).toBe('$0.0012');
     expect(formatCost(1.5)).toBe('$1.50');
-  });
-
-  it('scales bars to the day with the most tokens', () => {
-    const bars = usageBars([day('2026-01-01', 10, 10, 0.1), day('2026-01-02', 30, 10)]);
-    expect(bars.map((b) => b.height)).toEqual([0.5, 1]);
-    expect(bars[0]).toMatchObject({ day: '2026-01-01', tokens: 20, costUsd: 0.1 });
-    expect(usageBars([day('2026-01-01', 0, 0)])[0]?.height).toBe(0);
   });
 });
 

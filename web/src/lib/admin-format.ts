@@ -1,8 +1,7 @@
-// Pure helpers for the admin console's forms, tables and chart: parsing what people type
-// (scopes, grace periods, dates) and formatting what the admin API answers (times, costs, bars).
+// Pure helpers for the admin console's forms and tables: parsing what people type
+// (scopes, grace periods, dates) and formatting what the admin API answers (times, costs).
 import {
   DEFAULT_PROVIDER_KEY_GRACE_SECONDS,
-  type DayUsage,
   type ProviderKeyRotation,
   type ProviderKeyTestResult,
   type Role,
@@ -64,26 +63,6 @@ export function formatCost(usd: number): string {
 
 export function formatTokens(count: number): string {
   return count.toLocaleString('en-US');
-}
-
-export interface Bar {
-  day: string;
-  /** 0..1 of the tallest day. */
-  height: number;
-  tokens: number;
-  costUsd: number;
-}
-
-/** One bar per day with usage, scaled to the day with the most tokens. */
-export function usageBars(days: DayUsage[]): Bar[] {
-  const tokens = days.map((d) => d.inputTokens + d.outputTokens);
-  const max = Math.max(0, ...tokens);
-  return days.map((d, i) => ({
-    day: d.day,
-    height: max === 0 ? 0 : tokens[i]! / max,
-    tokens: tokens[i]!,
-    costUsd: d.costUsd,
-  }));
 }
 
 // ---- provider keys
