@@ -4,16 +4,13 @@
 // the DOM and sets their styles through CSSOM, which the Content-Security-Policy allows (inline
 // style attributes it would refuse). `trust: false` refuses \href, \url and \html*.
 
-type Katex = typeof import('katex').default;
+import { lazyOnce } from './lazy.ts';
 
-let loading: Promise<Katex> | undefined;
-
-function loadKatex(): Promise<Katex> {
-  loading ??= Promise.all([import('katex'), import('katex/dist/katex.min.css')]).then(
+const loadKatex = lazyOnce(() =>
+  Promise.all([import('katex'), import('katex/dist/katex.min.css')]).then(
     ([module]) => module.default,
-  );
-  return loading;
-}
+  ),
+);
 
 const PENDING = '[data-math]:not([data-typeset])';
 
