@@ -14,3 +14,4 @@ export * from './provider-keys.js';
 export * from './providers.js';
 export * from './embeddings.js';
 export * from './settings.js';
+export * from './shares.js';
