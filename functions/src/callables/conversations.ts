@@ -13,6 +13,7 @@ import {
 } from '@colonycraft/protocol';
 import { db } from '../firebase.js';
 import * as store from '../conversations/conversation-store.js';
+import { revokeSharesOf } from '../shares/share-store.js';
 import { conversationReader, conversationWriter, defineCallable } from './define-callable.js';
 
 export const listConversations = defineCallable({
@@ -47,6 +48,8 @@ export const deleteConversation = defineCallable({
     { conversationId },
     { caller: { sub: uid } },
   ): Promise<DeleteConversationResponse> => {
+    // Its shares go first: a deleted conversation is not left readable through a link.
+    await revokeSharesOf(db(), uid, conversationId);
     await store.deleteConversation(db(), uid, conversationId);
     return { deleted: true };
   },

@@ -41,6 +41,12 @@ function clientTokenOf(data: unknown): string {
   return token;
 }
 
+/**
+ * Anyone, signed in or not: for what a link alone grants (a shared conversation), where the
+ * input is the whole credential. Whoever signed in is not looked at.
+ */
+export const anyone: Caller<undefined> = () => Promise.resolve(undefined);
+
 /** A client token's holder whose revocation the handler checks itself, beside other work. */
 export const clientTokenHolder: Caller<Identified> = (request) =>
   identifyClientToken(clientTokenOf(request.data));
