@@ -16,6 +16,7 @@ export { revokeClientToken, revokeUserTokens } from './callables/revoke-tokens.j
 export { chat, chatBy } from './callables/chat.js';
 export { listModels } from './callables/list-models.js';
 export { getSettings, saveSettings } from './callables/settings.js';
+export { searchConversations } from './callables/search.js';
 export { createShare, getSharedConversation, listShares, revokeShare } from './callables/shares.js';
 export { v1 } from './v1/v1.js';
 export { drainUsageLedger } from './usage/drain-usage-ledger.js';

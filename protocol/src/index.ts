@@ -15,3 +15,4 @@ export * from './providers.js';
 export * from './embeddings.js';
 export * from './settings.js';
 export * from './shares.js';
+export * from './search.js';
