@@ -15,3 +15,4 @@ export * from './redis-server.js';
 export * from './test-services.js';
 export * from './redis-cluster.js';
 export * from './test-images.js';
+export * from './web-hosting.js';
