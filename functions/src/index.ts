@@ -22,7 +22,9 @@ export { v1 } from './v1/v1.js';
 export { drainUsageLedger } from './usage/drain-usage-ledger.js';
 export {
   deleteConversation,
+  deleteTurn,
   getConversation,
   listConversations,
   renameConversation,
+  selectBranch,
 } from './callables/conversations.js';

@@ -10,6 +10,7 @@ import {
   ToolChoice,
   ToolDefinition,
 } from './chat-content.js';
+import { DocumentId } from './validation.js';
 
 export * from './chat-content.js';
 
@@ -63,15 +64,37 @@ export const ChatRequest = z
       .optional(),
     conversationId: z.string().min(1).max(128).optional(),
     /**
-     * With `conversationId`: how many of its stored messages this request builds on. Those after
-     * them are replaced by this exchange: a regenerated answer, or a question edited and resent.
-     * Unset, or past the stored messages (the turn before may still be being stored), the
-     * exchange is appended.
+     * With `conversationId`: the stored message this exchange's question follows, null for the
+     * conversation's start. A question edited and sent again follows its original's parent, so
+     * the original stays as another version. Unset: after the conversation's shown last message.
      */
-    replaceFrom: z.number().int().nonnegative().optional(),
+    parentId: DocumentId('message').nullable().optional(),
+    /**
+     * With `conversationId`: the stored question this call answers again. Its new answer goes
+     * beside the earlier ones; no question is stored again.
+     */
+    regenerates: DocumentId('message').optional(),
   })
-  .superRefine(checkToolUse);
+  .superRefine(checkToolUse)
+  .superRefine(checkPlacement);
 export type ChatRequest = z.infer<typeof ChatRequest>;
+
+/** Where in a stored conversation an exchange goes needs the conversation, and one place. */
+function checkPlacement(
+  request: {
+    conversationId?: string | undefined;
+    parentId?: string | null | undefined;
+    regenerates?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  for (const field of ['parentId', 'regenerates'] as const) {
+    if (request[field] !== undefined && request.conversationId === undefined)
+      ctx.addIssue({ code: 'custom', path: [field], message: 'needs a conversationId' });
+  }
+  if (request.parentId !== undefined && request.regenerates !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['regenerates'], message: 'cannot go with parentId' });
+}
 
 /**
  * The rules of tool use every provider enforces, checked before any is called: tool names are
@@ -179,12 +202,19 @@ export const StreamEvent = z.discriminatedUnion('type', [
 export type StreamEvent = z.infer<typeof StreamEvent>;
 
 /**
- * What a chat callable streams: the answer's events, preceded, when the call starts a new
- * conversation, by its id, so that a client that stops the answer still knows where it is kept.
+ * What a chat callable streams: the answer's events, preceded, when the call is kept in a
+ * conversation, by where: its id and the exchange's message ids, so that a client that stops
+ * the answer still knows where it is kept and what its next question follows.
  */
 export const ChatChunk = z.discriminatedUnion('type', [
   ...StreamEvent.options,
-  z.object({ type: z.literal('conversation'), conversationId: z.string() }),
+  z.object({
+    type: z.literal('conversation'),
+    conversationId: z.string(),
+    /** The ids the exchange is stored under (the question's: absent when regenerating). */
+    questionId: z.string().optional(),
+    answerId: z.string().optional(),
+  }),
 ]);
 export type ChatChunk = z.infer<typeof ChatChunk>;
 

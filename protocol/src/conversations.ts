@@ -3,15 +3,9 @@
 import { z } from 'zod';
 import { FinishReason, ImageMediaType, ModelId, Usage, type ChatMessage } from './chat.js';
 import { WithClientToken } from './token.js';
-import { DisplayText } from './validation.js';
+import { DisplayText, DocumentId } from './validation.js';
 
-/**
- * A Firestore document id the gateway itself could have made. Refusing `/` keeps an id from
- * pointing into another path; refusing a leading `_` or `.` keeps clear of reserved ids.
- */
-export const ConversationId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, 'must be a conversation id');
+export const ConversationId = DocumentId('conversation');
 
 export const Conversation = z.object({
   id: ConversationId,
@@ -28,10 +22,18 @@ export type Conversation = z.infer<typeof Conversation>;
 export const MessageError = z.object({ code: z.string(), message: z.string() });
 export type MessageError = z.infer<typeof MessageError>;
 
+export const MessageId = DocumentId('message');
+
 const MessageBase = z.object({
   id: z.string().min(1),
   content: z.string(),
   createdAt: z.number().int(),
+  /**
+   * The message this one follows; null for a conversation's first. A question edited and a
+   * regenerated answer are new messages beside the old ones, following the same message, so a
+   * conversation is a tree and what it shows is one path through it (branches.ts).
+   */
+  parentId: z.string().nullable().optional(),
 });
 
 /** Most images one message of a conversation holds (the web lets a message carry as many). */
@@ -159,8 +161,13 @@ export type GetConversationRequest = z.infer<typeof GetConversationRequest>;
 
 export const GetConversationResponse = z.object({
   conversation: Conversation,
-  /** Oldest first, in the order they were written. */
+  /** The conversation as shown: the path to its chosen last message, oldest first. */
   messages: z.array(StoredMessage),
+  /**
+   * The other versions: messages beside the path (an earlier question edited, an answer
+   * regenerated) and what followed them, in the order they were written.
+   */
+  alternatives: z.array(StoredMessage).default([]),
 });
 export type GetConversationResponse = z.infer<typeof GetConversationResponse>;
 
@@ -180,3 +187,31 @@ export type DeleteConversationRequest = z.infer<typeof DeleteConversationRequest
 
 export const DeleteConversationResponse = z.object({ deleted: z.literal(true) });
 export type DeleteConversationResponse = z.infer<typeof DeleteConversationResponse>;
+
+/** Shows another version: the path through `leafId` becomes the conversation shown. */
+export const SelectBranchRequest = WithClientToken.extend({
+  conversationId: ConversationId,
+  leafId: MessageId,
+});
+export type SelectBranchRequest = z.infer<typeof SelectBranchRequest>;
+
+export const SelectBranchResponse = z.object({ leafId: MessageId });
+export type SelectBranchResponse = z.infer<typeof SelectBranchResponse>;
+
+/**
+ * Deletes a turn: the question and every answer to it. What followed its answers follows the
+ * question's own parent instead.
+ */
+export const DeleteTurnRequest = WithClientToken.extend({
+  conversationId: ConversationId,
+  questionId: MessageId,
+});
+export type DeleteTurnRequest = z.infer<typeof DeleteTurnRequest>;
+
+export const DeleteTurnResponse = z.object({
+  /** The ids deleted: the question and its answers. */
+  deleted: z.array(MessageId),
+  /** The conversation's shown last message now; absent when it has none left. */
+  leafId: MessageId.optional(),
+});
+export type DeleteTurnResponse = z.infer<typeof DeleteTurnResponse>;

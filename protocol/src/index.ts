@@ -15,4 +15,5 @@ export * from './providers.js';
 export * from './embeddings.js';
 export * from './settings.js';
 export * from './shares.js';
+export * from './branches.js';
 export * from './search.js';

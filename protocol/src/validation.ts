@@ -78,3 +78,10 @@ export function refuseHiddenCharacters(text: string, ctx: z.RefinementCtx<string
  * holds a hidden character. Chain length limits and other checks after it.
  */
 export const DisplayText = (): z.ZodString => z.string().trim().superRefine(refuseHiddenCharacters);
+
+/**
+ * A Firestore document id the gateway itself could have made. Refusing `/` keeps an id from
+ * pointing into another path; refusing a leading `_` or `.` keeps clear of reserved ids.
+ */
+export const DocumentId = (what: string): z.ZodString =>
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, `must be a ${what} id`);

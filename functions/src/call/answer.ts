@@ -30,6 +30,7 @@ import type { ProviderEntry } from '../providers/registry-types.js';
 import { costOf, usageDetails } from '../usage/usage-ledger.js';
 import type { CallTelemetry } from '../telemetry/call-telemetry.js';
 import type { CallClock } from './call-clock.js';
+import { newExchangeIds } from '../conversations/conversation-store.js';
 import {
   openConversation,
   recordExchange,
@@ -202,8 +203,22 @@ export async function streamAnswer(
           'Firestore',
         )
       : undefined;
-  if (conversationId && !request.conversationId) {
-    await channel.sendChunk({ type: 'conversation', conversationId }, targets[0]!.id);
+  // Where the exchange will be kept, before any of the answer: a client that stops it still
+  // knows the conversation, and the message its next question follows.
+  const ids =
+    store && conversationId
+      ? newExchangeIds(store, claims.sub, conversationId, request.regenerates !== undefined)
+      : undefined;
+  if (conversationId && ids) {
+    await channel.sendChunk(
+      {
+        type: 'conversation',
+        conversationId,
+        ...(ids.question === undefined ? {} : { questionId: ids.question }),
+        answerId: ids.answer,
+      },
+      targets[0]!.id,
+    );
   }
   let served: Target = targets[0]!;
   let text = '';
@@ -237,7 +252,9 @@ export async function streamAnswer(
     });
     // The writes are started first, and the log line written while they are under way.
     const recording =
-      store && conversationId ? recordExchange(store, outcome, conversationId) : undefined;
+      store && conversationId && ids
+        ? recordExchange(store, outcome, conversationId, ids)
+        : undefined;
     log(status, latencyMs);
     if (recording) hooks.onRecording(recording);
   };
@@ -256,7 +273,13 @@ export async function streamAnswer(
     });
 
   try {
-    const { conversationId: _stored, replaceFrom: _from, model: _requested, ...unified } = request;
+    const {
+      conversationId: _stored,
+      parentId: _parent,
+      regenerates: _again,
+      model: _requested,
+      ...unified
+    } = request;
     // The output maximum its admission reserved (estimateCall), so a budget holds.
     const maxTokens = request.maxTokens ?? deps.policy.defaultMaxTokens;
     const events = hooks.clock.timed(

@@ -19,8 +19,8 @@ import {
   assertConversation,
   createConversation,
   titleFrom,
+  type ExchangeIds,
 } from '../conversations/conversation-store.js';
-import { GatewayError } from '../errors.js';
 import type { Target } from '../gateway/execute.js';
 import { costOf, usageDetails } from '../usage/usage-ledger.js';
 
@@ -54,9 +54,6 @@ export async function openConversation(
     await assertConversation(db, uid, request.conversationId);
     return request.conversationId;
   }
-  if (request.replaceFrom !== undefined) {
-    throw new GatewayError('invalid-argument', 'replaceFrom: needs a conversationId');
-  }
   const firstUser = request.messages.find((m) => m.role === 'user');
   const system = request.messages.find((m) => m.role === 'system');
   const systemPrompt = system && textOf(system);
@@ -69,23 +66,36 @@ export async function openConversation(
   return conversation.id;
 }
 
-/** Appends the call's exchange to the caller's conversation. */
+/**
+ * Appends the call's exchange to the caller's conversation, under the ids its client was told.
+ * A call that failed before any of its answer is not kept: the client puts its question back
+ * in the composer, and a kept one would show as a version nobody saw.
+ */
 export async function recordExchange(
   db: Firestore,
   outcome: CallOutcome,
   conversationId: string,
+  ids: ExchangeIds,
 ): Promise<void> {
+  if (outcome.failure && !outcome.produced) return;
+  const { request } = outcome;
   // The conversation keeps the question's text and its images (the callable has checked that
   // they are base64 and fit their documents: checkKeptImages).
-  const question = outcome.request.messages.findLast((m) => m.role === 'user');
+  const question = request.messages.findLast((m) => m.role === 'user');
   const images = (question ? imagesOf(question) : []).flatMap(({ source }) =>
     source.type === 'base64' ? [{ mediaType: source.mediaType, data: source.data }] : [],
   );
   const complete = !outcome.failure && outcome.finishReason !== 'cancelled';
   try {
     await appendExchange(db, outcome.claims.sub, conversationId, {
-      user: { content: question ? textOf(question) : '', images },
-      replaceFrom: outcome.request.replaceFrom,
+      ids,
+      ...(request.regenerates === undefined
+        ? {
+            user: { content: question ? textOf(question) : '', images },
+            parentId: request.parentId,
+          }
+        : { regenerates: request.regenerates }),
+      startedAt: outcome.at,
       assistant: {
         content: outcome.text,
         model: outcome.served.id,

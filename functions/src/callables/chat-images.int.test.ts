@@ -13,7 +13,11 @@ import {
 } from '@colonycraft/protocol';
 import { greyPng, startFirestoreEmulator, type FirestoreEmulator } from '@colonycraft/testing';
 import type { ChatChannel } from '../call/answer.js';
-import { deleteConversation, getConversation } from '../conversations/conversation-store.js';
+import {
+  deleteConversation,
+  deleteTurn,
+  getConversation,
+} from '../conversations/conversation-store.js';
 import { clearCatalogCache } from '../gateway/catalog-cache.js';
 import { policyFromEnv } from '../gateway/policy.js';
 import { providerEntry } from '../providers/registry.js';
@@ -119,19 +123,23 @@ describe('a question with images', () => {
     ]);
   });
 
-  it('when its turn is replaced and the conversation deleted, then its images go with them', async () => {
+  it('when its question is edited, its turn deleted and the conversation deleted, then its images go with them', async () => {
     const sub = `img-${randomUUID()}`;
     const first = await ask(sub, [{ type: 'text', text: 'one' }, image(png(8, 8))]);
     const conversationId = first.conversationId!;
     await ask(sub, [{ type: 'text', text: 'two' }, image(png(9, 9))], {
       conversationId,
-      replaceFrom: 0,
+      parentId: null,
     });
 
-    const { messages } = await getConversation(db, sub, conversationId);
+    // The edit is shown; the original stays as another version, with its image.
+    const { messages, alternatives } = await getConversation(db, sub, conversationId);
     expect(messages.map((m) => m.content.slice(0, 3))).toEqual(['two', 'Hel']);
-    expect(await imagesUnder(sub)).toHaveLength(1);
+    expect(alternatives.map((m) => m.content.slice(0, 3))).toEqual(['one', 'Hel']);
+    expect(await imagesUnder(sub)).toHaveLength(2);
 
+    await deleteTurn(db, sub, conversationId, alternatives[0]!.id);
+    expect(await imagesUnder(sub)).toHaveLength(1);
     await deleteConversation(db, sub, conversationId);
     expect(await imagesUnder(sub)).toHaveLength(0);
   });

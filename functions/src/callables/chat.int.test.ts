@@ -6,6 +6,7 @@ import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
 import {
   ChatResult,
+  DeleteTurnResponse,
   GetConversationResponse,
   ListModelsResponse,
   ChatChunk,
@@ -56,6 +57,19 @@ async function stream(name: string, data: Record<string, unknown>) {
 
 const ask = (content: string) => ({ role: 'user', content });
 
+/** A call expected to answer: its events and its result. */
+async function answered(name: string, data: Record<string, unknown>) {
+  const { events, final } = await stream(name, data);
+  return { events, final: ChatResult.parse(final) };
+}
+
+/** Where the call's exchange is kept, as its first chunk says. */
+function placed(events: readonly ChatChunk[]) {
+  const event = events.find((e) => e.type === 'conversation');
+  if (event?.type !== 'conversation') throw new Error('no conversation chunk');
+  return event;
+}
+
 describe('chat callables', () => {
   it('when chatBy-openai streams, then the answer arrives in chunks and is kept in a new conversation', async () => {
     const { events, final } = await stream('chatBy-openai', {
@@ -67,7 +81,12 @@ describe('chat callables', () => {
     expect(result.text).toBe(stubReply('Keep this'));
     expect(result.conversationId).toBeTruthy();
     // The new conversation is named first, before any of the answer.
-    expect(events[0]).toEqual({ type: 'conversation', conversationId: result.conversationId });
+    expect(events[0]).toEqual({
+      type: 'conversation',
+      conversationId: result.conversationId,
+      questionId: expect.any(String),
+      answerId: expect.any(String),
+    });
 
     const got = GetConversationResponse.parse(
       (await call('getConversation')({ clientToken: token, conversationId: result.conversationId }))
@@ -115,53 +134,112 @@ describe('chat callables', () => {
       conversationId: first.conversationId,
       messages: [ask('one'), { role: 'assistant', content: first.text }, ask('two')],
     });
-    expect(events.filter((e) => e.type === 'conversation')).toEqual([]);
     const got = GetConversationResponse.parse(
       (await call('getConversation')({ clientToken: token, conversationId: first.conversationId }))
         .data,
     );
     expect(got.messages.map((m) => m.content.slice(0, 3))).toEqual(['one', 'Hel', 'two', 'Hel']);
+    // Told before the answer: where the exchange is kept, under the ids it was stored with.
+    expect(events.filter((e) => e.type === 'conversation')).toEqual([
+      {
+        type: 'conversation',
+        conversationId: first.conversationId,
+        questionId: got.messages[2]!.id,
+        answerId: got.messages[3]!.id,
+      },
+    ]);
   });
 
-  it('when a turn is regenerated, then the stored answer is replaced, and a replaceFrom past the end appends', async () => {
+  it('when a question is edited and an answer regenerated, then the old versions stay, another can be shown, and a turn can be deleted', async () => {
     const model = 'openai/gpt-stub';
-    const first = (await stream('chatBy-openai', { model, messages: [ask('one')] }))
-      .final as ChatResult;
-    const conversationId = first.conversationId!;
-    const history = [ask('one'), { role: 'assistant', content: first.text }, ask('two')];
-    await stream('chatBy-openai', { model, conversationId, messages: history, replaceFrom: 2 });
-    // Regenerate the answer to "two", asking for a different wording.
-    const again = (
-      await stream('chatBy-openai', {
-        model,
-        conversationId,
-        messages: [...history.slice(0, 2), ask('two, again')],
-        replaceFrom: 2,
-      })
-    ).final as ChatResult;
-    const got = GetConversationResponse.parse(
-      (await call('getConversation')({ clientToken: token, conversationId })).data,
-    );
-    expect(got.messages.map((m) => m.content)).toEqual([
-      'one',
-      first.text,
-      'two, again',
-      again.text,
-    ]);
-    expect(got.conversation.messageCount).toBe(4);
-
-    // Past the stored messages (the turn before may still be being stored), it appends.
-    await stream('chatBy-openai', {
+    const first = await answered('chatBy-openai', { model, messages: [ask('one')] });
+    const { conversationId, answerId: firstAnswer } = placed(first.events);
+    const history = [ask('one'), { role: 'assistant', content: first.final.text }];
+    const second = await answered('chatBy-openai', {
       model,
       conversationId,
-      messages: [ask('three')],
-      replaceFrom: 9,
+      messages: [...history, ask('two')],
+      parentId: firstAnswer,
     });
-    const after = GetConversationResponse.parse(
-      (await call('getConversation')({ clientToken: token, conversationId })).data,
+    const { questionId: two } = placed(second.events);
+    // Regenerate the answer to "two": no question is stored again.
+    const again = await answered('chatBy-openai', {
+      model,
+      conversationId,
+      messages: [...history, ask('two')],
+      regenerates: two,
+    });
+    expect(placed(again.events).questionId).toBeUndefined();
+    // Edit "two": the edit follows the first answer, beside the original.
+    const edited = await answered('chatBy-openai', {
+      model,
+      conversationId,
+      messages: [...history, ask('two, edited')],
+      parentId: firstAnswer,
+    });
+    const read = async () =>
+      GetConversationResponse.parse(
+        (await call('getConversation')({ clientToken: token, conversationId })).data,
+      );
+    const got = await read();
+    expect(got.messages.map((m) => m.content)).toEqual([
+      'one',
+      first.final.text,
+      'two, edited',
+      edited.final.text,
+    ]);
+    expect(got.alternatives.map((m) => m.content)).toEqual([
+      'two',
+      second.final.text,
+      again.final.text,
+    ]);
+    expect(got.conversation.messageCount).toBe(7);
+
+    // Show the original question's regenerated answer again, then delete that turn.
+    const leafId = placed(again.events).answerId!;
+    await call('selectBranch')({ clientToken: token, conversationId, leafId });
+    expect((await read()).messages.map((m) => m.content).slice(2)).toEqual([
+      'two',
+      again.final.text,
+    ]);
+    const deleted = DeleteTurnResponse.parse(
+      (await call('deleteTurn')({ clientToken: token, conversationId, questionId: two })).data,
     );
-    expect(after.messages.map((m) => m.content).slice(4, 5)).toEqual(['three']);
-    expect(after.conversation.messageCount).toBe(6);
+    expect(deleted.deleted).toHaveLength(3);
+    const after = await read();
+    expect(after.messages.map((m) => m.content)).toEqual([
+      'one',
+      first.final.text,
+      'two, edited',
+      edited.final.text,
+    ]);
+    expect(after.alternatives).toEqual([]);
+  });
+
+  it('when a place in a conversation is given without one, or both kinds at once, then the call is refused naming the field', async () => {
+    const refused = async (data: object) =>
+      call('chatBy-local')({
+        clientToken: token,
+        model: 'local/echo',
+        messages: [ask('x')],
+        ...data,
+      })
+        .then(() => undefined)
+        .catch((error: { code: string; message: string }) => error);
+    expect(await refused({ parentId: 'abc' })).toMatchObject({
+      code: 'functions/invalid-argument',
+      message: expect.stringContaining('parentId: needs a conversationId'),
+    });
+    expect(
+      await refused({ conversationId: 'c1', parentId: 'abc', regenerates: 'def' }),
+    ).toMatchObject({
+      code: 'functions/invalid-argument',
+      message: expect.stringContaining('regenerates: cannot go with parentId'),
+    });
+    expect(await refused({ conversationId: 'c1', regenerates: 'a/b' })).toMatchObject({
+      code: 'functions/invalid-argument',
+      message: expect.stringContaining('regenerates: must be a message id'),
+    });
   });
 
   it("when the conversation is another user's, then the call is refused as not found before any provider runs", async () => {

@@ -1,8 +1,13 @@
-// The history callables: list, read, rename and delete the caller's own conversations. The
+// The history callables: list, read, rename and delete the caller's own conversations, show
+// another version of one, and delete a turn. The
 // caller is whoever the client token names; data is read only under that uid. An API key's
 // token reaches them only as far as its key's conversation scopes allow.
 import {
   DeleteConversationRequest,
+  DeleteTurnRequest,
+  SelectBranchRequest,
+  type DeleteTurnResponse,
+  type SelectBranchResponse,
   GetConversationRequest,
   ListConversationsRequest,
   RenameConversationRequest,
@@ -53,4 +58,22 @@ export const deleteConversation = defineCallable({
     await store.deleteConversation(db(), uid, conversationId);
     return { deleted: true };
   },
+});
+
+export const selectBranch = defineCallable({
+  caller: conversationWriter,
+  input: SelectBranchRequest,
+  handle: async (
+    { conversationId, leafId },
+    { caller: { sub: uid } },
+  ): Promise<SelectBranchResponse> => ({
+    leafId: await store.selectBranch(db(), uid, conversationId, leafId),
+  }),
+});
+
+export const deleteTurn = defineCallable({
+  caller: conversationWriter,
+  input: DeleteTurnRequest,
+  handle: ({ conversationId, questionId }, { caller: { sub: uid } }): Promise<DeleteTurnResponse> =>
+    store.deleteTurn(db(), uid, conversationId, questionId),
 });

@@ -3,15 +3,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
-import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import { FieldValue, getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { startFirestoreEmulator, type FirestoreEmulator } from '@colonycraft/testing';
 import {
   appendExchange,
   createConversation,
   deleteConversation,
+  deleteTurn,
   getConversation,
   listConversations,
+  newExchangeIds,
   renameConversation,
+  selectBranch,
   titleFrom,
   type Exchange,
 } from './conversation-store.js';
@@ -127,39 +130,192 @@ describe('create, append and get', () => {
     });
   });
 
-  it('when an exchange replaces from a message, then the later ones go and the new one takes their place', async () => {
+  it('when an answer is regenerated and a question edited, then both old versions stay beside the new ones and the new path is shown', async () => {
     const uid = freshUid();
     const { id } = await createConversation(db, uid, { title: 't', model: 'local/echo' });
-    await appendExchange(db, uid, id, exchange('q1', 'a1'));
-    await appendExchange(db, uid, id, exchange('q2', 'a2'));
-    await appendExchange(db, uid, id, exchange('q3', 'a3'));
+    const first = await appendExchange(db, uid, id, exchange('q1', 'a1'));
+    const second = await appendExchange(db, uid, id, exchange('q2', 'a2'));
+    const third = await appendExchange(db, uid, id, exchange('q3', 'a3'));
 
-    // Regenerate the last answer: keep four messages, the question asked again, a new answer.
-    await appendExchange(db, uid, id, { ...exchange('q3', 'a3 again'), replaceFrom: 4 });
-    // Edit the second question: keep two messages.
-    const edited = await appendExchange(db, uid, id, {
-      ...exchange('q2 edited', 'a2 edited'),
-      replaceFrom: 2,
+    // Regenerate the last answer: a new answer to the same question, no new question.
+    const again = await appendExchange(db, uid, id, {
+      assistant: exchange('', 'a3 again').assistant,
+      regenerates: third.user!.id,
     });
-    expect(edited.conversation.messageCount).toBe(4);
-
-    const { conversation, messages } = await getConversation(db, uid, id);
-    expect(messages.map((m) => m.content)).toEqual(['q1', 'a1', 'q2 edited', 'a2 edited']);
-    expect(conversation.messageCount).toBe(4);
-    const seqs = (await db.collection(`users/${uid}/conversations/${id}/messages`).get()).docs
-      .map((d) => d.get('seq') as number)
-      .sort((x, y) => x - y);
-    expect(seqs).toEqual([0, 1, 2, 3]);
-
-    // Past the end it appends: the turn before may not be stored yet.
-    await appendExchange(db, uid, id, { ...exchange('q5', 'a5'), replaceFrom: 6 });
+    expect(again.user).toBeUndefined();
+    expect(again.assistant.parentId).toBe(third.user!.id);
     expect((await getConversation(db, uid, id)).messages.map((m) => m.content)).toEqual([
       'q1',
       'a1',
-      'q2 edited',
-      'a2 edited',
-      'q5',
-      'a5',
+      'q2',
+      'a2',
+      'q3',
+      'a3 again',
+    ]);
+
+    // Edit the second question: it follows the first answer, beside the original.
+    const edited = await appendExchange(db, uid, id, {
+      ...exchange('q2 edited', 'a2 edited'),
+      parentId: first.assistant.id,
+    });
+    expect(edited.conversation.messageCount).toBe(9);
+    const { conversation, messages, alternatives } = await getConversation(db, uid, id);
+    expect(messages.map((m) => m.content)).toEqual(['q1', 'a1', 'q2 edited', 'a2 edited']);
+    expect(messages.map((m) => m.parentId)).toEqual([
+      null,
+      first.user!.id,
+      first.assistant.id,
+      edited.user!.id,
+    ]);
+    expect(alternatives.map((m) => m.content)).toEqual(['q2', 'a2', 'q3', 'a3', 'a3 again']);
+    expect(alternatives[0]).toMatchObject({ id: second.user!.id, parentId: first.assistant.id });
+    expect(conversation.messageCount).toBe(9);
+    const seqs = (await db.collection(`users/${uid}/conversations/${id}/messages`).get()).docs
+      .map((d) => d.get('seq') as number)
+      .sort((x, y) => x - y);
+    expect(seqs).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+
+    // Showing the first answer to q3 again: the path runs through the original q2.
+    await selectBranch(db, uid, id, third.assistant.id);
+    expect((await getConversation(db, uid, id)).messages.map((m) => m.content)).toEqual([
+      'q1',
+      'a1',
+      'q2',
+      'a2',
+      'q3',
+      'a3',
+    ]);
+    await expect(selectBranch(db, uid, id, 'nope')).rejects.toMatchObject({
+      kind: 'not-found',
+      message: 'leafId: no such message',
+    });
+  });
+
+  it('when a stopped turn is stored after the turn that follows it, then the later turn stays shown and follows it', async () => {
+    const uid = freshUid();
+    const now = clock();
+    const { id } = await createConversation(db, uid, { title: 't', model: 'local/echo' }, now);
+    const stopped = newExchangeIds(db, uid, id, false);
+    const next = newExchangeIds(db, uid, id, false);
+    const started = now();
+    // The next turn, asked 2 s after the stopped one, is stored first.
+    await appendExchange(
+      db,
+      uid,
+      id,
+      { ...exchange('q2', 'a2'), ids: next, parentId: stopped.answer, startedAt: started + 2000 },
+      now,
+    );
+    await appendExchange(
+      db,
+      uid,
+      id,
+      {
+        ...exchange('q1', 'a1', { complete: false, finishReason: 'cancelled' }),
+        ids: stopped,
+        parentId: null,
+        startedAt: started,
+      },
+      now,
+    );
+    const { messages, alternatives } = await getConversation(db, uid, id);
+    expect(messages.map((m) => m.content)).toEqual(['q1', 'a1', 'q2', 'a2']);
+    expect(messages.map((m) => m.id)).toEqual([
+      stopped.question,
+      stopped.answer,
+      next.question,
+      next.answer,
+    ]);
+    expect(alternatives).toEqual([]);
+  });
+
+  it('when a turn is deleted, then its question and every answer go and what followed follows its parent', async () => {
+    const uid = freshUid();
+    const { id } = await createConversation(db, uid, { title: 't', model: 'local/echo' });
+    const first = await appendExchange(db, uid, id, exchange('q1', 'a1'));
+    const second = await appendExchange(db, uid, id, exchange('q2', 'a2'));
+    const regenerated = await appendExchange(db, uid, id, {
+      assistant: exchange('', 'a2 again').assistant,
+      regenerates: second.user!.id,
+    });
+    const third = await appendExchange(db, uid, id, exchange('q3', 'a3'));
+
+    const result = await deleteTurn(db, uid, id, second.user!.id);
+    expect(new Set(result.deleted)).toEqual(
+      new Set([second.user!.id, second.assistant.id, regenerated.assistant.id]),
+    );
+    expect(result.leafId).toBe(third.assistant.id);
+    const { conversation, messages, alternatives } = await getConversation(db, uid, id);
+    expect(messages.map((m) => m.content)).toEqual(['q1', 'a1', 'q3', 'a3']);
+    expect(messages[2]?.parentId).toBe(first.assistant.id);
+    expect(alternatives).toEqual([]);
+    expect(conversation.messageCount).toBe(4);
+
+    // The shown last turn: the path ends at the answer before it.
+    const last = await deleteTurn(db, uid, id, third.user!.id);
+    expect(last.leafId).toBe(first.assistant.id);
+    expect((await getConversation(db, uid, id)).messages.map((m) => m.content)).toEqual([
+      'q1',
+      'a1',
+    ]);
+    // Every turn: an empty conversation, which the next exchange starts again.
+    expect((await deleteTurn(db, uid, id, first.user!.id)).leafId).toBeUndefined();
+    expect((await getConversation(db, uid, id)).messages).toEqual([]);
+    await appendExchange(db, uid, id, exchange('q4', 'a4'));
+    expect((await getConversation(db, uid, id)).messages.map((m) => m.content)).toEqual([
+      'q4',
+      'a4',
+    ]);
+  });
+
+  it('when a turn names an answer, a missing message or another conversation, then delete refuses it and changes nothing', async () => {
+    const uid = freshUid();
+    const { id } = await createConversation(db, uid, { title: 't', model: 'local/echo' });
+    const other = await createConversation(db, uid, { title: 'o', model: 'local/echo' });
+    const turn = await appendExchange(db, uid, id, exchange('q1', 'a1'));
+    const elsewhere = await appendExchange(db, uid, other.id, exchange('q', 'a'));
+    for (const questionId of [turn.assistant.id, 'missing', elsewhere.user!.id]) {
+      await expect(deleteTurn(db, uid, id, questionId)).rejects.toMatchObject({
+        kind: 'not-found',
+        message: 'questionId: no such question in this conversation',
+      });
+    }
+    await expect(deleteTurn(db, freshUid(), id, turn.user!.id)).rejects.toMatchObject({
+      kind: 'not-found',
+    });
+    expect((await getConversation(db, uid, id)).messages).toHaveLength(2);
+  });
+
+  it('when a conversation was stored before branches, then it reads as a line, continues after its last message, and a deleted turn keeps the rest in order', async () => {
+    const uid = freshUid();
+    const { id } = await createConversation(db, uid, { title: 't', model: 'local/echo' });
+    const turns = [];
+    for (const n of [1, 2, 3])
+      turns.push(await appendExchange(db, uid, id, exchange(`q${n}`, `a${n}`)));
+    // As the store wrote them before: no parent, no leaf, no next seq.
+    const ref = db.doc(`users/${uid}/conversations/${id}`);
+    const messages = await ref.collection('messages').get();
+    for (const doc of messages.docs) await doc.ref.update({ parentId: FieldValue.delete() });
+    await ref.update({
+      leafId: FieldValue.delete(),
+      leafAt: FieldValue.delete(),
+      nextSeq: FieldValue.delete(),
+    });
+
+    const read = await getConversation(db, uid, id);
+    expect(read.messages.map((m) => m.content)).toEqual(['q1', 'a1', 'q2', 'a2', 'q3', 'a3']);
+    expect(read.messages[4]?.parentId).toBe(turns[1]!.assistant.id);
+
+    const fourth = await appendExchange(db, uid, id, exchange('q4', 'a4'));
+    expect(fourth.user?.parentId).toBe(turns[2]!.assistant.id);
+    await deleteTurn(db, uid, id, turns[1]!.user!.id);
+    expect((await getConversation(db, uid, id)).messages.map((m) => m.content)).toEqual([
+      'q1',
+      'a1',
+      'q3',
+      'a3',
+      'q4',
+      'a4',
     ]);
   });
 

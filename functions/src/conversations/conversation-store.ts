@@ -7,10 +7,15 @@ import type {
   DocumentReference,
   DocumentSnapshot,
   Firestore,
+  Query,
+  QueryDocumentSnapshot,
   Transaction,
 } from 'firebase-admin/firestore';
 import {
   AssistantMessage,
+  childrenOf,
+  latestLeaf,
+  shownPath,
   Conversation,
   ConversationId,
   ConversationTitle,
@@ -51,16 +56,35 @@ interface ImageRef {
 }
 
 export interface Exchange {
-  user: { content: string; images?: readonly QuestionImage[] | undefined };
-  assistant: Omit<AssistantMessage, 'id' | 'role' | 'createdAt'>;
-  /** Keep only the first `replaceFrom` messages and put this exchange after them; past the
-   *  end, append. */
-  replaceFrom?: number | undefined;
+  /** The ids its messages are stored under (`newExchangeIds`), told to the client up front;
+   *  new ones when unset. */
+  ids?: ExchangeIds | undefined;
+  /** The question; absent when the exchange answers a stored one again (`regenerates`). */
+  user?: { content: string; images?: readonly QuestionImage[] | undefined } | undefined;
+  assistant: Omit<AssistantMessage, 'id' | 'role' | 'createdAt' | 'parentId'>;
+  /**
+   * The stored message the question follows (null: the conversation's first). Unset: the
+   * shown last message. Either may still be on its way to being stored (a stopped turn).
+   */
+  parentId?: string | null | undefined;
+  /** The stored question this exchange's answer answers again, beside its earlier answers. */
+  regenerates?: string | undefined;
+  /**
+   * When its call started. The conversation shows this exchange unless a call that started
+   * later has been stored first (a stopped turn's exchange stored after the next one). Unset:
+   * now.
+   */
+  startedAt?: number | undefined;
+}
+
+export interface ExchangeIds {
+  question?: string | undefined;
+  answer: string;
 }
 
 export interface AppendedExchange {
   conversation: Conversation;
-  user: UserMessage;
+  user?: UserMessage | undefined;
   assistant: AssistantMessage;
 }
 
@@ -138,16 +162,20 @@ function imageRefsOf(message: DocumentSnapshot): DocumentReference[] {
 }
 
 /** A stored message with its images' bytes read back, in one transaction's snapshot. */
-async function readMessage(tx: Transaction, doc: DocumentSnapshot): Promise<StoredMessage> {
+async function readMessage(
+  tx: Transaction,
+  doc: DocumentSnapshot,
+  parentId: string | null,
+): Promise<StoredMessage> {
   const refs = imageRefsOf(doc);
-  if (refs.length === 0) return StoredMessage.parse({ ...doc.data(), id: doc.id });
+  if (refs.length === 0) return StoredMessage.parse({ ...doc.data(), id: doc.id, parentId });
   const snapshots = await tx.getAll(...refs);
   const images: StoredImage[] = snapshots.map((image) => ({
     id: image.id,
     mediaType: image.get('mediaType') as ImageMediaType,
     data: Buffer.from(image.get('data') as Uint8Array).toString('base64'),
   }));
-  return StoredMessage.parse({ ...doc.data(), id: doc.id, images });
+  return StoredMessage.parse({ ...doc.data(), id: doc.id, parentId, images });
 }
 
 /** Throws not-found unless the conversation exists under this user; reads one document. */
@@ -181,9 +209,47 @@ export async function createConversation(
   return conversation;
 }
 
+/** Fields a conversation's document keeps beside those `Conversation` shows. */
+interface Placement {
+  /** The shown path's last message, and when the call that made it the last one started. */
+  leafId?: string;
+  leafAt?: number;
+  /** The next message's `seq` (`messageCount` for conversations stored before branches). */
+  nextSeq?: number;
+}
+
+function placementOf(snapshot: DocumentSnapshot): Placement & { nextSeq: number } {
+  const data = snapshot.data() as Omit<Placement, 'leafId'> & {
+    leafId?: string | null;
+    messageCount: number;
+  };
+  // A conversation whose every message was deleted keeps `leafId: null`.
+  return {
+    leafId: data.leafId ?? undefined,
+    ...(data.leafAt === undefined ? {} : { leafAt: data.leafAt }),
+    nextSeq: data.nextSeq ?? data.messageCount,
+  };
+}
+
+/** Ids for an exchange's messages, made before its call so the client learns them first. */
+export function newExchangeIds(
+  db: Firestore,
+  uid: string,
+  conversationId: string,
+  regenerating: boolean,
+): ExchangeIds {
+  const messages = conversationRef(db, uid, conversationId).collection('messages');
+  return {
+    ...(regenerating ? {} : { question: messages.doc().id }),
+    answer: messages.doc().id,
+  };
+}
+
 /**
- * Writes a user message and its answer in one transaction. `seq` orders messages exactly,
- * even when both share a millisecond; the transaction makes it unique per conversation.
+ * Writes a question and its answer (or, regenerating, an answer alone) in one transaction.
+ * `seq` orders messages exactly, even when both share a millisecond; the transaction makes it
+ * unique per conversation. Nothing stored is replaced: an edit or a regenerated answer is a
+ * new version beside the old one (branches.ts).
  */
 export async function appendExchange(
   db: Firestore,
@@ -193,64 +259,87 @@ export async function appendExchange(
   now: Clock = Date.now,
 ): Promise<AppendedExchange> {
   const ref = conversationRef(db, uid, conversationId);
+  const messages = ref.collection('messages');
+  const { regenerates } = exchange;
+  const ids = exchange.ids ?? newExchangeIds(db, uid, conversationId, regenerates !== undefined);
+  const question = exchange.user && ids.question;
+  if (regenerates === undefined && question === undefined) {
+    throw new Error('an exchange needs a question, or the question it answers again');
+  }
   return db.runTransaction(async (tx) => {
     const snapshot = await tx.get(ref);
     if (!snapshot.exists) throw notFound();
     const current = toConversation(ref.id, snapshot.data());
+    const placement = placementOf(snapshot);
+    const parentId =
+      exchange.parentId === undefined ? await shownLeaf(tx, ref, placement) : exchange.parentId;
+    const startedAt = exchange.startedAt ?? now();
     // Instances' clocks differ; the list's order must never run backwards.
     const at = Math.max(now(), current.updatedAt);
-    const messages = ref.collection('messages');
-    const { replaceFrom } = exchange;
-    let seq = current.messageCount;
-    if (replaceFrom !== undefined && replaceFrom < seq) {
-      // A regenerated or edited turn: the messages after the kept ones go, in this transaction.
-      const replaced = await tx.get(messages.where('seq', '>=', replaceFrom));
-      for (const doc of replaced.docs) {
-        for (const image of imageRefsOf(doc)) tx.delete(image);
-        tx.delete(doc.ref);
+    let seq = placement.nextSeq;
+    let user: UserMessage | undefined;
+    if (exchange.user && question !== undefined) {
+      const userRef = messages.doc(question);
+      const { content, images = [] } = exchange.user;
+      const imageRefs = images.map(() => userRef.collection('images').doc());
+      user = {
+        id: userRef.id,
+        role: 'user',
+        content,
+        createdAt: at,
+        parentId,
+        ...(images.length > 0
+          ? { images: images.map((image, n) => ({ id: imageRefs[n]!.id, ...image })) }
+          : {}),
+      };
+      const { id: _u, images: _i, ...userFields } = user;
+      const refs: ImageRef[] = images.map(({ mediaType }, n) => ({
+        id: imageRefs[n]!.id,
+        mediaType,
+      }));
+      tx.create(userRef, { ...userFields, ...(refs.length > 0 ? { images: refs } : {}), seq });
+      for (const [n, { mediaType, data }] of images.entries()) {
+        // Bytes, not base64 text: a third smaller, so a kept image fits its document.
+        tx.create(imageRefs[n]!, { mediaType, data: Buffer.from(data, 'base64') });
       }
-      seq = replaceFrom;
+      seq += 1;
     }
-    // Past the end, it appends: the turn it follows (say, one the client stopped) may still be
-    // on its way to being stored.
-    const userRef = messages.doc();
-    const assistantRef = messages.doc();
-    const { content, images = [] } = exchange.user;
-    const imageRefs = images.map(() => userRef.collection('images').doc());
-    const user: UserMessage = {
-      id: userRef.id,
-      role: 'user',
-      content,
-      createdAt: at,
-      ...(images.length > 0
-        ? { images: images.map((image, n) => ({ id: imageRefs[n]!.id, ...image })) }
-        : {}),
-    };
     // Parsing keeps only the message's own fields; Firestore refuses an `undefined` error.
     const { error, ...reply } = exchange.assistant;
     const assistant = AssistantMessage.parse({
       ...reply,
       ...(error ? { error } : {}),
-      id: assistantRef.id,
+      id: ids.answer,
       role: 'assistant',
       createdAt: at,
+      parentId: user ? user.id : regenerates,
     });
-    const { id: _u, images: _i, ...userFields } = user;
     const { id: _a, ...assistantFields } = assistant;
-    const refs: ImageRef[] = images.map(({ mediaType }, n) => ({
-      id: imageRefs[n]!.id,
-      mediaType,
-    }));
-    tx.create(userRef, { ...userFields, ...(refs.length > 0 ? { images: refs } : {}), seq });
-    for (const [n, { mediaType, data }] of images.entries()) {
-      // Bytes, not base64 text: a third smaller, so a kept image fits its document.
-      tx.create(imageRefs[n]!, { mediaType, data: Buffer.from(data, 'base64') });
-    }
-    tx.create(assistantRef, { ...assistantFields, seq: seq + 1 });
-    const changes = { updatedAt: at, messageCount: seq + 2, lastModel: assistant.model };
-    tx.update(ref, { ...changes, sortKey: sortKey(at, ref.id) });
+    tx.create(messages.doc(ids.answer), { ...assistantFields, seq });
+    const shown =
+      startedAt >= (placement.leafAt ?? 0) ? { leafId: assistant.id, leafAt: startedAt } : {};
+    const changes = {
+      updatedAt: at,
+      messageCount: current.messageCount + (user ? 2 : 1),
+      lastModel: assistant.model,
+    };
+    tx.update(ref, { ...changes, ...shown, nextSeq: seq + 1, sortKey: sortKey(at, ref.id) });
     return { conversation: { ...current, ...changes }, user, assistant };
   });
+}
+
+/**
+ * The shown path's last message: the stored leaf, or for a conversation stored before
+ * branches (a straight line), its newest message; null when it has none.
+ */
+async function shownLeaf(
+  tx: Transaction,
+  ref: DocumentReference,
+  placement: Placement,
+): Promise<string | null> {
+  if (placement.leafId !== undefined) return placement.leafId;
+  const newest = await tx.get(ref.collection('messages').orderBy('seq', 'desc').limit(1));
+  return newest.docs[0]?.id ?? null;
 }
 
 /** Newest activity first; `nextCursor` is absent on the last page. */
@@ -281,18 +370,124 @@ export async function getConversation(
   // One snapshot, so `messageCount` and the messages agree even during an append.
   return db.runTransaction(
     async (tx) => {
-      const [snapshot, messages] = await Promise.all([
-        tx.get(ref),
-        tx.get(ref.collection('messages').orderBy('seq')),
-      ]);
+      const [snapshot, messages] = await Promise.all([tx.get(ref), tx.get(messagesInOrder(ref))]);
       if (!snapshot.exists) throw notFound();
+      const stored = await Promise.all(
+        withParents(messages.docs).map(({ doc, parentId }) => readMessage(tx, doc, parentId)),
+      );
+      const path = shownPath(stored, placementOf(snapshot).leafId);
+      const shown = new Set(path.map((m) => m.id));
       return {
         conversation: toConversation(ref.id, snapshot.data()),
-        messages: await Promise.all(messages.docs.map((doc) => readMessage(tx, doc))),
+        messages: path,
+        alternatives: stored.filter((m) => !shown.has(m.id)),
       };
     },
     { readOnly: true },
   );
+}
+
+function messagesInOrder(ref: DocumentReference): Query {
+  return ref.collection('messages').orderBy('seq');
+}
+
+/**
+ * Each message with the one it follows. A message stored before branches names none: the
+ * conversation was then a straight line, so it follows the one written before it.
+ */
+function withParents(
+  docs: readonly QueryDocumentSnapshot[],
+): { doc: QueryDocumentSnapshot; parentId: string | null }[] {
+  return docs.map((doc, n) => {
+    const parentId = doc.get('parentId') as string | null | undefined;
+    return { doc, parentId: parentId === undefined ? (docs[n - 1]?.id ?? null) : parentId };
+  });
+}
+
+/** Shows the path through `leafId`; a call that started before now no longer moves it. */
+export async function selectBranch(
+  db: Firestore,
+  uid: string,
+  conversationId: string,
+  leafId: string,
+  now: Clock = Date.now,
+): Promise<string> {
+  const ref = conversationRef(db, uid, conversationId);
+  return db.runTransaction(async (tx) => {
+    const [snapshot, leaf] = await Promise.all([
+      tx.get(ref),
+      tx.get(ref.collection('messages').doc(leafId)),
+    ]);
+    if (!snapshot.exists) throw notFound();
+    if (!leaf.exists) throw new GatewayError('not-found', 'leafId: no such message');
+    tx.update(ref, { leafId, leafAt: Math.max(now(), placementOf(snapshot).leafAt ?? 0) });
+    return leafId;
+  });
+}
+
+/** Firestore's writes per commit, less room for the conversation's own update. */
+const TURN_WRITES = 450;
+
+/**
+ * Deletes a question and every answer to it, with their images, in one transaction. What
+ * followed the answers follows the question's parent instead, so later turns stay. Messages
+ * stored before branches get their parent written down first: their order alone no longer says
+ * it once one is gone.
+ */
+export async function deleteTurn(
+  db: Firestore,
+  uid: string,
+  conversationId: string,
+  questionId: string,
+): Promise<{ deleted: string[]; leafId?: string }> {
+  const ref = conversationRef(db, uid, conversationId);
+  return db.runTransaction(async (tx) => {
+    const [snapshot, docs] = await Promise.all([
+      tx.get(ref),
+      tx.get(messagesInOrder(ref).select('parentId', 'role', 'images')),
+    ]);
+    if (!snapshot.exists) throw notFound();
+    const tree = withParents(docs.docs);
+    const question = tree.find(({ doc }) => doc.id === questionId);
+    if (question?.doc.get('role') !== 'user') {
+      throw new GatewayError('not-found', 'questionId: no such question in this conversation');
+    }
+    const answers = new Set(
+      tree.filter(({ parentId }) => parentId === questionId).map(({ doc }) => doc.id),
+    );
+    const gone = new Set([questionId, ...answers]);
+    const kept = tree
+      .filter(({ doc }) => !gone.has(doc.id))
+      .map(({ doc, parentId }) => ({
+        doc,
+        before: doc.get('parentId') as string | null | undefined,
+        parentId: parentId !== null && answers.has(parentId) ? question.parentId : parentId,
+      }));
+    const moved = kept.filter(({ before, parentId }) => before !== parentId);
+    const removed = tree.filter(({ doc }) => gone.has(doc.id)).map(({ doc }) => doc);
+    const images = removed.flatMap(imageRefsOf);
+    if (removed.length + images.length + moved.length > TURN_WRITES) {
+      throw new GatewayError(
+        'failed-precondition',
+        'questionId: this turn has too many versions and messages after it to delete at once',
+      );
+    }
+    for (const image of images) tx.delete(image);
+    for (const doc of removed) tx.delete(doc.ref);
+    for (const { doc, parentId } of moved) tx.update(doc.ref, { parentId });
+    // A shown path through the deleted turn ends, now, at the newest end after its place.
+    const { leafId: shown } = placementOf(snapshot);
+    const remaining = kept.map(({ doc, parentId }) => ({ id: doc.id, parentId }));
+    const leafId =
+      shown === undefined || !gone.has(shown)
+        ? shown
+        : latestLeaf(childrenOf(remaining), question.parentId);
+    tx.update(ref, {
+      messageCount: Math.max(0, snapshot.get('messageCount') - removed.length),
+      leafId: leafId ?? null,
+    });
+    return { deleted: [...gone], ...(leafId === undefined ? {} : { leafId }) };
+  });
 }
 
 /** Renaming keeps `updatedAt`: a new title is not new activity, so the list keeps its order. */

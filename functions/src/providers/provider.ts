@@ -9,7 +9,10 @@ import type {
 } from '@colonycraft/protocol';
 
 /** What a provider is asked: the unified request, with the provider's own model name. */
-export type ProviderRequest = Omit<ChatRequest, 'model' | 'conversationId' | 'replaceFrom'> & {
+export type ProviderRequest = Omit<
+  ChatRequest,
+  'model' | 'conversationId' | 'parentId' | 'regenerates'
+> & {
   /** The provider's own name for the model, without the `provider/` prefix. */
   model: string;
 };
