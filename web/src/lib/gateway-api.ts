@@ -8,6 +8,7 @@ import {
   ListConversationsResponse,
   ListModelsResponse,
   RenameConversationResponse,
+  SearchConversationsResponse,
   SettingsResponse,
   describeIssues,
   type UserSettings,
@@ -25,6 +26,7 @@ export interface TokenSource {
 }
 
 export const HISTORY_PAGE_SIZE = 20;
+export const SEARCH_PAGE_SIZE = 10;
 
 export function firebaseInvoke(functions: () => Functions): Invoke {
   return async (name, data) => (await httpsCallable(functions(), name)(data)).data;
@@ -63,6 +65,12 @@ export function createGatewayApi(invoke: Invoke, token: TokenSource) {
         'listConversations',
         { pageSize: HISTORY_PAGE_SIZE, ...(cursor ? { cursor } : {}) },
         ListConversationsResponse,
+      ),
+    searchConversations: (query: string, cursor?: string) =>
+      call(
+        'searchConversations',
+        { query, pageSize: SEARCH_PAGE_SIZE, ...(cursor ? { cursor } : {}) },
+        SearchConversationsResponse,
       ),
     getConversation: (conversationId: string) =>
       call('getConversation', { conversationId }, GetConversationResponse),

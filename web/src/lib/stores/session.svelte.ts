@@ -16,6 +16,7 @@ import { loadRuntimeConfig } from '../runtime-config.ts';
 import { chat } from './chat.svelte.ts';
 import { clientToken } from './client-token.svelte.ts';
 import { history } from './history.svelte.ts';
+import { historySearch } from './history-search.svelte.ts';
 import { models } from './models.svelte.ts';
 import { applyTheme, rememberedTheme, settings } from './settings.svelte.ts';
 
@@ -51,6 +52,7 @@ class Session {
           settings.reset();
           chat.reset();
           history.reset();
+          historySearch.reset();
           models.reset();
         }
         chat.draft.useDraftOf(user?.uid ?? null);
