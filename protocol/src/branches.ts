@@ -43,13 +43,11 @@ export function latestLeaf<M extends Branching>(
   id: string | null,
 ): string | undefined {
   let leaf = id ?? undefined;
-  const seen = new Set<string | null>();
-  for (let at: string | null = id; !seen.has(at);) {
-    seen.add(at);
-    const next = children.get(at)?.at(-1);
-    if (!next) break;
+  const seen = new Set<string | null>([id]);
+  for (let next = children.get(id)?.at(-1); next && !seen.has(next.id);) {
+    seen.add(next.id);
     leaf = next.id;
-    at = next.id;
+    next = children.get(next.id)?.at(-1);
   }
   return leaf;
 }
@@ -80,4 +78,40 @@ export function versionsOf<M extends Branching>(
     if (index >= 0) return { versions, index };
   }
   return { versions: [message], index: 0 };
+}
+
+/** What deleting a turn leaves: the messages kept, each with the parent it now has. */
+export interface WithoutTurn<M> {
+  kept: { message: M; parentId: string | null }[];
+  /** The question and every answer to it. */
+  removed: M[];
+  /** The shown path's end now: unchanged unless it was removed; absent when none is left. */
+  leafId: string | undefined;
+}
+
+/**
+ * Deletes a turn: the question `questionId` and every answer to it. What followed its answers
+ * follows the question's parent instead, so the turns after it stay. Undefined when
+ * `questionId` is no question here.
+ */
+export function withoutTurn<M extends Branching & { role: string }>(
+  messages: readonly M[],
+  questionId: string,
+  leafId: string | undefined,
+): WithoutTurn<M> | undefined {
+  const question = messages.find((m) => m.id === questionId);
+  if (question?.role !== 'user') return undefined;
+  const above = question.parentId ?? null;
+  const answers = new Set(messages.filter((m) => m.parentId === questionId).map((m) => m.id));
+  const removed = messages.filter((m) => m.id === questionId || answers.has(m.id));
+  const kept = messages
+    .filter((m) => m.id !== questionId && !answers.has(m.id))
+    .map((message) => {
+      const parentId = message.parentId ?? null;
+      return { message, parentId: parentId !== null && answers.has(parentId) ? above : parentId };
+    });
+  const gone = leafId !== undefined && (leafId === questionId || answers.has(leafId));
+  if (!gone) return { kept, removed, leafId };
+  const tree = childrenOf(kept.map(({ message, parentId }) => ({ id: message.id, parentId })));
+  return { kept, removed, leafId: latestLeaf(tree, above) };
 }

@@ -13,9 +13,8 @@ import type {
 } from 'firebase-admin/firestore';
 import {
   AssistantMessage,
-  childrenOf,
-  latestLeaf,
   shownPath,
+  withoutTurn,
   Conversation,
   ConversationId,
   ConversationTitle,
@@ -28,11 +27,15 @@ import {
   type UserMessage,
 } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
+import * as search from './search-index.js';
 
 export type Clock = () => number;
 
-/** Deletes stay under Firestore's 500 writes per commit: a message and up to 4 images each. */
-const DELETE_BATCH = 90;
+/**
+ * Deletes stay under Firestore's 500 writes per commit: a message, up to 4 images and its
+ * search index entry each.
+ */
+const DELETE_BATCH = 80;
 const TITLE_LENGTH = 60;
 const UNTITLED = 'New conversation';
 
@@ -205,7 +208,10 @@ export async function createConversation(
     ...(input.systemPrompt === undefined ? {} : { systemPrompt: input.systemPrompt }),
   };
   const { id: _id, ...fields } = conversation;
-  await ref.create({ ...fields, sortKey: sortKey(at, ref.id) });
+  const batch = db.batch();
+  batch.create(ref, { ...fields, sortKey: sortKey(at, ref.id) });
+  search.indexTitle(batch, ref, conversation.title, at);
+  await batch.commit();
   return conversation;
 }
 
@@ -298,6 +304,7 @@ export async function appendExchange(
         mediaType,
       }));
       tx.create(userRef, { ...userFields, ...(refs.length > 0 ? { images: refs } : {}), seq });
+      search.indexMessage(tx, ref, user);
       for (const [n, { mediaType, data }] of images.entries()) {
         // Bytes, not base64 text: a third smaller, so a kept image fits its document.
         tx.create(imageRefs[n]!, { mediaType, data: Buffer.from(data, 'base64') });
@@ -316,6 +323,9 @@ export async function appendExchange(
     });
     const { id: _a, ...assistantFields } = assistant;
     tx.create(messages.doc(ids.answer), { ...assistantFields, seq });
+    search.indexMessage(tx, ref, assistant);
+    // The title's entry sorts by the conversation's latest activity.
+    search.indexTitle(tx, ref, current.title, at);
     const shown =
       startedAt >= (placement.leafAt ?? 0) ? { leafId: assistant.id, leafAt: startedAt } : {};
     const changes = {
@@ -447,46 +457,46 @@ export async function deleteTurn(
       tx.get(messagesInOrder(ref).select('parentId', 'role', 'images')),
     ]);
     if (!snapshot.exists) throw notFound();
-    const tree = withParents(docs.docs);
-    const question = tree.find(({ doc }) => doc.id === questionId);
-    if (question?.doc.get('role') !== 'user') {
+    const tree = withParents(docs.docs).map(({ doc, parentId }) => ({
+      id: doc.id,
+      role: doc.get('role') as string,
+      parentId,
+      doc,
+    }));
+    const after = withoutTurn(tree, questionId, placementOf(snapshot).leafId);
+    if (!after) {
       throw new GatewayError('not-found', 'questionId: no such question in this conversation');
     }
-    const answers = new Set(
-      tree.filter(({ parentId }) => parentId === questionId).map(({ doc }) => doc.id),
+    // Each whose parent changes is written, and so is each stored before branches, whose
+    // parent was its order alone.
+    const moved = after.kept.filter(
+      ({ message, parentId }) => message.doc.get('parentId') !== parentId,
     );
-    const gone = new Set([questionId, ...answers]);
-    const kept = tree
-      .filter(({ doc }) => !gone.has(doc.id))
-      .map(({ doc, parentId }) => ({
-        doc,
-        before: doc.get('parentId') as string | null | undefined,
-        parentId: parentId !== null && answers.has(parentId) ? question.parentId : parentId,
-      }));
-    const moved = kept.filter(({ before, parentId }) => before !== parentId);
-    const removed = tree.filter(({ doc }) => gone.has(doc.id)).map(({ doc }) => doc);
-    const images = removed.flatMap(imageRefsOf);
-    if (removed.length + images.length + moved.length > TURN_WRITES) {
+    const images = after.removed.flatMap(({ doc }) => imageRefsOf(doc));
+    // Each removed message's search entry goes too: one more write each.
+    if (2 * after.removed.length + images.length + moved.length > TURN_WRITES) {
       throw new GatewayError(
         'failed-precondition',
         'questionId: this turn has too many versions and messages after it to delete at once',
       );
     }
     for (const image of images) tx.delete(image);
-    for (const doc of removed) tx.delete(doc.ref);
-    for (const { doc, parentId } of moved) tx.update(doc.ref, { parentId });
-    // A shown path through the deleted turn ends, now, at the newest end after its place.
-    const { leafId: shown } = placementOf(snapshot);
-    const remaining = kept.map(({ doc, parentId }) => ({ id: doc.id, parentId }));
-    const leafId =
-      shown === undefined || !gone.has(shown)
-        ? shown
-        : latestLeaf(childrenOf(remaining), question.parentId);
+    for (const { doc } of after.removed) tx.delete(doc.ref);
+    search.unindexMessages(
+      tx,
+      ref,
+      after.removed.map(({ id }) => id),
+    );
+    for (const { message, parentId } of moved) tx.update(message.doc.ref, { parentId });
+    const { leafId } = after;
     tx.update(ref, {
-      messageCount: Math.max(0, snapshot.get('messageCount') - removed.length),
+      messageCount: Math.max(0, snapshot.get('messageCount') - after.removed.length),
       leafId: leafId ?? null,
     });
-    return { deleted: [...gone], ...(leafId === undefined ? {} : { leafId }) };
+    return {
+      deleted: after.removed.map(({ id }) => id),
+      ...(leafId === undefined ? {} : { leafId }),
+    };
   });
 }
 
@@ -503,6 +513,7 @@ export async function renameConversation(
     const snapshot = await tx.get(ref);
     if (!snapshot.exists) throw notFound();
     tx.update(ref, { title: newTitle });
+    search.indexTitle(tx, ref, newTitle, Number(snapshot.get('updatedAt')));
     return { ...toConversation(ref.id, snapshot.data()), title: newTitle };
   });
 }
@@ -529,8 +540,16 @@ export async function deleteConversation(
         for (const image of imageRefsOf(message)) tx.delete(image);
         tx.delete(message.ref);
       }
+      search.unindexMessages(
+        tx,
+        ref,
+        messages.docs.map((message) => message.id),
+      );
       const last = messages.size < DELETE_BATCH;
-      if (last) tx.delete(ref);
+      if (last) {
+        tx.delete(ref);
+        search.unindexConversation(tx, ref);
+      }
       return last;
     });
   }
