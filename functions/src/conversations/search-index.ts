@@ -4,7 +4,7 @@
 // the conversation store's own transaction and the conversation's reference (the entry sits
 // under the same user), and only write (a transaction reads before it writes), so an entry
 // comes and goes with what it indexes. docs/search.md has the design.
-import type { DocumentReference, Firestore, Query, Transaction } from 'firebase-admin/firestore';
+import type { DocumentData, DocumentReference, Firestore, Query } from 'firebase-admin/firestore';
 import type { SearchConversationsResponse, SearchResult } from '@colonycraft/protocol';
 import { GatewayError } from '../errors.js';
 import {
@@ -22,6 +22,15 @@ import {
 export const SCAN_MAX = 200;
 /** Entries read per query while scanning. */
 const SCAN_CHUNK = 50;
+
+/**
+ * What writes the indexed documents: their transaction, or a batch where nothing is read first
+ * (a new conversation). Both `Transaction` and `WriteBatch` are one.
+ */
+export interface Writes {
+  set(ref: DocumentReference, data: DocumentData): unknown;
+  delete(ref: DocumentReference): unknown;
+}
 
 /** What an index entry of a message needs of it. */
 export interface IndexedMessage {
@@ -67,7 +76,7 @@ function sortKey(at: number, entryId: string): string {
 
 /** Indexes a message (or re-indexes it, say when its content changed). */
 export function indexMessage(
-  tx: Transaction,
+  tx: Writes,
   conversation: DocumentReference,
   message: IndexedMessage,
 ): void {
@@ -88,7 +97,7 @@ export function indexMessage(
  * conversation's place in History: call it again after each exchange.
  */
 export function indexTitle(
-  tx: Transaction,
+  tx: Writes,
   conversation: DocumentReference,
   title: string,
   at: number,
@@ -105,7 +114,7 @@ export function indexTitle(
 
 /** Removes the entries of messages being deleted; one write each, no read. */
 export function unindexMessages(
-  tx: Transaction,
+  tx: Writes,
   conversation: DocumentReference,
   messageIds: readonly string[],
 ): void {
@@ -116,7 +125,7 @@ export function unindexMessages(
  * Removes a conversation's title entry. Its messages' entries go with the messages themselves
  * (unindexMessages), batch by batch, as the store deletes them.
  */
-export function unindexConversation(tx: Transaction, conversation: DocumentReference): void {
+export function unindexConversation(tx: Writes, conversation: DocumentReference): void {
   tx.delete(entryRef(conversation, 'title'));
 }
 
