@@ -6,6 +6,13 @@ import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
 import { startFirestoreEmulator, type FirestoreEmulator } from '@colonycraft/testing';
 import {
+  appendExchange,
+  createConversation,
+  deleteConversation,
+  deleteTurn,
+  renameConversation,
+} from './conversation-store.js';
+import {
   indexMessage,
   indexTitle,
   searchConversations,
@@ -243,5 +250,70 @@ describe('searchConversations', () => {
   it('when a query has no word of two characters, then nothing is read', async () => {
     const page = await search(freshUid(), 'a ?');
     expect(page).toEqual({ results: [], scanned: 0 });
+  });
+});
+
+describe('kept true by the conversation store', () => {
+  const reply = (content: string) => ({
+    content,
+    model: 'local/echo',
+    usage: { inputTokens: 1, outputTokens: 1, estimated: true },
+    costUsd: 0,
+    latencyMs: 1,
+    finishReason: 'stop' as const,
+    complete: true,
+  });
+
+  it('when a conversation is created and continued, then its title and every message are found', async () => {
+    const uid = freshUid();
+    const created = await createConversation(db, uid, { title: 'Capybara care' });
+    expect(titles(await search(uid, 'capybara'))).toEqual(['Capybara care']);
+    await appendExchange(db, uid, created.id, {
+      user: { content: 'What do they eat?' },
+      assistant: reply('Mostly grasses and aquatic plants.'),
+    });
+    const page = await search(uid, 'aquatic gras');
+    expect(page.results).toMatchObject([{ conversationId: created.id, role: 'assistant' }]);
+    expect(marked(page.results[0]!.snippet!)).toEqual(['gras', 'aquatic']);
+  });
+
+  it('when renamed, then the new title finds it and the old one does not', async () => {
+    const uid = freshUid();
+    const { id } = await createConversation(db, uid, { title: 'Giraffe notes' });
+    await renameConversation(db, uid, id, 'Okapi notes');
+    expect(titles(await search(uid, 'giraffe'))).toEqual([]);
+    expect(titles(await search(uid, 'okapi'))).toEqual(['Okapi notes']);
+  });
+
+  it('when a turn is deleted, then its messages are no longer found, and the rest are', async () => {
+    const uid = freshUid();
+    const { id } = await createConversation(db, uid, { title: 'Chat' });
+    const first = await appendExchange(db, uid, id, {
+      user: { content: 'tell me about ibex' },
+      assistant: reply('ibex climb dams'),
+    });
+    await appendExchange(db, uid, id, {
+      user: { content: 'and the chamois?' },
+      assistant: reply('chamois too'),
+    });
+    await deleteTurn(db, uid, id, first.user!.id);
+    expect((await search(uid, 'ibex')).results).toEqual([]);
+    expect(titles(await search(uid, 'chamois'))).toEqual(['Chat']);
+  });
+
+  it('when deleted, then nothing of the conversation is found and no entry is left', async () => {
+    const uid = freshUid();
+    const { id } = await createConversation(db, uid, { title: 'Tapir' });
+    for (let n = 0; n < 3; n += 1) {
+      await appendExchange(db, uid, id, {
+        user: { content: `tapir ${n}` },
+        assistant: reply('snout'),
+      });
+    }
+    await deleteConversation(db, uid, id);
+    expect((await search(uid, 'tapir')).results).toEqual([]);
+    expect((await search(uid, 'snout')).results).toEqual([]);
+    const entries = await db.collection('users').doc(uid).collection('searchIndex').get();
+    expect(entries.size).toBe(0);
   });
 });
