@@ -3,7 +3,7 @@
 
 const COPIED_MS = 1500;
 
-async function writeClipboard(text: string): Promise<void> {
+export async function writeClipboard(text: string): Promise<void> {
   if (navigator.clipboard?.writeText) return navigator.clipboard.writeText(text);
   // Pages served over plain http (not localhost) have no Clipboard API.
   const area = document.createElement('textarea');
