@@ -4,8 +4,9 @@
 // Content-Security-Policy, testing/src/web-hosting.ts) and loads the app in Chromium, each time
 // in a fresh browser context (empty cache, no session), and reports, from navigation start:
 // first paint and first contentful paint (the paint entries), when the sign-in form is drawn
-// (the first animation frame with its email field laid out), when it is interactive (a submit
-// event dispatched on it is taken by the app: Svelte's handler prevents the default), when
+// (the first animation frame with its email field laid out), when it is interactive (its
+// button is enabled and a submit event dispatched on it is taken by the app: Svelte's handler
+// prevents the default), when
 // runtime-config.json is requested, when the last script of the sign-in page has arrived,
 // and how much JavaScript the sign-in page loads. Medians and p90s over BENCH_WEB_RUNS loads
 // (default 10) of `/` (which sends a signed-out person to /sign-in) and of /sign-in itself,
@@ -50,7 +51,8 @@ const PROBE = `(() => {
   requestAnimationFrame(frame);
   const probe = () => {
     const target = form();
-    if (target && marks.visible !== undefined) {
+    const button = target?.querySelector('button[type=submit]');
+    if (target && marks.visible !== undefined && button && !button.disabled) {
       const event = new Event('submit', { bubbles: true, cancelable: true });
       target.dispatchEvent(event);
       if (event.defaultPrevented) {

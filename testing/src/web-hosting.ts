@@ -48,7 +48,7 @@ export async function startWebHosting(
       ports,
       runDir,
       publicDir,
-      connectOrigins: [runtimeConfig.emulators!.auth],
+      connectOrigins: [runtimeConfig.emulators!.auth, runtimeConfig.adminApiUrl],
       env: { GCLOUD_PROJECT: DEMO_PROJECT_ID },
       ...(options.onLine ? { onLine: options.onLine } : {}),
     });
