@@ -14,6 +14,14 @@ export default defineConfig({
       // bootstrap script SvelteKit inlines changes with every build, so only the build can
       // hash it. Everything else (connect-src, frame-ancestors, …) is the Hosting header in
       // firebase.json, which names each environment's origins; a script must satisfy both.
+      // The account pages are prerendered ((auth)/+layout.ts). The runtime config app.html
+      // preloads is each deployment's own file, written beside the build, so the crawler's
+      // 404 for it is expected; any other is an error.
+      prerender: {
+        handleHttpError: ({ path, message }) => {
+          if (path !== '/runtime-config.json') throw new Error(message);
+        },
+      },
       csp: {
         mode: 'hash',
         directives: { 'script-src': ['self'], 'object-src': ['none'], 'base-uri': ['self'] },

@@ -19,7 +19,7 @@ describe('loadRuntimeConfig', () => {
   it('when the file is valid, then it is returned as parsed', async () => {
     const fetchFn = respond(JSON.stringify(config));
     await expect(loadRuntimeConfig(fetchFn)).resolves.toEqual(config);
-    expect(fetchFn).toHaveBeenCalledWith('/runtime-config.json', { cache: 'no-store' });
+    expect(fetchFn).toHaveBeenCalledWith('/runtime-config.json');
   });
 
   it('when the file is missing, then the error names the path and the status', async () => {

@@ -9,11 +9,19 @@ export class RuntimeConfigError extends Error {
   }
 }
 
-/** Fetches and validates `/runtime-config.json`; every failure names what to fix. */
+/**
+ * Fetches and validates `/runtime-config.json`; every failure names what to fix.
+ *
+ * app.html preloads the file (`<link rel="preload" as="fetch" crossorigin>`), so it arrives
+ * beside the app's scripts rather than after them, and this request, made with the same mode,
+ * credentials and default cache mode, is answered with that response. (`cache: 'no-store'`
+ * would refuse it and fetch again.) The file is kept fresh by its `Cache-Control: no-cache`
+ * header in firebase.json instead.
+ */
 export async function loadRuntimeConfig(fetchFn: typeof fetch = fetch): Promise<RuntimeConfig> {
   let response: Response;
   try {
-    response = await fetchFn(RUNTIME_CONFIG_PATH, { cache: 'no-store' });
+    response = await fetchFn(RUNTIME_CONFIG_PATH);
   } catch (error) {
     throw new RuntimeConfigError(
       `Could not fetch ${RUNTIME_CONFIG_PATH}: the server is unreachable.`,

@@ -11,6 +11,7 @@ import {
   watchUser,
   type SessionUser,
 } from '../auth.ts';
+import type { Auth } from 'firebase/auth';
 import { firebase, initFirebase } from '../firebase.ts';
 import { loadRuntimeConfig } from '../runtime-config.ts';
 import { chat } from './chat.svelte.ts';
@@ -35,6 +36,19 @@ class Session {
   /** The conversation to reopen after signing in again. */
   returnTo = $state<string>();
   #started = false;
+  /** Firebase Auth once the app has started: the account pages show (prerendered) before. */
+  #auth: Promise<Auth>;
+  #authReady!: (auth: Auth) => void;
+  #authFailed!: (error: unknown) => void;
+
+  constructor() {
+    this.#auth = new Promise<Auth>((resolve, reject) => {
+      this.#authReady = resolve;
+      this.#authFailed = reject;
+    });
+    // A failed start is shown by the layout; a call waiting on it gets the same error.
+    this.#auth.catch(() => undefined);
+  }
 
   /** Starts the app once; safe to call again. */
   async start(): Promise<void> {
@@ -61,33 +75,37 @@ class Session {
         if (user) void settings.load();
       });
       this.phase = 'ready';
+      this.#authReady(services.auth);
     } catch (error) {
       this.failure = error instanceof Error ? error.message : String(error);
       this.phase = 'failed';
+      this.#authFailed(error);
     }
   }
 
-  signIn(email: string, password: string): Promise<SessionUser> {
-    return signInWithPassword(firebase().auth, email, password);
+  // The account pages' calls wait for the start: those pages show before it is done.
+
+  async signIn(email: string, password: string): Promise<SessionUser> {
+    return signInWithPassword(await this.#auth, email, password);
   }
 
   /** Creates an account; Firebase signs it in, so the watcher reports the new user. */
-  register(email: string, password: string): Promise<SessionUser> {
-    return registerWithPassword(firebase().auth, email, password);
+  async register(email: string, password: string): Promise<SessionUser> {
+    return registerWithPassword(await this.#auth, email, password);
   }
 
-  sendPasswordReset(email: string): Promise<void> {
-    return sendPasswordReset(firebase().auth, email);
+  async sendPasswordReset(email: string): Promise<void> {
+    return sendPasswordReset(await this.#auth, email);
   }
 
   /** The address a password reset link is for (refused when the link is expired or used). */
-  checkResetCode(code: string): Promise<string> {
-    return checkResetCode(firebase().auth, code);
+  async checkResetCode(code: string): Promise<string> {
+    return checkResetCode(await this.#auth, code);
   }
 
   /** Sets a new password with the code of a reset link, on this app's own page. */
-  finishPasswordReset(code: string, password: string): Promise<void> {
-    return finishPasswordReset(firebase().auth, code, password);
+  async finishPasswordReset(code: string, password: string): Promise<void> {
+    return finishPasswordReset(await this.#auth, code, password);
   }
 
   /** Signs out on request: the unsent draft goes too. */
