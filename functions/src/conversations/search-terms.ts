@@ -9,9 +9,9 @@ export const PREFIX_MAX = 12;
 /** A word is kept to this length (code units) in the index, and so in a query. */
 export const WORD_MAX = 32;
 /**
- * Terms one entry holds at most. Each term is two index entries (the array's and the composite
- * index's); Firestore allows 40,000 a document, so this stays far below, and a scan of entries
- * stays small to read.
+ * Terms one entry holds at most. Each term is one entry of the composite index (the single-field
+ * index of `terms` is off: firestore.indexes.json); Firestore allows 40,000 a document, so this
+ * stays far below, and a scan of entries stays small to read.
  */
 export const TERMS_MAX = 2000;
 /** Words of a query that count; more are ignored. */
