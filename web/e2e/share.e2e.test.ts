@@ -170,11 +170,19 @@ describe('sharing a conversation', () => {
     }
   }, 120_000);
 
-  it('when the owner stops sharing, then the link says in plain words that it is not shared', async () => {
+  it('when the owner stops sharing, on a phone, then the link says in plain words that it is not shared', async () => {
+    // On a phone, History is a drawer: Share is in it, and the dialog fits the screen.
+    await owner.setViewportSize({ width: 390, height: 844 });
+    await owner.getByRole('button', { name: 'History' }).click();
     await shareButton().click();
     await coldly(() => dialog().getByLabel('Link').isVisible()).toBe(true);
     // Sharing again gives the same link: one per conversation.
     expect(await dialog().getByLabel('Link').inputValue()).toBe(link);
+    const box = await dialog().boundingBox();
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    expect(await axeViolations(owner)).toEqual([]);
+    await screenshot(owner, 'share-dialog-390');
     await dialog().getByRole('button', { name: 'Stop sharing' }).click();
     await coldly(() => dialog().getByRole('button', { name: 'Create link' }).isVisible()).toBe(
       true,
