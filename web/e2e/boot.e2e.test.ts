@@ -1,8 +1,9 @@
 // The web app's boot (issue 18): its frame is drawn from the HTML before any script runs (the
 // account pages are prerendered; every other page shows app.html's starting frame), the
-// runtime config is fetched beside the scripts rather than after them, once, and the
-// prerendered sign-in form is hydrated (not drawn again) and signs in. Served as production
-// serves it: the Hosting emulator with firebase.json's headers, beside the Auth emulator.
+// runtime config is fetched beside the scripts rather than after them, once, the sign-in page
+// loads neither the Functions SDK nor the signed-in stores, and the prerendered sign-in form
+// is hydrated (not drawn again) and signs in. Served as production serves it: the Hosting
+// emulator with firebase.json's headers, beside the Auth emulator.
 // Orders only, no durations: `npm run bench:web` measures those. Screenshots at 1280 and 390 px.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -135,6 +136,25 @@ describe('with JavaScript', () => {
       await context.close();
     },
   );
+
+  it('when the sign-in page loads, then neither the Functions SDK nor the signed-in stores come with it', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const scripts: Promise<string>[] = [];
+    page.on('response', (response) => {
+      if (response.request().resourceType() === 'script') scripts.push(response.text());
+    });
+    await page.goto(`${hosting.url}/sign-in`);
+    await eventually(() => signInButton(page).isEnabled()).toBe(true);
+    await page.waitForLoadState('networkidle');
+    const bodies = await Promise.all(scripts);
+    expect(bodies.length).toBeGreaterThan(0);
+    for (const body of bodies) {
+      expect(body).not.toContain('type.googleapis.com/google.protobuf.Int64Value'); // firebase/functions
+      expect(body).not.toContain('colonycraft.draft.'); // the chat's draft store
+    }
+    await context.close();
+  });
 
   it.each(SIZES)(
     'when the prerendered sign-in form is hydrated at $width px, then it stays the same form and signs in',

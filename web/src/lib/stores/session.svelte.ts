@@ -1,6 +1,7 @@
 // The app's session: loads the runtime config, initializes Firebase once, and follows the
 // signed-in user (who gets a client token, their own draft and their settings, and whose
-// conversation, history, models and settings are forgotten on sign-out).
+// conversation, history, models and settings are forgotten on sign-out). That side of it is
+// signed-in.ts, imported once someone is signed in: the sign-in page loads Firebase Auth only.
 import {
   checkResetCode,
   finishPasswordReset,
@@ -12,14 +13,11 @@ import {
   type SessionUser,
 } from '../auth.ts';
 import type { Auth } from 'firebase/auth';
-import { firebase, initFirebase } from '../firebase.ts';
+import { initFirebase, initFunctions } from '../firebase.ts';
 import { loadRuntimeConfig } from '../runtime-config.ts';
-import { chat } from './chat.svelte.ts';
-import { clientToken } from './client-token.svelte.ts';
-import { history } from './history.svelte.ts';
-import { historySearch } from './history-search.svelte.ts';
-import { models } from './models.svelte.ts';
-import { applyTheme, rememberedTheme, settings } from './settings.svelte.ts';
+import { applyTheme, rememberedTheme } from '../theme.ts';
+
+type SignedIn = typeof import('./signed-in.ts');
 
 type Phase = 'loading' | 'ready' | 'failed';
 
@@ -29,6 +27,11 @@ class Session {
   failure = $state<string>();
   /** `undefined` until Firebase has reported whether someone is signed in. */
   user = $state<SessionUser | null | undefined>(undefined);
+  /**
+   * Cloud Functions is initialized, so `firebase()` answers: every page but the account pages
+   * waits for it (the root layout asks for it with `loadFunctions`).
+   */
+  functionsReady = $state(false);
   /** True when talking to the local emulators (demo accounts exist there). */
   emulated = $state(false);
   /** The admin API's base address, from the runtime config. */
@@ -40,6 +43,8 @@ class Session {
   #auth: Promise<Auth>;
   #authReady!: (auth: Auth) => void;
   #authFailed!: (error: unknown) => void;
+  /** The signed-in side, once someone has been signed in (attached to Cloud Functions). */
+  #signedIn: Promise<SignedIn> | undefined;
 
   constructor() {
     this.#auth = new Promise<Auth>((resolve, reject) => {
@@ -60,20 +65,7 @@ class Session {
       const services = initFirebase(config);
       this.emulated = services.emulated;
       this.adminApiUrl = config.adminApiUrl;
-      clientToken.attach(services.functions);
-      watchUser(services.auth, (user) => {
-        if (!user) {
-          settings.reset();
-          chat.reset();
-          history.reset();
-          historySearch.reset();
-          models.reset();
-        }
-        chat.draft.useDraftOf(user?.uid ?? null);
-        clientToken.userChanged(user?.uid ?? null);
-        this.user = user;
-        if (user) void settings.load();
-      });
+      watchUser(services.auth, (user) => this.#userChanged(user));
       this.phase = 'ready';
       this.#authReady(services.auth);
     } catch (error) {
@@ -81,6 +73,46 @@ class Session {
       this.phase = 'failed';
       this.#authFailed(error);
     }
+  }
+
+  /** Initializes Cloud Functions (loading its SDK) once the app has started; safe to repeat. */
+  async loadFunctions(): Promise<void> {
+    try {
+      await this.#auth;
+      await initFunctions();
+      this.functionsReady = true;
+    } catch (error) {
+      if (this.phase === 'failed') return;
+      this.failure = error instanceof Error ? error.message : String(error);
+      this.phase = 'failed';
+    }
+  }
+
+  #userChanged(user: SessionUser | null): void {
+    // Nobody signed in, nor was: nothing to forget, and the sign-in page needs none of it.
+    if (!user && !this.#signedIn) {
+      this.user = null;
+      return;
+    }
+    this.#signedIn ??= import('./signed-in.ts').then(async (signedIn) => {
+      await signedIn.attach();
+      return signedIn;
+    });
+    // Changes are applied in the order they came: each waits on the same promise.
+    this.#signedIn.then(
+      (signedIn) => {
+        signedIn.userChanged(user);
+        this.user = user;
+        if (user) signedIn.loadSettings();
+      },
+      (error: unknown) => {
+        this.#signedIn = undefined;
+        this.failure = `The app could not load its pages for signed-in people: ${
+          error instanceof Error ? error.message : String(error)
+        }`;
+        this.phase = 'failed';
+      },
+    );
   }
 
   // The account pages' calls wait for the start: those pages show before it is done.
@@ -109,14 +141,14 @@ class Session {
   }
 
   /** Signs out on request: the unsent draft goes too. */
-  signOut(): Promise<void> {
-    chat.draft.text = '';
-    return signOutUser(firebase().auth);
+  async signOut(): Promise<void> {
+    (await this.#signedIn)?.forgetDraft();
+    return signOutUser(await this.#auth);
   }
 
   /** Signs out an expired session so the person can sign in again; the draft stays for them. */
-  signInAgain(): Promise<void> {
-    return signOutUser(firebase().auth);
+  async signInAgain(): Promise<void> {
+    return signOutUser(await this.#auth);
   }
 }
 

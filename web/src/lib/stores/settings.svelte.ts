@@ -3,32 +3,12 @@
 // saving applies them: the theme to the page (`<html data-theme>`), the default model to the
 // picker, the default system prompt to new chats. The theme is also kept in this browser, so
 // the next visit draws in it before the server has answered.
-import { DEFAULT_SETTINGS, Theme, type UserSettings } from '@colonycraft/protocol';
+import { DEFAULT_SETTINGS, type UserSettings } from '@colonycraft/protocol';
 import { describeError, type UserError } from '../errors.ts';
-import { browserStore, type KeyValueStore } from '../storage.ts';
+import { applyTheme } from '../theme.ts';
 import { chat } from './chat.svelte.ts';
 import { gateway } from './gateway.ts';
 import { models } from './models.svelte.ts';
-
-export const THEME_KEY = 'colonycraft.theme';
-
-/** Puts `theme` on the page: `system` leaves it to the browser's preference. */
-export function applyTheme(theme: Theme, store: KeyValueStore = browserStore('local')): void {
-  if (typeof document === 'undefined') return;
-  if (theme === 'system') {
-    delete document.documentElement.dataset.theme;
-    store.remove(THEME_KEY);
-  } else {
-    document.documentElement.dataset.theme = theme;
-    store.set(THEME_KEY, theme);
-  }
-}
-
-/** The theme this browser last showed, for the first paint. */
-export function rememberedTheme(store: KeyValueStore = browserStore('local')): Theme {
-  const parsed = Theme.safeParse(store.get(THEME_KEY));
-  return parsed.success ? parsed.data : 'system';
-}
 
 type Status = 'idle' | 'loading' | 'ready' | 'error';
 
