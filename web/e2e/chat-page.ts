@@ -14,6 +14,13 @@ export const answers = (page: Page): Locator =>
 
 export const questions = (page: Page): Locator => page.locator('[role="log"] [data-role="user"]');
 
+/** A message's row: the message and its actions (Copy, Regenerate, Edit, Delete, versions). */
+export const row = (message: Locator): Locator => message.locator('xpath=..');
+
+/** The ‹ n/m › control of a message with versions. */
+export const versionsOf = (message: Locator): Locator =>
+  row(message).getByRole('group', { name: /^Versions of this/ });
+
 export const historyNav = (page: Page): Locator =>
   page.getByRole('navigation', { name: 'History' });
 

@@ -14,10 +14,12 @@ import {
   historyNav,
   messageBox,
   questions,
+  row,
   sampleWhileStreaming,
   send,
   streamed,
   text,
+  versionsOf,
   watchErrors,
 } from './chat-page.js';
 
@@ -166,29 +168,69 @@ describe('sign in and chat', () => {
     expect(await text(answer)).toContain('<script>window.__pwned = "script"</script>');
   });
 
-  it('regenerates the last answer, and edits and resends an earlier message', async () => {
+  it('regenerates an earlier answer and edits a message, keeping the old versions to go back to', async () => {
     const before = await answers(page).count();
-    await page.getByRole('button', { name: 'Regenerate' }).click();
-    await streamed(answers(page).last());
-    expect(await answers(page).count()).toBe(before);
+    expect(before).toBeGreaterThan(2);
+    // The second answer, not the last: the new one is shown in its place, without what followed.
+    await row(answers(page).nth(1)).getByRole('button', { name: 'Regenerate' }).click();
+    await eventually(() => answers(page).count()).toBe(2);
+    await streamed(answers(page).nth(1));
+    await eventually(() => versionsOf(answers(page).nth(1)).textContent()).toContain('2/2');
+    // The first version comes back with every turn that followed it.
+    await versionsOf(answers(page).nth(1))
+      .getByRole('button', { name: 'Previous version' })
+      .click();
+    await eventually(() => answers(page).count()).toBe(before);
+    expect(await versionsOf(answers(page).nth(1)).textContent()).toContain('1/2');
 
-    await questions(page).first().hover();
-    await page.getByRole('button', { name: 'Edit message' }).first().click();
+    await row(questions(page).first()).getByRole('button', { name: 'Edit message' }).click();
     await page.getByLabel('Edited message').fill(EDITED);
     await page.getByLabel('Edited message').press('Enter');
+    await eventually(() => questions(page).count()).toBe(1);
     await streamed(answers(page).last());
-    expect(await questions(page).count()).toBe(1);
     expect(await text(answers(page).last())).toBe(`${ECHO_PREFIX}${EDITED}`);
+    expect(await versionsOf(questions(page).first()).textContent()).toContain('2/2');
+    await screenshot(page, 'versions-1280');
+
+    // Any message copies as written.
+    await row(questions(page).first()).getByRole('button', { name: 'Copy message' }).click();
+    await eventually(() => page.evaluate(() => navigator.clipboard.readText())).toBe(EDITED);
+  });
+
+  it('deletes a turn only after confirming, on the server too', async () => {
+    await streamed(await send(page, 'One more thing'));
+    expect(await questions(page).count()).toBe(2);
+    await row(questions(page).last()).getByRole('button', { name: 'Delete this turn' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this turn?' });
+    await eventually(() => dialog.isVisible()).toBe(true);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await questions(page).count()).toBe(2);
+    await row(questions(page).last()).getByRole('button', { name: 'Delete this turn' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await eventually(() => questions(page).count()).toBe(1);
   });
 
   it('after a reload, the conversation is open again and listed in History', async () => {
     await page.reload();
     await eventually(() => new URL(page.url()).pathname).toBe(conversationPath);
     await eventually(() => questions(page).count()).toBeGreaterThan(0);
-    // The edit replaced the first question and all that followed it on the server too.
+    // The server shows the edit, keeps the original as another version, and the deleted turn is
+    // gone.
     expect(await questions(page).count()).toBe(1);
     expect(await text(questions(page).first())).toBe(EDITED);
     expect(await text(answers(page).first())).toBe(`${ECHO_PREFIX}${EDITED}`);
+    await eventually(() => versionsOf(questions(page).first()).textContent()).toContain('2/2');
+    // The version chosen is kept on the server: the original, after a reload.
+    await versionsOf(questions(page).first())
+      .getByRole('button', { name: 'Previous version' })
+      .click();
+    await eventually(() => text(questions(page).first())).toBe(FIRST);
+    await page.waitForTimeout(300); // selectBranch is on its way
+    await page.reload();
+    await eventually(() => questions(page).count()).toBeGreaterThan(1);
+    expect(await text(questions(page).first())).toBe(FIRST);
+    await versionsOf(questions(page).first()).getByRole('button', { name: 'Next version' }).click();
+    await eventually(() => text(questions(page).first())).toBe(EDITED);
     await expectInert(page);
     await eventually(() => page.getByLabel('Model').inputValue()).toBe('local/echo');
     await eventually(() => historyLink(FIRST).isVisible()).toBe(true);

@@ -164,6 +164,7 @@ describe('fromStored', () => {
       id: 'a1',
       role: 'assistant',
       content: 'Par',
+      parentId: null,
       status: 'done',
       finishReason: 'stop',
       usage,
@@ -188,11 +189,14 @@ describe('fromStored', () => {
     });
   });
 
-  it('shows a stored user message as plain text', () => {
-    expect(fromStored({ id: 'u1', role: 'user', content: '<b>hi</b>', createdAt: 1 })).toEqual({
+  it('shows a stored user message as plain text, after the message it follows', () => {
+    const message = { id: 'u1', role: 'user', content: '<b>hi</b>', createdAt: 1 } as const;
+    expect(fromStored({ ...message, parentId: 'a0' })).toEqual({
       id: 'u1',
       role: 'user',
       content: '<b>hi</b>',
+      parentId: 'a0',
     });
+    expect(fromStored(message).parentId).toBeNull();
   });
 });

@@ -30,6 +30,10 @@ export interface UserMessage {
   role: 'user';
   content: string;
   images?: MessageImage[];
+  /** The message this one follows (branches.ts); null for a conversation's first. */
+  parentId?: string | null;
+  /** The id it was first shown under, kept once it takes the server's: its place on screen. */
+  key?: string;
 }
 
 /** Most images a request may hold (the gateway's GATEWAY_MAX_IMAGES): older ones are left out. */
@@ -39,6 +43,10 @@ export interface AssistantMessage {
   id: string;
   role: 'assistant';
   content: string;
+  /** The question this answers. */
+  parentId?: string | null;
+  /** The id it was first shown under, kept once it takes the server's: its place on screen. */
+  key?: string;
   status: MessageStatus;
   finishReason?: FinishReason;
   usage?: Usage;
@@ -187,14 +195,15 @@ function storedStatus(message: Extract<StoredMessage, { role: 'assistant' }>): M
 /** A message as the history callables return it, as the chat shows it. */
 export function fromStored(message: StoredMessage): ConversationMessage {
   if (message.role === 'user') {
-    const { id, content, images } = message;
-    return { id, role: 'user', content, ...(images?.length ? { images } : {}) };
+    const { id, content, images, parentId = null } = message;
+    return { id, role: 'user', content, parentId, ...(images?.length ? { images } : {}) };
   }
   const status = storedStatus(message);
   return {
     id: message.id,
     role: 'assistant',
     content: message.content,
+    parentId: message.parentId ?? null,
     status,
     finishReason: message.finishReason,
     usage: message.usage,

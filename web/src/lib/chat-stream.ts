@@ -11,8 +11,10 @@ export interface ChatCallData {
   messages: ChatMessage[];
   /** Continue this stored conversation; without it the server starts a new one. */
   conversationId?: string;
-  /** With `conversationId`: the stored messages this turn builds on; later ones are replaced. */
-  replaceFrom?: number;
+  /** With `conversationId`: the stored message this turn's question follows (null: the first). */
+  parentId?: string | null;
+  /** With `conversationId`: the stored question this turn answers again. */
+  regenerates?: string;
 }
 
 /** The streaming half of an `httpsCallable`, as a parameter so tests can pass a fake. */

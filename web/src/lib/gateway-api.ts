@@ -4,6 +4,8 @@
 // is renewed once and the call retried, as the chat does.
 import {
   DeleteConversationResponse,
+  DeleteTurnResponse,
+  SelectBranchResponse,
   GetConversationResponse,
   ListConversationsResponse,
   ListModelsResponse,
@@ -78,6 +80,10 @@ export function createGatewayApi(invoke: Invoke, token: TokenSource) {
       call('renameConversation', { conversationId, title }, RenameConversationResponse),
     deleteConversation: (conversationId: string) =>
       call('deleteConversation', { conversationId }, DeleteConversationResponse),
+    selectBranch: (conversationId: string, leafId: string) =>
+      call('selectBranch', { conversationId, leafId }, SelectBranchResponse),
+    deleteTurn: (conversationId: string, questionId: string) =>
+      call('deleteTurn', { conversationId, questionId }, DeleteTurnResponse),
     getSettings: () => call('getSettings', {}, SettingsResponse),
     saveSettings: (settings: UserSettings) => call('saveSettings', { settings }, SettingsResponse),
   };

@@ -24,8 +24,9 @@ describe('ChatStore conversations', () => {
     chat.send('two');
     await vi.waitFor(() => expect(chat.streaming).toBe(false));
     expect(sent(call, 1).conversationId).toBe('c1');
-    // It builds on the two stored messages on screen.
-    expect(sent(call, 1).replaceFrom).toBe(2);
+    // It follows the first answer, under the id the server said it keeps it.
+    expect(sent(call, 1).parentId).toBe(chat.messages[1]!.id);
+    expect(chat.messages[1]!.id).toMatch(/^a\d+$/);
     expect(onExchange).toHaveBeenLastCalledWith('c1', false);
   });
 
@@ -38,29 +39,100 @@ describe('ChatStore conversations', () => {
     await vi.waitFor(() => expect(chat.streaming).toBe(false));
     expect(chat.conversationId).toBe('c7');
 
+    const stopped = chat.messages[1]!.id;
+    expect(stopped).toMatch(/^a\d+$/);
     chat.send('second');
     await vi.waitFor(() => expect(call).toHaveBeenCalledTimes(2));
-    expect(sent(call, 1)).toMatchObject({ conversationId: 'c7', replaceFrom: 2 });
+    expect(sent(call, 1)).toMatchObject({ conversationId: 'c7', parentId: stopped });
     chat.stop();
   });
 
-  it('when an answer is regenerated or a question edited, then the stored turns after it are replaced', async () => {
+  it('when an answer is regenerated or a question edited, then the old versions stay and can be shown again', async () => {
     const call = vi.fn(wordsCall(['A'], { conversationId: 'c1' }));
-    const chat = chatWith(call);
+    const selectBranch = vi.fn(async () => ({}));
+    const chat = chatWith(call, { selectBranch });
     for (const text of ['one', 'two', 'three']) {
       chat.send(text);
       await vi.waitFor(() => expect(chat.streaming).toBe(false));
     }
-    expect(sent(call, 0).replaceFrom).toBeUndefined();
+    expect(sent(call, 0).parentId).toBeUndefined();
+    const [, firstAnswer, two, secondAnswer] = chat.messages;
 
+    // Regenerate the answer to "two", not the last one: its question is not sent again.
+    chat.regenerate(secondAnswer!.id);
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    expect(sent(call, 3)).toMatchObject({
+      conversationId: 'c1',
+      regenerates: two!.id,
+      messages: [
+        { role: 'user', content: 'one' },
+        { role: 'assistant', content: 'A' },
+        { role: 'user', content: 'two' },
+      ],
+    });
+    expect(chat.messages.map((m) => m.content)).toEqual(['one', 'A', 'two', 'A']);
+    expect(chat.versions(chat.messages[3]!)).toEqual({ index: 1, count: 2 });
+
+    chat.editAndResend(two!.id, 'two, edited');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    expect(sent(call, 4)).toMatchObject({ conversationId: 'c1', parentId: firstAnswer!.id });
+    expect(chat.messages.map((m) => m.content)).toEqual(['one', 'A', 'two, edited', 'A']);
+    expect(chat.versions(chat.messages[2]!)).toEqual({ index: 1, count: 2 });
+
+    // Back to the original "two": its newest answer, and what followed it, are shown again.
+    expect(chat.showVersion(chat.messages[2]!, -1)).toBe(true);
+    expect(chat.messages.map((m) => m.content)).toEqual(['one', 'A', 'two', 'A']);
+    expect(chat.messages[3]!.id).not.toBe(secondAnswer!.id);
+    const shown = chat.messages[3]!.id;
+    await vi.waitFor(() => expect(selectBranch).toHaveBeenLastCalledWith('c1', shown));
+    expect(chat.showVersion(chat.messages[3]!, -1)).toBe(true);
+    expect(chat.messages.map((m) => m.content)).toEqual(['one', 'A', 'two', 'A', 'three', 'A']);
+    expect(chat.showVersion(chat.messages[3]!, -1)).toBe(false);
+  });
+
+  it('when a version is chosen and a message sent at once, then the call waits until the server has the choice', async () => {
+    const call = vi.fn(wordsCall(['A'], { conversationId: 'c1' }));
+    let saved!: () => void;
+    const selectBranch = vi.fn(() => new Promise<void>((resolve) => (saved = resolve)));
+    const chat = chatWith(call, { selectBranch });
+    chat.send('one');
+    await vi.waitFor(() => expect(chat.streaming).toBe(false));
     chat.regenerate();
     await vi.waitFor(() => expect(chat.streaming).toBe(false));
-    expect(sent(call, 3)).toMatchObject({ conversationId: 'c1', replaceFrom: 4 });
 
-    chat.editAndResend(chat.messages[2]!.id, 'two, edited');
-    await vi.waitFor(() => expect(chat.streaming).toBe(false));
-    expect(sent(call, 4)).toMatchObject({ conversationId: 'c1', replaceFrom: 2 });
-    expect(chat.messages.map((m) => m.content)).toEqual(['one', 'A', 'two, edited', 'A']);
+    chat.showVersion(chat.messages[1]!, -1);
+    chat.send('two');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(call).toHaveBeenCalledTimes(2);
+    saved();
+    await vi.waitFor(() => expect(call).toHaveBeenCalledTimes(3));
+    expect(sent(call, 2).parentId).toBe(chat.messages[1]!.id);
+  });
+
+  it('when a turn is deleted, then the server deletes it first and what followed stays, after the turn before', async () => {
+    const call = vi.fn(wordsCall(['A'], { conversationId: 'c1' }));
+    const deleteTurn = vi.fn(async (_c: string, questionId: string) => ({
+      deleted: [questionId],
+      leafId: chat.messages.at(-1)!.id,
+    }));
+    const chat = chatWith(call, { deleteTurn });
+    for (const text of ['one', 'two', 'three']) {
+      chat.send(text);
+      await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    }
+    const two = chat.messages[2]!.id;
+    expect(await chat.deleteTurn(two)).toBe(true);
+    expect(deleteTurn).toHaveBeenCalledWith('c1', two);
+    expect(chat.messages.map((m) => m.content)).toEqual(['one', 'A', 'three', 'A']);
+    expect(chat.messages[2]!.parentId).toBe(chat.messages[1]!.id);
+
+    // The server refuses: nothing changes here, and the chat says why.
+    deleteTurn.mockRejectedValueOnce(new FunctionsError('unavailable', 'Firestore is down'));
+    expect(await chat.deleteTurn(chat.messages[2]!.id)).toBe(false);
+    expect(chat.messages.map((m) => m.content)).toEqual(['one', 'A', 'three', 'A']);
+    expect(chat.actionError).toBeDefined();
+    // An answer is no turn.
+    expect(await chat.deleteTurn(chat.messages[1]!.id)).toBe(false);
   });
 
   it('when a stored conversation is opened, then its messages and system prompt are shown', async () => {
@@ -73,6 +145,7 @@ describe('ChatStore conversations', () => {
         messageCount: 2,
         systemPrompt: 'Be brief.',
       },
+      alternatives: [],
       messages: [
         { id: 'u', role: 'user', content: 'Q', createdAt: 1 },
         {
@@ -250,15 +323,18 @@ describe('ChatStore actions', () => {
     flaky.failing = true;
     chat.editAndResend(chat.messages[0]!.id, 'first, edited');
     await vi.waitFor(() => expect(chat.failure?.kind).toBe('rejected'));
-    // The edit left the screen with the failed call: the composer is the only place it lives.
-    expect(chat.messages).toEqual([]);
+    // The edit left the screen with the failed call, which shows the original again; the
+    // composer is the only place the edit lives.
+    expect(chat.messages.map((m) => m.content)).toEqual(['first', 'A']);
     expect(chat.draft.text).toBe('first, edited\n\nHalf a thought');
 
     flaky.failing = false;
     expect(chat.retry()).toBe(true);
     expect(chat.draft.text).toBe('Half a thought');
     await vi.waitFor(() => expect(chat.streaming).toBe(false));
+    // The retry is still the edit: beside the original, not after it.
     expect(chat.messages.map((m) => m.content)).toEqual(['first, edited', 'A']);
+    expect(chat.versions(chat.messages[0]!)).toEqual({ index: 1, count: 2 });
   });
 
   it('when the restored text was changed before a retry, then the retry leaves the composer alone', async () => {

@@ -13,9 +13,12 @@ const finalResult = (text: string, conversationId?: string) => ({
   ...(conversationId ? { conversationId } : {}),
 });
 
+let stored = 0;
+
 /**
  * A callable that streams `words` and then finishes, unless aborted while waiting in between.
- * With `conversationId`, a call that names none first announces it, as the server does.
+ * A call kept in a conversation (`conversationId`, or the one the request names) first says
+ * where, with the ids its messages are kept under (`q…` and `a…`), as the server does.
  */
 export function wordsCall(
   words: string[],
@@ -29,8 +32,15 @@ export function wordsCall(
       rejectData = reject;
     });
     async function* stream() {
-      if (options.conversationId && !request.conversationId) {
-        yield { type: 'conversation', conversationId: options.conversationId };
+      const conversationId = request.conversationId ?? options.conversationId;
+      if (conversationId) {
+        stored += 1;
+        yield {
+          type: 'conversation',
+          conversationId,
+          ...(request.regenerates ? {} : { questionId: `q${stored}` }),
+          answerId: `a${stored}`,
+        };
       }
       for (const [index, text] of words.entries()) {
         if (index === options.holdAfter && !signal.aborted) {

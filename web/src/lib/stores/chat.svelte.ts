@@ -1,6 +1,17 @@
 // The conversation on screen: sends a message to the chosen model, streams the answer into it,
 // stops, regenerates and edits; opens stored conversations; keeps the unsent draft per user.
-import type { ChatMessage, GetConversationResponse } from '@colonycraft/protocol';
+import {
+  childrenOf,
+  latestLeaf,
+  pathTo,
+  shownPath,
+  versionsOf,
+  withoutTurn,
+  type ChatMessage,
+  type DeleteTurnResponse,
+  type GetConversationResponse,
+} from '@colonycraft/protocol';
+import { SvelteSet } from 'svelte/reactivity';
 import { chatCallableFor } from '../chat-callables.ts';
 import { classifyChatError, type ChatFailure } from '../chat-errors.ts';
 import {
@@ -46,6 +57,10 @@ export interface ChatDeps {
   /** The model or alias chosen for the next message, if any. */
   model: () => string | undefined;
   load?: (conversationId: string) => Promise<GetConversationResponse>;
+  /** Keeps which version the stored conversation shows. */
+  selectBranch?: (conversationId: string, leafId: string) => Promise<unknown>;
+  /** Deletes a stored turn. */
+  deleteTurn?: (conversationId: string, questionId: string) => Promise<DeleteTurnResponse>;
   /** After every call: the conversation it went into, if known, and whether it is new. */
   onExchange?: (conversationId: string | undefined, created: boolean) => void;
   draft?: Draft;
@@ -54,7 +69,9 @@ export interface ChatDeps {
   prepareImage?: (file: File, id: string) => Promise<PreparedImage>;
 }
 
-type Retry = { kind: 'send'; text: string; images: MessageImage[] } | { kind: 'regenerate' };
+type Retry =
+  | { kind: 'send'; text: string; images: MessageImage[]; parentId: string | null }
+  | { kind: 'regenerate'; questionId: string };
 
 /** A call that failed before any answer arrived: shown beside the composer, with a retry. */
 export type PendingFailure = ChatFailure & { retry: Retry };
@@ -62,10 +79,14 @@ export type PendingFailure = ChatFailure & { retry: Retry };
 interface Turn {
   model: string;
   history: ChatMessage[];
+  /** The question answered (sent with this turn, or asked before when regenerating). */
+  questionId: string;
   replyId: string;
   conversationId: string | undefined;
-  /** How many of the stored conversation's messages this turn builds on (the rest it replaces). */
-  replaceFrom: number;
+  /** Where the stored conversation keeps this turn: `parentId` or `regenerates`. */
+  placement: { parentId?: string | null; regenerates?: string };
+  /** The shown path's end before this turn, shown again if it fails before any answer. */
+  previousLeaf: string | undefined;
   retry: Retry;
   controller: AbortController;
   generation: number;
@@ -79,7 +100,25 @@ function conversationIdOf(error: unknown): string | undefined {
 }
 
 export class ChatStore {
-  messages = $state<ConversationMessage[]>([]);
+  /**
+   * Every message of the conversation, each version of it, in the order written: a tree by
+   * `parentId` (branches.ts), of which the chat shows one path.
+   */
+  all = $state<ConversationMessage[]>([]);
+  /** The shown path's last message. */
+  leafId = $state<string>();
+  /** The conversation as shown: the path to `leafId`. */
+  readonly messages: ConversationMessage[] = $derived(shownPath(this.all, this.leafId));
+  readonly #children = $derived(childrenOf(this.all));
+  /** Why the last delete or version switch failed, in plain words. */
+  actionError = $state<UserError>();
+  /** Ids the server keeps messages under; others are this screen's own until it says. */
+  readonly #stored = new SvelteSet<string>();
+  /**
+   * The version choice on its way to the server. The next call waits for it: an exchange
+   * stored before it would otherwise be hidden by a choice made before the exchange.
+   */
+  #branchSaved: Promise<unknown> = Promise.resolve();
   streaming = $state(false);
   /** The stored conversation on screen; none for a new chat until its first answer. */
   conversationId = $state<string>();
@@ -115,8 +154,7 @@ export class ChatStore {
 
   /**
    * The stored conversation on screen is all there. Until then nothing is sent: a call names
-   * the conversation and how many of its messages it builds on, so one sent while it loads (or
-   * after it failed to) would replace every stored message the screen has not shown.
+   * the message it follows, which the screen does not know before.
    */
   get loaded(): boolean {
     return !this.opening && !this.openError;
@@ -166,49 +204,120 @@ export class ChatStore {
   }
 
   /**
-   * Sends `text` with `images`; false when there is nothing to send, no model, a reply is
-   * running, or the conversation is not loaded.
+   * Sends `text` with `images` after `parentId` (the shown last message, unless given: an
+   * edit follows its original's parent); false when there is nothing to send, no model, a reply
+   * is running, or the conversation is not loaded.
    */
-  send(text: string, images: readonly MessageImage[] = []): boolean {
+  send(
+    text: string,
+    images: readonly MessageImage[] = [],
+    parentId: string | null = this.messages.at(-1)?.id ?? null,
+  ): boolean {
     const content = text.trim();
     const model = this.#deps.model();
     if ((!content && images.length === 0) || !model || this.streaming || !this.loaded) {
       return false;
     }
     const attached = images.length > 0 ? { images: [...images] } : {};
-    this.messages.push({ id: newId(), role: 'user', content, ...attached });
-    this.#run(model, { kind: 'send', text: content, images: [...images] });
+    const question = { id: newId(), role: 'user' as const, content, parentId, ...attached };
+    this.all.push(question);
+    this.#run(model, question.id, {
+      kind: 'send',
+      text: content,
+      images: [...images],
+      parentId,
+    });
     return true;
   }
 
-  /** Answers the last user message again, replacing the answer after it. */
-  regenerate(): boolean {
+  /**
+   * Answers a question again, beside its earlier answers: the question `target` names (or
+   * answers), else the shown last one.
+   */
+  regenerate(target?: string): boolean {
     const model = this.#deps.model();
-    const last = this.messages.findLastIndex((m) => m.role === 'user');
-    if (!model || this.streaming || !this.loaded || last < 0) return false;
-    this.messages = this.messages.slice(0, last + 1);
-    this.#run(model, { kind: 'regenerate' });
+    const named = this.all.find((m) => m.id === target);
+    const questionId =
+      named?.role === 'user'
+        ? named.id
+        : named
+          ? named.parentId
+          : this.messages.findLast((m) => m.role === 'user')?.id;
+    if (!model || this.streaming || !this.loaded || !questionId) return false;
+    this.#run(model, questionId, { kind: 'regenerate', questionId });
     return true;
   }
 
-  /** Replaces a user message with `text` and sends it; what followed it is dropped here. */
+  /** Sends `text` as another version of a question; the original and its answers stay. */
   editAndResend(messageId: string, text: string): boolean {
-    const index = this.messages.findIndex((m) => m.id === messageId && m.role === 'user');
-    if (index < 0 || !text.trim() || !this.#deps.model() || this.streaming || !this.loaded) {
-      return false;
+    const message = this.all.find((m) => m.id === messageId && m.role === 'user');
+    if (message?.role !== 'user' || !text.trim()) return false;
+    return this.send(text, message.images, message.parentId ?? null);
+  }
+
+  /** A message's versions: how many, and which of them it is (from 0). */
+  versions(message: ConversationMessage): { index: number; count: number } {
+    const { versions, index } = versionsOf(this.#children, message);
+    return { index, count: versions.length };
+  }
+
+  /**
+   * Shows the version `step` away from `message` (and the newest branch after it), and keeps
+   * the choice with the stored conversation.
+   */
+  showVersion(message: ConversationMessage, step: number): boolean {
+    if (this.streaming) return false;
+    const { versions, index } = versionsOf(this.#children, message);
+    const target = versions[index + step];
+    if (!target) return false;
+    const leaf = latestLeaf(this.#children, target.id);
+    this.leafId = leaf;
+    this.actionError = undefined;
+    const { conversationId } = this;
+    const select = this.#deps.selectBranch;
+    if (conversationId && leaf && this.#stored.has(leaf) && select) {
+      this.#branchSaved = this.#branchSaved
+        .then(() => select(conversationId, leaf))
+        .catch((error: unknown) => {
+          if (this.conversationId === conversationId) this.actionError = describeError(error);
+        });
     }
-    const images = this.messages[index]?.role === 'user' ? this.messages[index].images : undefined;
-    this.messages = this.messages.slice(0, index);
-    return this.send(text, images);
+    return true;
+  }
+
+  /**
+   * Deletes a turn: the question and every answer to it; what followed follows the turn before.
+   * A stored turn goes from the server first, and stays on screen if that fails.
+   */
+  async deleteTurn(questionId: string): Promise<boolean> {
+    if (this.streaming || !withoutTurn(this.all, questionId, this.leafId)) return false;
+    const { conversationId } = this;
+    this.actionError = undefined;
+    let leafId: string | undefined;
+    if (conversationId && this.#stored.has(questionId) && this.#deps.deleteTurn) {
+      await this.#branchSaved;
+      try {
+        ({ leafId } = await this.#deps.deleteTurn(conversationId, questionId));
+      } catch (error) {
+        if (this.conversationId === conversationId) this.actionError = describeError(error);
+        return false;
+      }
+      if (this.conversationId !== conversationId) return true;
+    }
+    const after = withoutTurn(this.all, questionId, this.leafId);
+    if (!after) return true;
+    this.all = after.kept.map(({ message, parentId }) => ({ ...message, parentId }));
+    this.leafId = leafId ?? after.leafId;
+    return true;
   }
 
   /** Tries the failed call again. */
   retry(): boolean {
     const failure = this.failure;
     if (!failure || this.streaming) return false;
-    if (failure.retry.kind === 'regenerate') return this.regenerate();
-    const { text, images } = failure.retry;
-    if (!this.send(text, images)) return false;
+    if (failure.retry.kind === 'regenerate') return this.regenerate(failure.retry.questionId);
+    const { text, images, parentId } = failure.retry;
+    if (!this.send(text, images, parentId)) return false;
     if (images.length > 0) this.images = this.images.filter((i) => !images.includes(i));
     // Take back what the failure put in the composer, if it is still there as it was put.
     const draft = this.draft.text;
@@ -234,9 +343,19 @@ export class ChatStore {
     const generation = this.#generation;
     this.opening = true;
     try {
-      const { conversation, messages } = await load(conversationId);
+      const { conversation, messages, alternatives } = await load(conversationId);
       if (generation !== this.#generation) return;
-      this.messages = messages.map(fromStored);
+      // In the order written (a stable sort: the shown path first among equal times).
+      // A path that names no parents (a server from before branches) is a line.
+      const path = messages.map((m, n) => ({
+        ...m,
+        parentId: m.parentId === undefined ? (messages[n - 1]?.id ?? null) : m.parentId,
+      }));
+      const every = [...path, ...alternatives].sort((a, b) => a.createdAt - b.createdAt);
+      this.#stored.clear();
+      for (const m of every) this.#stored.add(m.id);
+      this.all = every.map(fromStored);
+      this.leafId = messages.at(-1)?.id;
       this.systemPrompt = conversation.systemPrompt ?? '';
     } catch (error) {
       if (generation !== this.#generation) return;
@@ -266,7 +385,7 @@ export class ChatStore {
   useDefaultSystemPrompt(prompt: string): void {
     const untouched =
       this.conversationId === undefined &&
-      this.messages.length === 0 &&
+      this.all.length === 0 &&
       this.systemPrompt === this.#defaultSystemPrompt;
     this.#defaultSystemPrompt = prompt;
     if (untouched) this.systemPrompt = prompt;
@@ -277,7 +396,10 @@ export class ChatStore {
     this.#controller?.abort();
     this.#controller = undefined;
     this.streaming = false;
-    this.messages = [];
+    this.all = [];
+    this.leafId = undefined;
+    this.#stored.clear();
+    this.actionError = undefined;
     this.conversationId = undefined;
     this.systemPrompt = this.#defaultSystemPrompt;
     this.opening = false;
@@ -285,47 +407,76 @@ export class ChatStore {
     this.failure = undefined;
   }
 
-  #run(model: string, retry: Retry): void {
+  /** Answers the question `questionId`, a message of the conversation, on a new path's end. */
+  #run(model: string, questionId: string, retry: Retry): void {
     this.failure = undefined;
-    const reply = { ...assistantPlaceholder(newId()), model };
+    this.actionError = undefined;
+    const reply = { ...assistantPlaceholder(newId()), model, parentId: questionId };
+    const stored = (id: string | null) => id === null || this.#stored.has(id);
+    // Where the server keeps the turn: after a message it has; else (say, a turn stopped before
+    // the server named its messages) after what it shows last.
+    const placement =
+      retry.kind === 'regenerate'
+        ? stored(questionId)
+          ? { regenerates: questionId }
+          : {}
+        : stored(retry.parentId)
+          ? { parentId: retry.parentId }
+          : {};
     const turn: Turn = {
       model,
-      history: toHistory(this.messages, this.systemPrompt),
+      history: toHistory(pathTo(this.all, questionId), this.systemPrompt),
+      questionId,
       replyId: reply.id,
       conversationId: this.conversationId,
-      // Every message on screen is stored, in order; the one being answered is the last.
-      replaceFrom: this.messages.length - 1,
+      placement,
+      previousLeaf: this.leafId,
       retry,
       controller: new AbortController(),
       generation: this.#generation,
       session: this.#session,
     };
-    this.messages.push(reply);
+    this.all.push(reply);
+    this.leafId = reply.id;
     this.#controller = turn.controller;
     this.streaming = true;
     void this.#answer(turn);
   }
 
+  /** A message takes the id the server keeps it under; its `key` keeps its place on screen. */
+  #rename(from: string, to: string): void {
+    this.#stored.add(to);
+    if (from === to) return;
+    this.all = this.all.map((m) =>
+      m.id === from
+        ? { ...m, id: to, key: m.key ?? from }
+        : m.parentId === from
+          ? { ...m, parentId: to }
+          : m,
+    );
+    if (this.leafId === from) this.leafId = to;
+  }
+
   #update(id: string, change: (message: AssistantMessage) => AssistantMessage): void {
-    const index = this.messages.findIndex((m) => m.id === id);
-    const message = this.messages[index];
-    if (message?.role === 'assistant') this.messages[index] = change(message);
+    const index = this.all.findIndex((m) => m.id === id);
+    const message = this.all[index];
+    if (message?.role === 'assistant') this.all[index] = change(message);
   }
 
   async #answer(turn: Turn): Promise<void> {
     const current = () => turn.generation === this.#generation;
     let conversationId = turn.conversationId;
     try {
+      await this.#branchSaved;
       const result = await streamRenewingToken(
         this.#deps.call(turn.model),
         this.#deps.token,
         {
           model: turn.model,
           messages: turn.history,
-          // The stored conversation follows the screen: a regenerated or edited turn, or one
-          // after a failure that left the screen, replaces what the server kept after it.
+          // The stored conversation follows the screen: the turn goes where it is shown.
           ...(turn.conversationId
-            ? { conversationId: turn.conversationId, replaceFrom: turn.replaceFrom }
+            ? { conversationId: turn.conversationId, ...turn.placement }
             : {}),
         },
         {
@@ -335,9 +486,19 @@ export class ChatStore {
               this.#update(turn.replyId, (m) => applyStreamEvent(m, event));
               return;
             }
-            // Named before the answer: a turn stopped early still continues this conversation.
+            // Named before the answer: a turn stopped early still continues this conversation,
+            // and the next question can follow its answer.
             conversationId ??= event.conversationId;
-            if (current()) this.conversationId ??= conversationId;
+            if (!current()) return;
+            this.conversationId ??= conversationId;
+            if (event.questionId && turn.retry.kind === 'send') {
+              this.#rename(turn.questionId, event.questionId);
+              turn.questionId = event.questionId;
+            }
+            if (event.answerId) {
+              this.#rename(turn.replyId, event.answerId);
+              turn.replyId = event.answerId;
+            }
           },
         },
       );
@@ -380,10 +541,10 @@ export class ChatStore {
       );
       return;
     }
-    const index = this.messages.findIndex((m) => m.id === turn.replyId);
     // A sent message leaves with its answer; a regenerated answer's question stays.
-    const from = turn.retry.kind === 'send' && index > 0 ? index - 1 : index;
-    if (index >= 0) this.messages = this.messages.slice(0, from);
+    const gone = [turn.replyId, ...(turn.retry.kind === 'send' ? [turn.questionId] : [])];
+    this.all = this.all.filter((m) => !gone.includes(m.id));
+    this.leafId = turn.previousLeaf;
     if (turn.retry.kind === 'send') {
       // The composer may hold something else by now (say, the message was edited in place and
       // the composer has a new one): the failed text goes before it, and retry takes it back.
@@ -403,6 +564,8 @@ export const chat = new ChatStore({
   token: clientToken,
   model: () => models.selected,
   load: (conversationId) => gateway.getConversation(conversationId),
+  selectBranch: (conversationId, leafId) => gateway.selectBranch(conversationId, leafId),
+  deleteTurn: (conversationId, questionId) => gateway.deleteTurn(conversationId, questionId),
   onExchange: (conversationId, created) => void history.afterExchange(conversationId, created),
   draft: new Draft(browserStore('session')),
 });

@@ -21,6 +21,7 @@ function fakeApi(overrides: Partial<HistoryApi> = {}): HistoryApi {
     getConversation: vi.fn(async (id: string) => ({
       conversation: conversation(id, 99, 'Fresh'),
       messages: [],
+      alternatives: [],
     })),
     renameConversation: vi.fn(async (id: string, title: string) => ({
       conversation: conversation(id, 20, title),
