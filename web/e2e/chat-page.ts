@@ -84,3 +84,16 @@ export async function expectInert(page: Page): Promise<void> {
   );
   expect(active).toEqual([]);
 }
+
+/** Elements narrower or shorter than a 44 px touch target, by their accessible name. */
+export async function smallTargets(
+  scope: Page | Locator,
+  names: [role: 'button' | 'link', name: string][],
+): Promise<string[]> {
+  const small: string[] = [];
+  for (const [role, name] of names) {
+    const box = await scope.getByRole(role, { name, exact: true }).boundingBox();
+    if (!box || box.height < 44 || box.width < 44) small.push(`${name}: ${JSON.stringify(box)}`);
+  }
+  return small;
+}

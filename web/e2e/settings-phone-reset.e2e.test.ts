@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStack, type Stack } from '@colonycraft/testing';
 import { axeViolations } from './axe.js';
 import { launchChromium, screenshot } from './browser.js';
-import { eventually, text, watchErrors } from './chat-page.js';
+import { eventually, smallTargets, text, watchErrors } from './chat-page.js';
 
 let stack: Stack;
 let browser: Browser;
@@ -141,16 +141,6 @@ const PIRATE = 'Answer like a pirate, briefly.';
 /** Waits out the colour transitions a theme change starts, so axe sees the final colours. */
 async function settled(p: Page) {
   await p.waitForFunction(() => document.getAnimations().length === 0);
-}
-
-/** Elements narrower or shorter than a 44 px touch target, by their accessible name. */
-async function smallTargets(p: Page, names: [role: 'button' | 'link', name: string][]) {
-  const small: string[] = [];
-  for (const [role, name] of names) {
-    const box = await p.getByRole(role, { name, exact: true }).boundingBox();
-    if (!box || box.height < 44 || box.width < 44) small.push(`${name}: ${JSON.stringify(box)}`);
-  }
-  return small;
 }
 
 describe('settings that follow the person, and the phone', () => {

@@ -17,6 +17,7 @@ import {
   row,
   sampleWhileStreaming,
   send,
+  smallTargets,
   streamed,
   text,
   versionsOf,
@@ -274,6 +275,21 @@ describe('sign in and chat', () => {
     await eventually(() => messageBox(page).isVisible()).toBe(true);
     expect(await historyNav(page).isVisible()).toBe(false);
     await eventually(() => page.getByLabel('Model').inputValue()).toBe('local/echo');
+    // A message's actions are touch targets too.
+    await expect(
+      smallTargets(row(questions(page).first()), [
+        ['button', 'Copy message'],
+        ['button', 'Edit message'],
+        ['button', 'Delete this turn'],
+        ['button', 'Previous version'],
+      ]),
+    ).resolves.toEqual([]);
+    await expect(
+      smallTargets(row(answers(page).first()), [
+        ['button', 'Copy answer'],
+        ['button', 'Regenerate'],
+      ]),
+    ).resolves.toEqual([]);
     await screenshot(page, 'chat-390');
     const toggle = page.getByRole('button', { name: 'History' });
     await toggle.click();
