@@ -25,6 +25,7 @@ export interface FirebaseServices {
 export type FirebaseAuthServices = Omit<FirebaseServices, 'functions'>;
 
 let started: (FirebaseAuthServices & { config: RuntimeConfig }) | undefined;
+let sdk: Promise<typeof import('firebase/functions')> | undefined;
 let withFunctions: Promise<FirebaseServices> | undefined;
 let services: FirebaseServices | undefined;
 
@@ -44,12 +45,21 @@ export function initFirebase(config: RuntimeConfig): FirebaseAuthServices {
   return started;
 }
 
+/** Starts loading the Functions SDK, which `initFunctions` needs, before Firebase is started. */
+export function loadFunctionsSdk(): Promise<typeof import('firebase/functions')> {
+  sdk ??= import('firebase/functions').catch((error: unknown) => {
+    sdk = undefined; // a chunk that failed to load is fetched again next time
+    throw error;
+  });
+  return sdk;
+}
+
 /** Adds Cloud Functions (loading its SDK) after `initFirebase`; later calls share the first. */
 export function initFunctions(): Promise<FirebaseServices> {
   const base = started;
   if (!base)
     return Promise.reject(new Error('Firebase is not initialized yet: call initFirebase first.'));
-  withFunctions ??= import('firebase/functions').then(
+  withFunctions ??= loadFunctionsSdk().then(
     ({ connectFunctionsEmulator, getFunctions }) => {
       const { config, ...rest } = base;
       const functions = getFunctions(rest.app, config.region);
@@ -64,7 +74,7 @@ export function initFunctions(): Promise<FirebaseServices> {
       return services;
     },
     (error: unknown) => {
-      withFunctions = undefined; // a chunk that failed to load is fetched again next time
+      withFunctions = undefined;
       throw error;
     },
   );

@@ -13,7 +13,7 @@ import {
   type SessionUser,
 } from '../auth.ts';
 import type { Auth } from 'firebase/auth';
-import { initFirebase, initFunctions } from '../firebase.ts';
+import { initFirebase, initFunctions, loadFunctionsSdk } from '../firebase.ts';
 import { loadRuntimeConfig } from '../runtime-config.ts';
 import { applyTheme, rememberedTheme } from '../theme.ts';
 
@@ -77,6 +77,8 @@ class Session {
 
   /** Initializes Cloud Functions (loading its SDK) once the app has started; safe to repeat. */
   async loadFunctions(): Promise<void> {
+    // The SDK's chunk comes while the runtime config and Auth are still on their way.
+    loadFunctionsSdk().catch(() => undefined);
     try {
       await this.#auth;
       await initFunctions();
