@@ -12,6 +12,7 @@
 // (default 10) of `/` (which sends a signed-out person to /sign-in) and of /sign-in itself,
 // unthrottled and, with a smaller count, throttled to a Fast 4G-like network (150 ms round
 // trip, 9 Mbit/s down) through the DevTools protocol. A benchmark, not a test: nothing fails.
+// BENCH_WEB_BASELINE=<folder> compares another build (say, an earlier commit's) with web/build.
 // (The DOM's types, referenced above, are for the page-side callbacks, here and in browser.ts.)
 import type { Browser } from 'playwright-core';
 import { startWebHosting } from '@colonycraft/testing';
@@ -147,45 +148,62 @@ const COLUMNS: { key: keyof Sample; title: string; unit: 'ms' | 'KiB' | 'n' }[] 
   { key: 'jsKiB', title: 'JS decoded', unit: 'KiB' },
 ];
 
-function table(profile: Profile, path: string, samples: Sample[]): string {
+/** A build's samples of one row: web/build's, or the baseline's it is compared with. */
+interface Series {
+  name: string;
+  samples: Sample[];
+}
+
+function table(profile: Profile, path: string, series: Series[]): string {
+  const runs = series[0]!.samples.length;
+  const heads = series.flatMap((s) => [`${s.name} median`.trim(), `${s.name} p90`.trim()]);
   const lines = [
-    `### ${path} — ${profile.name}, ${samples.length} cold loads`,
+    `### ${path} — ${profile.name}, ${runs} cold loads${series.length > 1 ? ' each, taking turns' : ''}`,
     '',
-    '| | median | p90 |',
-    '|---|---:|---:|',
+    `| | ${heads.join(' | ')} |`,
+    `|---|${heads.map(() => '---:').join('|')}|`,
   ];
   for (const column of COLUMNS) {
-    const values = samples.map((s) => s[column.key]);
     const format = (v: number) =>
       Number.isNaN(v)
         ? '–'
         : column.unit === 'n'
           ? String(v)
           : `${v.toFixed(column.unit === 'ms' ? 0 : 1)} ${column.unit}`;
-    lines.push(
-      `| ${column.title} | ${format(quantile(values, 0.5))} | ${format(quantile(values, 0.9))} |`,
-    );
+    const cells = series.flatMap(({ samples }) => {
+      const values = samples.map((sample) => sample[column.key]);
+      return [format(quantile(values, 0.5)), format(quantile(values, 0.9))];
+    });
+    lines.push(`| ${column.title} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
-const hosting = await startWebHosting();
+// BENCH_WEB_BASELINE=<a built web app's folder> serves that build beside web/build, and the
+// two take turns load by load, so a machine whose load drifts slows both alike.
+const baselineBuild = process.env.BENCH_WEB_BASELINE;
+const targets = [
+  ...(baselineBuild
+    ? [{ name: 'baseline', hosting: await startWebHosting({ build: baselineBuild }) }]
+    : []),
+  { name: baselineBuild ? 'web/build' : '', hosting: await startWebHosting() },
+];
 const browser = await launchChromium();
 try {
-  // One load first, unrecorded: the emulator's first answers and Chromium's own start-up.
-  await load(browser, `${hosting.url}/`, PROFILES[0]!);
-  const tables: string[] = [];
+  // One load of each first, unrecorded: the emulator's first answers and Chromium's start-up.
+  for (const { hosting } of targets) await load(browser, `${hosting.url}/`, PROFILES[0]!);
   for (const profile of PROFILES) {
     for (const path of PATHS) {
-      const samples: Sample[] = [];
+      const series: Series[] = targets.map(({ name }) => ({ name, samples: [] }));
       for (let i = 0; i < profile.runs; i += 1) {
-        samples.push(await load(browser, `${hosting.url}${path}`, profile));
+        for (const [index, { hosting }] of targets.entries()) {
+          series[index]!.samples.push(await load(browser, `${hosting.url}${path}`, profile));
+        }
       }
-      tables.push(table(profile, path, samples));
-      console.log(`${tables.at(-1)}\n`);
+      console.log(`${table(profile, path, series)}\n`);
     }
   }
 } finally {
   await browser.close();
-  await hosting.stop();
+  for (const { hosting } of targets) await hosting.stop();
 }

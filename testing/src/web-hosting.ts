@@ -16,11 +16,15 @@ export interface WebHosting {
 }
 
 export async function startWebHosting(
-  options: { onLine?: (line: string) => void } = {},
+  options: {
+    /** The built app to serve; web/build unless set (another build, to compare with). */
+    build?: string;
+    onLine?: (line: string) => void;
+  } = {},
 ): Promise<WebHosting> {
-  const build = repoPath('web', 'build');
+  const build = options.build ?? repoPath('web', 'build');
   if (!existsSync(join(build, 'index.html'))) {
-    throw new Error('web/build is missing: run `npm run build` first');
+    throw new Error(`${build} holds no built app: run \`npm run build\` first`);
   }
   const runDir = repoPath('.run', `web-${process.pid}-${Date.now().toString(36)}`);
   const publicDir = join(runDir, 'public');
