@@ -224,6 +224,21 @@ describe('admin console', () => {
         return data.some((value, i) => i % 4 === 3 && value > 0);
       }),
     ).toBe(true);
+    // Its bars are the theme's accent, light or dark, resolved from the page's tokens.
+    const painted = (rgb: number[]) =>
+      canvas.evaluate((el: HTMLCanvasElement, [r, g, b]) => {
+        const { data } = el.getContext('2d')!.getImageData(0, 0, el.width, el.height);
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i] === r && data[i + 1] === g && data[i + 2] === b && data[i + 3] === 255) {
+            return true;
+          }
+        }
+        return false;
+      }, rgb);
+    await eventually(() => painted([0x4f, 0x46, 0xe5])).toBe(true);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await eventually(() => painted([0x81, 0x8c, 0xf8])).toBe(true);
+    await page.emulateMedia({ colorScheme: 'light' });
     const days = page.getByRole('region', { name: 'Usage table' }).locator('tbody tr');
     expect(await text(days.first())).toMatch(/^\d{4}-\d{2}-\d{2}1/);
     const models = page.getByRole('region', { name: 'Cost per model' });
