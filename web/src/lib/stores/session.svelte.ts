@@ -16,6 +16,7 @@ import type { Auth } from 'firebase/auth';
 import { initFirebase, initFunctions, loadFunctionsSdk } from '../firebase.ts';
 import { loadRuntimeConfig } from '../runtime-config.ts';
 import { applyTheme, rememberedTheme } from '../theme.ts';
+import { rememberSignedIn } from '../signed-in-hint.ts';
 
 type SignedIn = typeof import('./signed-in.ts');
 
@@ -91,6 +92,7 @@ class Session {
   }
 
   #userChanged(user: SessionUser | null): void {
+    rememberSignedIn(user !== null);
     // Nobody signed in, nor was: nothing to forget, and the sign-in page needs none of it.
     if (!user && !this.#signedIn) {
       this.user = null;
