@@ -3,76 +3,34 @@
 // real Firestore emulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
-import { getFunctions, httpsCallableFromURL, type Functions } from 'firebase/functions';
-import { initializeApp as initializeAdminApp } from 'firebase-admin/app';
-import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import type { Firestore } from 'firebase-admin/firestore';
 import {
   CreateShareResponse,
   GetSharedConversationResponse,
   ListSharesResponse,
   type ClientTokenClaims,
 } from '@colonycraft/protocol';
-import {
-  generateTokenKeys,
-  greyPng,
-  startFirestoreEmulator,
-  type FirestoreEmulator,
-} from '@colonycraft/testing';
-import { issueClientToken } from '../auth/client-token.js';
-import { loadSigningKey, type SigningKey } from '../auth/signing-keys.js';
-import { hostFunctions, type HostedFunctions, type HttpFunction } from '../dev/http-host.js';
+import { greyPng } from '@colonycraft/testing';
+import { startCallableTestbed, type CallableTestbed } from '../dev/callable-testbed.js';
 import * as store from '../conversations/conversation-store.js';
 import * as conversationCallables from './conversations.js';
 import * as shareCallables from './shares.js';
 
 const callables = { ...shareCallables, ...conversationCallables };
 
-let emulator: FirestoreEmulator;
-let hosted: HostedFunctions;
-let client: FirebaseApp;
-let functions: Functions;
 let db: Firestore;
-let signingKey: SigningKey;
+
+let bed: CallableTestbed<keyof typeof callables & string>;
 
 beforeAll(async () => {
-  emulator = await startFirestoreEmulator();
-  process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
-  process.env.GCLOUD_PROJECT = 'demo-colonycraft';
-  const keys = await generateTokenKeys('shares-test');
-  process.env.TOKEN_VERIFY_KEYS = JSON.stringify(keys.verify);
-  signingKey = await loadSigningKey(JSON.stringify(keys.signing));
-  db = getFirestore(initializeAdminApp({ projectId: 'demo-colonycraft' }));
-  const handlers: Record<string, HttpFunction> = {};
-  for (const [name, fn] of Object.entries(callables)) {
-    handlers[name] = fn as unknown as HttpFunction;
-  }
-  hosted = await hostFunctions(handlers);
-  client = initializeApp({ apiKey: 'demo-api-key', projectId: 'demo-colonycraft' }, randomUUID());
-  functions = getFunctions(client);
+  bed = await startCallableTestbed(callables, 'shares-test');
+  db = bed.db;
 });
 
-afterAll(async () => {
-  if (client) await deleteApp(client);
-  await hosted?.close();
-  await emulator?.stop();
-});
+afterAll(() => bed?.close());
 
-async function tokenFor(uid: string, more: Partial<ClientTokenClaims> = {}): Promise<string> {
-  const claims: ClientTokenClaims = {
-    sub: uid,
-    role: 'member',
-    models: ['*'],
-    tier: 'standard',
-    jti: randomUUID(),
-    ...more,
-  };
-  return (await issueClientToken(claims, signingKey)).token;
-}
-
-async function call(name: keyof typeof callables, data: unknown): Promise<unknown> {
-  return (await httpsCallableFromURL(functions, hosted.url(name))(data)).data;
-}
+const tokenFor = (uid: string, more?: Partial<ClientTokenClaims>) => bed.tokenFor(uid, more);
+const call = (name: Parameters<typeof bed.call>[0], data: unknown) => bed.call(name, data);
 
 const PNG = greyPng(8, 6).toString('base64');
 
