@@ -321,7 +321,10 @@ async function askCallable(
 let reached = 0;
 /** Of those, the callables' ones: each opens a new conversation... */
 let reachedByCallables = 0;
-/** ...and keeps its exchange there (two messages). */
+/**
+ * ...and keeps its exchange there (two messages) when some of the answer came: one that failed
+ * before any is not kept (record-call.ts). Counted by the text the caller saw, so at least.
+ */
 let exchangesKept = 0;
 /** What went upstream, which does hold the keys: the scan's positive control. */
 const upstream: Material[] = [];
@@ -354,7 +357,7 @@ async function drive(
   if (options.reaches ?? true) {
     reached += 1;
     if (surface.startsWith('callable')) reachedByCallables += 1;
-    if (surface.startsWith('callable')) exchangesKept += 1;
+    if (surface.startsWith('callable') && out.text !== '') exchangesKept += 1;
   }
   upstream.push({ where: `upstream of ${where}`, text: JSON.stringify(gw.stub.requests) });
   return out;
@@ -672,7 +675,7 @@ describe('after every path', () => {
     const log = [{ where: 'server log', text: gw.server.output() }];
 
     // -- Firestore along the known layout: one usage record per call, a conversation per
-    // callable call, the exchanges in them (failures too, with their error message).
+    // callable call, the exchanges in them (an answer cut by a failure too, with its error).
     const known = await readKnownLayout();
     const paths = known.map((d) => d.where);
     const calls = paths.filter((p) => p.startsWith(`firestore usage/${sub}/calls/`));
@@ -682,10 +685,8 @@ describe('after every path', () => {
     const messages = paths.filter((p) => p.includes('/messages/'));
     expect(calls).toHaveLength(reached);
     expect(conversations).toHaveLength(reachedByCallables);
+    expect(exchangesKept).toBeGreaterThan(0);
     expect(messages.length).toBeGreaterThanOrEqual(2 * exchangesKept);
-    expect(known.map((d) => d.text).join('\n')).toContain(
-      'openai answered 400: bad request for key ',
-    );
 
     // -- Firestore whole: the emulator saw every one of those documents written.
     expect(emulators).toHaveLength(1);
